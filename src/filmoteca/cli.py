@@ -1,0 +1,89 @@
+"""The `filmoteca` command: thin commands over the core (ETL, catalog, recommender, report)."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+
+from . import __version__
+from .config import Settings
+from .errors import FilmotecaError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+console = Console(stderr=True)
+
+
+def handle_errors(func: F) -> F:
+    """Turn FilmotecaError into a clean Spanish message and its exit code (no traceback)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except FilmotecaError as exc:
+            console.print(f"[bold red]Error:[/] {exc.message}", highlight=False)
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            console.print("[bold red]Interrumpido.[/]")
+            sys.exit(130)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="filmoteca", message="%(prog)s %(version)s")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """filmoteca: catálogo de películas limpio, API en español, recomendador e informe EDA."""
+    ctx.obj = Settings()
+
+
+@cli.command()
+@click.option(
+    "--input",
+    "input_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Carpeta con movies_metadata.csv (o movies_dataset.csv), credits.csv y, si lo hay, "
+    "keywords.csv; o el par tmdb_5000_movies.csv / tmdb_5000_credits.csv. "
+    "Sin ella se construye el catálogo de demostración incluido.",
+)
+@click.option(
+    "--output",
+    "output_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Carpeta del catálogo a escribir (por defecto FILMOTECA_CATALOG_DIR, 'catalogo').",
+)
+@click.option("--sin-recomendador", is_flag=True, help="No ajustar el recomendador.")
+@click.pass_obj
+@handle_errors
+def build(
+    settings: Settings, input_dir: Path | None, output_dir: Path | None, sin_recomendador: bool
+) -> None:
+    """Construye el catálogo (Parquet + manifest.json) a partir de los CSV de Kaggle."""
+    from .etl.pipeline import build_catalog
+    from .etl.progress import print_summary, rich_progress
+
+    output = output_dir or settings.catalog_dir
+    with rich_progress(console) as progress:
+        summary = build_catalog(
+            input_dir, output, progress=progress, fit_recommender=not sin_recomendador
+        )
+    print_summary(console, summary)
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    cli(prog_name="filmoteca")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,154 @@
+"""The on-disk catalog format: table schemas, the manifest, and checked reading.
+
+A catalog is a directory:
+
+    manifest.json        what was built from what (see `Manifest`), format version, row counts
+    movies.parquet       one row per movie (id is unique)
+    genres.parquet       one row per movie-genre link      (movie_id, genre_id, name)
+    companies.parquet    one row per movie-company link    (movie_id, company_id, name)
+    countries.parquet    one row per movie-country link    (movie_id, iso_3166_1, name)
+    languages.parquet    one row per movie-spoken-language (movie_id, iso_639_1, name)
+    collections.parquet  one row per movie in a collection (movie_id, collection_id, name, ...)
+    keywords.parquet     one row per movie-keyword link    (movie_id, keyword_id, name)
+    cast.parquet         one row per acting credit         (movie_id, person_id, name, character, ...)
+    crew.parquet         one row per crew credit           (movie_id, person_id, name, job, ...)
+
+Link tables keep the order of the source lists (cast by billing order, genres as listed).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .errors import CatalogError, CatalogMissing
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+
+MOVIES = pa.schema(
+    [
+        ("id", pa.int64()),
+        ("imdb_id", pa.string()),
+        ("title", pa.string()),
+        ("original_title", pa.string()),
+        ("original_language", pa.string()),
+        ("overview", pa.string()),
+        ("tagline", pa.string()),
+        ("homepage", pa.string()),
+        ("poster_path", pa.string()),
+        ("release_date", pa.date32()),
+        ("release_year", pa.int32()),
+        ("budget", pa.float64()),
+        ("revenue", pa.float64()),
+        ("return", pa.float64()),
+        ("popularity", pa.float64()),
+        ("runtime", pa.float64()),
+        ("vote_average", pa.float64()),
+        ("vote_count", pa.int64()),
+        ("collection_id", pa.int64()),
+    ]
+)
+
+TABLES: dict[str, pa.Schema] = {
+    "movies": MOVIES,
+    "genres": pa.schema(
+        [("movie_id", pa.int64()), ("genre_id", pa.int64()), ("name", pa.string())]
+    ),
+    "companies": pa.schema(
+        [("movie_id", pa.int64()), ("company_id", pa.int64()), ("name", pa.string())]
+    ),
+    "countries": pa.schema(
+        [("movie_id", pa.int64()), ("iso_3166_1", pa.string()), ("name", pa.string())]
+    ),
+    "languages": pa.schema(
+        [("movie_id", pa.int64()), ("iso_639_1", pa.string()), ("name", pa.string())]
+    ),
+    "collections": pa.schema(
+        [
+            ("movie_id", pa.int64()),
+            ("collection_id", pa.int64()),
+            ("name", pa.string()),
+            ("poster_path", pa.string()),
+            ("backdrop_path", pa.string()),
+        ]
+    ),
+    "keywords": pa.schema(
+        [("movie_id", pa.int64()), ("keyword_id", pa.int64()), ("name", pa.string())]
+    ),
+    "cast": pa.schema(
+        [
+            ("movie_id", pa.int64()),
+            ("person_id", pa.int64()),
+            ("name", pa.string()),
+            ("character", pa.string()),
+            ("order", pa.int32()),
+            ("gender", pa.int8()),
+        ]
+    ),
+    "crew": pa.schema(
+        [
+            ("movie_id", pa.int64()),
+            ("person_id", pa.int64()),
+            ("name", pa.string()),
+            ("job", pa.string()),
+            ("department", pa.string()),
+            ("gender", pa.int8()),
+        ]
+    ),
+}
+
+
+def table_path(catalog_dir: Path, name: str) -> Path:
+    """Where table `name` lives inside a catalog directory."""
+    return catalog_dir / f"{name}.parquet"
+
+
+def read_manifest(catalog_dir: Path) -> dict[str, Any]:
+    """Read and check a catalog's manifest; raise CatalogMissing / CatalogError if unusable."""
+    path = catalog_dir / MANIFEST
+    if not catalog_dir.is_dir() or not path.is_file():
+        raise CatalogMissing(
+            f"No hay catálogo en '{catalog_dir}'. Constrúyalo con 'filmoteca build'.",
+            path=str(catalog_dir),
+        )
+    try:
+        manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise CatalogError(f"El manifiesto '{path}' está dañado: {exc}") from exc
+    version = manifest.get("format_version") if isinstance(manifest, dict) else None
+    if version != FORMAT_VERSION:
+        raise CatalogError(
+            f"El catálogo '{catalog_dir}' tiene el formato {version!r}; esta versión de "
+            f"filmoteca lee el formato {FORMAT_VERSION}. Vuelva a construirlo con 'filmoteca build'."
+        )
+    return manifest
+
+
+def read_table(catalog_dir: Path, name: str, columns: list[str] | None = None) -> pa.Table:
+    """Read one table of a catalog, checked against its declared schema."""
+    path = table_path(catalog_dir, name)
+    try:
+        table = pq.read_table(path, columns=columns)
+    except FileNotFoundError as exc:
+        raise CatalogError(f"Falta la tabla '{path.name}' en el catálogo '{catalog_dir}'.") from exc
+    except (OSError, pa.ArrowException) as exc:
+        raise CatalogError(f"La tabla '{path}' está dañada o truncada: {exc}") from exc
+    expected = TABLES[name]
+    wanted = [expected.field(c) for c in columns] if columns else list(expected)
+    for field in wanted:
+        got = table.schema.field(field.name) if field.name in table.schema.names else None
+        if got is None or not got.type.equals(field.type):
+            raise CatalogError(
+                f"La tabla '{path.name}' no tiene la columna '{field.name}' de tipo {field.type}."
+            )
+    return table
+
+
+def write_table(catalog_dir: Path, name: str, table: pa.Table) -> None:
+    """Write one table of a catalog, cast to its declared schema."""
+    pq.write_table(table.cast(TABLES[name]), table_path(catalog_dir, name), compression="zstd")
