@@ -77,7 +77,7 @@ def build(
         summary = build_catalog(
             input_dir, output, progress=progress, fit_recommender=not sin_recomendador
         )
-    print_summary(console, summary)
+    print_summary(console, summary.manifest, summary.output)
 
 
 def main() -> None:

@@ -149,6 +149,11 @@ def read_table(catalog_dir: Path, name: str, columns: list[str] | None = None) -
     return table
 
 
+def table_rows(catalog_dir: Path, name: str) -> int:
+    """Row count of a table, from its Parquet footer."""
+    return int(pq.ParquetFile(table_path(catalog_dir, name)).metadata.num_rows)
+
+
 def write_table(catalog_dir: Path, name: str, table: pa.Table) -> None:
     """Write one table of a catalog, cast to its declared schema."""
     pq.write_table(table.cast(TABLES[name]), table_path(catalog_dir, name), compression="zstd")

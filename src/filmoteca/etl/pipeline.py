@@ -1,0 +1,268 @@
+"""The build orchestrator: input directory in, catalog directory out, summary returned."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from .. import __version__, store
+from ..errors import InputError
+from . import clean
+from . import literals as lit
+from .progress import NullProgress, ProgressSink
+from .read import (
+    MOVIES_COLUMNS,
+    OPTIONAL_MOVIE_COLUMNS,
+    TMDB_MOVIES_COLUMNS,
+    CsvStats,
+    Source,
+    locate,
+    read_csv_chunks,
+    sha256,
+)
+from .write import TableWriter, atomic_directory, write_manifest
+
+# nested column -> (record spec, catalog table, renamed keys)
+Link = tuple[lit.RecordSpec, str, dict[str, str]]
+MOVIE_LINKS: dict[str, Link] = {
+    "genres": (lit.GENRES, "genres", {"id": "genre_id"}),
+    "production_companies": (lit.COMPANIES, "companies", {"id": "company_id"}),
+    "production_countries": (lit.COUNTRIES, "countries", {}),
+    "spoken_languages": (lit.LANGUAGES, "languages", {}),
+    "belongs_to_collection": (lit.COLLECTION, "collections", {"id": "collection_id"}),
+}
+KEYWORD_LINKS: dict[str, Link] = {"keywords": (lit.KEYWORDS, "keywords", {"id": "keyword_id"})}
+CREDIT_LINKS: dict[str, Link] = {
+    "cast": (lit.CAST, "cast", {"id": "person_id"}),
+    "crew": (lit.CREW, "crew", {"id": "person_id"}),
+}
+TEXT_COLUMNS = [
+    "imdb_id", "title", "original_title", "original_language", "overview", "tagline",
+    "homepage", "poster_path",
+]  # fmt: skip
+CHUNK_ROWS = 8_000
+
+
+@dataclass
+class Step:
+    """Counts of one input: rows read, kept, and dropped by reason."""
+
+    read: int = 0
+    kept: int = 0
+
+    def __post_init__(self) -> None:
+        self.dropped = {key: clean.Dropped(key) for key in clean.REASONS}
+
+    def as_dict(self) -> dict[str, Any]:
+        """The manifest's view: only the reasons that dropped something."""
+        dropped = {
+            d.reason: {"rows": d.rows, "motivo": clean.REASONS[d.reason], "ejemplos": d.examples}
+            for d in self.dropped.values()
+            if d.rows
+        }
+        return {"read": self.read, "kept": self.kept, "dropped": dropped}
+
+
+@dataclass
+class BuildSummary:
+    """What a build produced: where, and its manifest."""
+
+    output: Path
+    manifest: dict[str, Any]
+
+
+def unnest(
+    cells: pd.Series, ids: np.ndarray, link: Link, *, json: bool, where: Callable[[int], str]
+) -> pa.Table:
+    """One nested column of a frame -> link table rows (movie_id + the record's keys)."""
+    spec, _, renames = link
+    table = lit.parse_column(cells.tolist(), spec, json=json, where=where)
+    movie_ids = pa.array(ids[table["cell"].to_numpy()] if table.num_rows else [], pa.int64())
+    names = [renames.get(n, n) for n in table.column_names]
+    return table.rename_columns(names).drop_columns(["cell"]).append_column("movie_id", movie_ids)
+
+
+def _place(path: Path, frame: pd.DataFrame, column: str, id_col: str) -> Callable[[int], str]:
+    index, ids = frame.index.to_numpy(), frame[id_col].to_numpy()
+    return lambda i: f"'{path.name}', registro {index[i] + 1} (id {ids[i]}), columna '{column}'"
+
+
+def _drop_bad_lines(step: Step, stats: CsvStats) -> None:
+    step.dropped["fila_malformada"].add(stats.bad_lines)
+    step.read += len(stats.bad_lines)
+
+
+def load_movies(source: Source, step: Step, warnings: dict[str, int]) -> pd.DataFrame:
+    """Read and clean the movies file (rules 1-4); nested columns stay as text."""
+    required = TMDB_MOVIES_COLUMNS if source.json else MOVIES_COLUMNS
+    stats = CsvStats()
+    frames = list(read_csv_chunks(source.movies, required, OPTIONAL_MOVIE_COLUMNS, stats=stats))
+    step.read = stats.rows
+    _drop_bad_lines(step, stats)
+    if not stats.rows:
+        raise InputError(f"'{source.movies.name}' no contiene ninguna película (solo la cabecera).")
+    df = pd.concat(frames)
+    df = clean.drop_non_integer_ids(df, "id", step.dropped["id_no_entero"])
+    df = clean.drop_repeated_ids(df, "id", step.dropped["id_repetido"])
+    df = clean.parse_release_dates(df, step.dropped["fecha_vacia"], step.dropped["fecha_invalida"])
+    df = clean.money_columns(df, warnings)
+    df = clean.score_columns(df, warnings)
+    df = clean.text_columns(df, TEXT_COLUMNS, warnings)
+    step.kept = len(df)
+    return df
+
+
+def movies_table(df: pd.DataFrame, collections: pa.Table) -> pa.Table:
+    """The movies table in catalog schema; collection_id from the collections links."""
+    first = pd.Series(
+        collections["collection_id"].to_numpy(zero_copy_only=False),
+        index=collections["movie_id"].to_numpy(zero_copy_only=False),
+    )
+    first = first[~first.index.duplicated()]
+    frame = df.assign(collection_id=df["id"].map(first).astype("Int64"))
+    columns = {f.name: pa.array(frame[f.name], f.type, from_pandas=True) for f in store.MOVIES}
+    return pa.Table.from_pydict(columns, schema=store.MOVIES)
+
+
+def stream_links(
+    path: Path,
+    id_col: str,
+    links: dict[str, Link],
+    writers: dict[str, TableWriter],
+    known: pd.Index,
+    step: Step,
+    progress: ProgressSink,
+    json: bool,
+) -> set[int]:
+    """Rule 6 for credits / keywords files: stream, dedupe, join on id, unnest; returns ids seen."""
+    seen: set[int] = set()
+    stats = CsvStats()
+    for chunk in read_csv_chunks(path, [id_col, *links], stats=stats, chunk_rows=CHUNK_ROWS):
+        chunk = clean.drop_non_integer_ids(chunk, id_col, step.dropped["id_no_entero"])
+        repeated = chunk[id_col].duplicated() | chunk[id_col].isin(seen)
+        step.dropped["id_repetido"].add(chunk.loc[repeated, id_col])
+        chunk = chunk.loc[~repeated]
+        seen.update(chunk[id_col].tolist())
+        unknown = ~chunk[id_col].isin(known)
+        step.dropped["pelicula_desconocida"].add(chunk.loc[unknown, id_col])
+        chunk = chunk.loc[~unknown]
+        ids = chunk[id_col].to_numpy()
+        for column, link in links.items():
+            where = _place(path, chunk, column, id_col)
+            writers[link[1]].write(unnest(chunk[column], ids, link, json=json, where=where))
+        step.kept += len(chunk)
+        progress.advance(path.name, len(chunk) + int(repeated.sum() + unknown.sum()))
+    step.read = stats.rows
+    _drop_bad_lines(step, stats)
+    return seen & set(known.tolist())
+
+
+def _version(inputs: list[dict[str, Any]]) -> str:
+    digest = hashlib.sha256(f"{store.FORMAT_VERSION}:{__version__}".encode())
+    for item in inputs:
+        digest.update(f"{item['file']}:{item['sha256']}".encode())
+    return digest.hexdigest()[:12]
+
+
+def _write_tables(
+    source: Source, out: Path, progress: ProgressSink, warnings: dict[str, int]
+) -> dict[str, Step]:
+    steps = {"movies": Step(), "credits": Step()}
+    progress.start("movies", f"Leyendo {source.movies.name}", None)
+    df = load_movies(source, steps["movies"], warnings)
+    progress.advance("movies", steps["movies"].read)
+    ids, known = df["id"].to_numpy(), pd.Index(df["id"])
+    writers = {name: TableWriter(out, name) for name in store.TABLES if name != "movies"}
+    inline = {**MOVIE_LINKS, **(KEYWORD_LINKS if source.json else {})}
+    collections = None
+    for column, link in inline.items():
+        if column not in df:
+            continue
+        table = unnest(
+            df[column], ids, link, json=source.json, where=_place(source.movies, df, column, "id")
+        )
+        writers[link[1]].write(table)
+        collections = table if link[1] == "collections" else collections
+    empty = pa.table(
+        {"movie_id": pa.array([], pa.int64()), "collection_id": pa.array([], pa.int64())}
+    )
+    store.write_table(
+        out, "movies", movies_table(df, collections if collections is not None else empty)
+    )
+    progress.start(source.credits.name, f"Desanidando {source.credits.name}", len(df))
+    with_credits = stream_links(source.credits, source.credits_id, CREDIT_LINKS, writers, known,
+                                steps["credits"], progress, source.json)  # fmt: skip
+    warnings["sin_creditos"] = len(df) - len(with_credits)
+    if source.keywords is not None:
+        steps["keywords"] = Step()
+        progress.start(source.keywords.name, f"Desanidando {source.keywords.name}", len(df))
+        stream_links(source.keywords, "id", KEYWORD_LINKS, writers, known, steps["keywords"],
+                     progress, json=False)  # fmt: skip
+    for writer in writers.values():
+        writer.close()
+    return steps
+
+
+def _fit_recommender(out: Path) -> dict[str, Any] | None:
+    from .. import recommender
+
+    return recommender.build_model(out, out / "recomendador")
+
+
+def build_catalog(
+    input_dir: Path | None,
+    output_dir: Path,
+    progress: ProgressSink | None = None,
+    fit_recommender: bool = True,
+) -> BuildSummary:
+    """Build a catalog from Kaggle files in `input_dir` (None: the shipped demo), atomically."""
+    started = time.perf_counter()
+    progress = progress or NullProgress()
+    source = locate(input_dir)
+    inputs = [
+        {"file": p.name, "bytes": p.stat().st_size, "sha256": sha256(p)} for p in source.files
+    ]
+    warnings: dict[str, int] = {}
+    with atomic_directory(output_dir) as out:
+        steps = _write_tables(source, out, progress, warnings)
+        for item, step in zip(inputs, steps.values(), strict=True):
+            item["rows"] = step.read
+        tables = {
+            name: {
+                "rows": store.table_rows(out, name),
+                "bytes": store.table_path(out, name).stat().st_size,
+            }
+            for name in store.TABLES
+        }
+        manifest: dict[str, Any] = {
+            "format_version": store.FORMAT_VERSION,
+            "version": _version(inputs),
+            "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "filmoteca_version": __version__,
+            "source": {
+                "kind": source.kind,
+                "dir": str(source.directory),
+                "demo": source.kind == "demo",
+            },
+            "inputs": inputs,
+            "steps": {name: step.as_dict() for name, step in steps.items()},
+            "warnings": {
+                key: {"rows": n, "motivo": clean.WARNINGS[key]} for key, n in warnings.items()
+            },
+            "tables": tables,
+        }
+        write_manifest(out, manifest)  # the recommender reads a complete catalog
+        if fit_recommender:
+            manifest["recommender"] = _fit_recommender(out)
+        manifest["build_seconds"] = round(time.perf_counter() - started, 2)
+        write_manifest(out, manifest)
+    return BuildSummary(output=output_dir, manifest=manifest)

@@ -1,0 +1,164 @@
+"""Reading the input files (I/O only): locate them, check them, stream them as text columns."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import InputError
+
+MOVIES_COLUMNS = (
+    "budget genres id imdb_id original_language original_title overview popularity "
+    "poster_path production_companies production_countries release_date revenue runtime "
+    "spoken_languages title vote_average vote_count"
+).split()
+OPTIONAL_MOVIE_COLUMNS = ("belongs_to_collection", "homepage", "tagline", "keywords")
+TMDB_MOVIES_COLUMNS = [c for c in MOVIES_COLUMNS if c not in ("imdb_id", "poster_path")]
+
+
+@dataclass(frozen=True)
+class Source:
+    """The input files found in a directory, and their flavour."""
+
+    kind: str  # "movies_dataset" | "tmdb_5000" | "demo"
+    directory: Path
+    movies: Path
+    credits: Path
+    keywords: Path | None
+    json: bool  # nested values are JSON (TMDB 5000) rather than Python literals
+    credits_id: str  # the credits column holding the movie id
+
+    @property
+    def files(self) -> list[Path]:
+        """Every input file, movies first."""
+        return [p for p in (self.movies, self.credits, self.keywords) if p is not None]
+
+
+def demo_dir() -> Path:
+    """The demo source shipped inside the package."""
+    return Path(str(resources.files("filmoteca") / "demo"))
+
+
+def locate(directory: Path | None) -> Source:
+    """Find the input files in `directory` (None: the demo); raise InputError if incomplete."""
+    kind = "demo" if directory is None else "movies_dataset"
+    directory = demo_dir() if directory is None else directory
+    if not directory.is_dir():
+        raise InputError(f"La carpeta de entrada '{directory}' no existe.")
+    tmdb_movies, tmdb_credits = (
+        directory / "tmdb_5000_movies.csv",
+        directory / "tmdb_5000_credits.csv",
+    )
+    for name in ("movies_metadata.csv", "movies_dataset.csv"):
+        if (directory / name).is_file():
+            credits = _required(directory / "credits.csv")
+            keywords = directory / "keywords.csv"
+            return Source(kind, directory, directory / name, credits,
+                          keywords if keywords.is_file() else None, json=False, credits_id="id")  # fmt: skip
+    if tmdb_movies.is_file():
+        return Source("tmdb_5000", directory, tmdb_movies, _required(tmdb_credits), None,
+                      json=True, credits_id="movie_id")  # fmt: skip
+    raise InputError(
+        f"No se encontró 'movies_metadata.csv' (ni 'movies_dataset.csv', ni el par "
+        f"'tmdb_5000_movies.csv' / 'tmdb_5000_credits.csv') en '{directory}'."
+    )
+
+
+def _required(path: Path) -> Path:
+    if not path.is_file():
+        raise InputError(f"Falta el archivo '{path.name}' en '{path.parent}'.")
+    return path
+
+
+def sha256(path: Path) -> str:
+    """The sha256 of a file, read in blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass
+class CsvStats:
+    """What reading one file saw: data records read and malformed lines skipped."""
+
+    rows: int = 0
+    bad_lines: list[str] = field(default_factory=list)
+
+
+def read_csv_chunks(
+    path: Path,
+    required: list[str],
+    optional: tuple[str, ...] = (),
+    chunk_rows: int = 20_000,
+    stats: CsvStats | None = None,
+) -> Iterator[pd.DataFrame]:
+    """Stream a CSV as text columns (empty cells are ''), checking its header first.
+
+    Lines with too many fields are skipped and listed in `stats.bad_lines`; short lines are
+    padded with '' (as pandas does). Any parser failure becomes an InputError naming the file.
+    """
+    stats = stats if stats is not None else CsvStats()
+    header = _header(path)
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise InputError(
+            f"'{path.name}' no tiene las columnas requeridas: {', '.join(missing)} "
+            f"(columnas encontradas: {', '.join(header[:30]) or 'ninguna'})."
+        )
+    usecols = [c for c in header if c in required or c in optional]
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            reader = pd.read_csv(
+                path, dtype=str, keep_default_na=False, na_filter=False, usecols=usecols,
+                chunksize=chunk_rows, on_bad_lines="warn", encoding="utf-8", engine="c",
+            )  # fmt: skip
+            for chunk in reader:
+                stats.rows += len(chunk)
+                yield chunk
+                _collect_bad_lines(caught, stats)
+            _collect_bad_lines(caught, stats)
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as exc:
+        raise InputError(_parser_message(path, exc)) from exc
+
+
+def _collect_bad_lines(caught: list[warnings.WarningMessage], stats: CsvStats) -> None:
+    for w in caught:
+        text = str(w.message)
+        stats.bad_lines.extend(line.strip() for line in text.splitlines() if line.strip())
+    caught.clear()
+
+
+def _header(path: Path) -> list[str]:
+    try:
+        with path.open(encoding="utf-8", newline="") as fh:
+            first = fh.readline()
+    except UnicodeDecodeError as exc:
+        raise InputError(f"'{path.name}' no es un archivo de texto UTF-8 ({exc.reason}).") from exc
+    except OSError as exc:
+        raise InputError(f"No se pudo leer '{path}': {exc.strerror}.") from exc
+    if not first.strip():
+        raise InputError(f"'{path.name}' está vacío.")
+    if "\0" in first:
+        raise InputError(f"'{path.name}' no es un archivo CSV (contiene datos binarios).")
+    return next(csv.reader([first]))
+
+
+def _parser_message(path: Path, exc: Exception) -> str:
+    text = str(exc)
+    if isinstance(exc, UnicodeDecodeError):
+        return f"'{path.name}' no es un archivo de texto UTF-8 (byte {exc.start})."
+    if "EOF inside string" in text or "EOF following" in text:
+        return f"'{path.name}' está truncado: termina dentro de un valor entre comillas ({text})."
+    if isinstance(exc, pd.errors.EmptyDataError):
+        return f"'{path.name}' está vacío."
+    return f"No se pudo leer '{path.name}' como CSV: {text}"

@@ -1,0 +1,132 @@
+"""Spanish labels for the report: number formats, genre / country / language names, calendar."""
+
+from __future__ import annotations
+
+import math
+
+MONTHS = (
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+)
+WEEKDAYS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
+
+GENRES = {
+    "Action": "Acción",
+    "Adventure": "Aventura",
+    "Animation": "Animación",
+    "Comedy": "Comedia",
+    "Crime": "Crimen",
+    "Documentary": "Documental",
+    "Drama": "Drama",
+    "Family": "Familiar",
+    "Fantasy": "Fantasía",
+    "Foreign": "Extranjera",
+    "History": "Historia",
+    "Horror": "Terror",
+    "Music": "Música",
+    "Mystery": "Misterio",
+    "Romance": "Romance",
+    "Science Fiction": "Ciencia ficción",
+    "TV Movie": "Película de TV",
+    "Thriller": "Suspense",
+    "War": "Bélica",
+    "Western": "Wéstern",
+}
+
+COUNTRIES = {
+    "AR": "Argentina", "AT": "Austria", "AU": "Australia", "BE": "Bélgica", "BR": "Brasil",
+    "CA": "Canadá", "CH": "Suiza", "CL": "Chile", "CN": "China", "CO": "Colombia",
+    "CZ": "Chequia", "DE": "Alemania", "DK": "Dinamarca", "EG": "Egipto", "ES": "España",
+    "FI": "Finlandia", "FR": "Francia", "GB": "Reino Unido", "GR": "Grecia", "HK": "Hong Kong",
+    "HU": "Hungría", "IE": "Irlanda", "IL": "Israel", "IN": "India", "IR": "Irán",
+    "IS": "Islandia", "IT": "Italia", "JP": "Japón", "KR": "Corea del Sur", "LU": "Luxemburgo",
+    "MX": "México", "NL": "Países Bajos", "NO": "Noruega", "NZ": "Nueva Zelanda", "PE": "Perú",
+    "PH": "Filipinas", "PL": "Polonia", "PT": "Portugal", "RO": "Rumanía", "RU": "Rusia",
+    "SE": "Suecia", "SU": "Unión Soviética", "TH": "Tailandia", "TR": "Turquía", "TW": "Taiwán",
+    "UA": "Ucrania", "US": "Estados Unidos", "XC": "Checoslovaquia", "YU": "Yugoslavia",
+    "ZA": "Sudáfrica", "AE": "Emiratos Árabes Unidos", "BG": "Bulgaria", "CU": "Cuba",
+    "SG": "Singapur", "MA": "Marruecos", "VE": "Venezuela", "UY": "Uruguay", "ID": "Indonesia",
+}  # fmt: skip
+
+LANGUAGES = {
+    "ar": "árabe", "bn": "bengalí", "ca": "catalán", "cn": "cantonés", "cs": "checo",
+    "da": "danés", "de": "alemán", "el": "griego", "en": "inglés", "es": "español",
+    "et": "estonio", "fa": "persa", "fi": "finés", "fr": "francés", "he": "hebreo",
+    "hi": "hindi", "hu": "húngaro", "id": "indonesio", "is": "islandés", "it": "italiano",
+    "ja": "japonés", "ko": "coreano", "ml": "malayalam", "nb": "noruego bokmål",
+    "nl": "neerlandés", "no": "noruego", "pl": "polaco", "pt": "portugués", "ro": "rumano",
+    "ru": "ruso", "sr": "serbio", "sv": "sueco", "ta": "tamil", "te": "telugu", "th": "tailandés",
+    "tl": "tagalo", "tr": "turco", "uk": "ucraniano", "ur": "urdu", "vi": "vietnamita",
+    "xx": "sin idioma", "zh": "chino", "af": "afrikáans", "eu": "euskera", "gl": "gallego",
+}  # fmt: skip
+
+
+def genre_es(name: str) -> str:
+    """Spanish name of a TMDB genre (the original name when unknown)."""
+    return GENRES.get(name, name)
+
+
+def country_es(code: str | None, name: str | None) -> str:
+    """Spanish name of a country by ISO 3166-1 code, else the catalog's name."""
+    return COUNTRIES.get(code or "", name or code or "desconocido")
+
+
+def language_es(code: str | None) -> str:
+    """Spanish name of a language by ISO 639-1 code, else the code itself."""
+    if not code:
+        return "desconocido"
+    return LANGUAGES.get(code, code)
+
+
+def num(value: float, decimals: int = 0) -> str:
+    """A number in Spanish notation: '.' for thousands, ',' for decimals (45.466; 6,3)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def pct(share: float, decimals: int = 1) -> str:
+    """A share in [0, 1] as a Spanish percentage ('12,5 %')."""
+    return f"{num(100 * share, decimals)} %"
+
+
+def money(value: float) -> str:
+    """US dollars in a short Spanish form (850.000 $, 15,0 M$, 2,8 mil M$)."""
+    if value >= 1e9:
+        return f"{num(value / 1e9, 1)} mil M$"
+    if value >= 1e6:
+        return f"{num(value / 1e6, 1)} M$"
+    return f"{num(value)} $"
+
+
+def money_tick(value: float, _pos: object = None) -> str:
+    """Compact tick label for a dollar axis on a log scale."""
+    if value >= 1e6:
+        return f"{num(value / 1e6, 0 if value >= 1e6 else 1)} M$"
+    return f"{num(value)} $"
+
+
+def count_tick(value: float, _pos: object = None) -> str:
+    """Tick label for counts with Spanish thousands separators (1.000, 10.000)."""
+    if value >= 1 or value == 0:
+        return num(value)
+    return num(value, 2)
+
+
+def ratio_tick(value: float, _pos: object = None) -> str:
+    """Tick label for a revenue/budget ratio on a log scale (0,01×, 1×, 100×)."""
+    if value >= 1:
+        return f"{num(value)}×"
+    decimals = max(0, -math.floor(math.log10(value))) if value > 0 else 0
+    return f"{num(value, decimals)}×"

@@ -1,0 +1,105 @@
+"""Matplotlib plumbing: one styled Agg figure at a time, encoded as a PNG data URI.
+
+Figures are built as `matplotlib.figure.Figure` objects attached to an explicit Agg canvas: no
+pyplot, no global figure registry and no GUI backend, so nothing outlives a figure once it is
+encoded and cleared (memory stays flat across the ~25 figures of a report).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import matplotlib as mpl
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+DPI = 110
+WIDE = (8.0, 4.4)
+TALL = (8.0, 6.0)
+BLUE = "#2f6690"
+ORANGE = "#d1603d"
+GREY = "#6b6b6b"
+
+STYLE: dict[str, object] = {
+    "font.size": 10,
+    "axes.titlesize": 11,
+    "axes.labelsize": 10,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.color": "#e4e4e4",
+    "grid.linewidth": 0.8,
+    "axes.axisbelow": True,
+    "xtick.labelsize": 9,
+    "ytick.labelsize": 9,
+    "legend.fontsize": 9,
+    "legend.frameon": False,
+    "svg.fonttype": "none",
+}
+
+
+@dataclass(frozen=True)
+class Image:
+    """An encoded image: a data URI plus its pixel size."""
+
+    uri: str
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class Figura:
+    """One figure of the report with its caption (method) and computed findings."""
+
+    key: str
+    title: str
+    image: Image
+    alt: str
+    caption: str
+    findings: list[str] = field(default_factory=list)
+
+
+@contextmanager
+def canvas(size: tuple[float, float] = WIDE) -> Iterator[tuple[Figure, Axes]]:
+    """A styled figure with one axes on an Agg canvas (style applies while drawing)."""
+    with mpl.rc_context(STYLE):
+        fig = Figure(figsize=size, dpi=DPI, layout="constrained")
+        FigureCanvasAgg(fig)
+        yield fig, fig.add_subplot()
+
+
+def encode(fig: Figure) -> Image:
+    """Render a figure to a PNG data URI and free it."""
+    with mpl.rc_context(STYLE):
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=DPI, facecolor="white")
+    width, height = (int(round(v * DPI)) for v in fig.get_size_inches())
+    fig.clear()
+    return png_image(buffer.getvalue(), width, height)
+
+
+def png_image(data: bytes, width: int, height: int) -> Image:
+    """Wrap PNG bytes as an embeddable image."""
+    return Image("data:image/png;base64," + base64.b64encode(data).decode("ascii"), width, height)
+
+
+def empty(ax: Axes, message: str = "No hay datos suficientes para esta figura.") -> None:
+    """Mark an axes as empty with a visible Spanish note instead of a blank plot."""
+    ax.set_axis_off()
+    ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=12, color=GREY,
+            transform=ax.transAxes)  # fmt: skip
+
+
+def log_axis(ax: Axes, axis: str, formatter: FuncFormatter) -> None:
+    """Log scale on axis 'x' or 'y' with one labelled tick per power of ten."""
+    target = ax.xaxis if axis == "x" else ax.yaxis
+    (ax.set_xscale if axis == "x" else ax.set_yscale)("log")
+    target.set_major_locator(LogLocator(base=10, numticks=12))
+    target.set_major_formatter(formatter)
+    target.set_minor_formatter(NullFormatter())

@@ -1,0 +1,155 @@
+"""Scatter plots of pairs of numeric columns."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.ticker import FuncFormatter
+
+from .data import MIN_VOTES, ReportData
+from .labels import count_tick, money_tick, num, pct
+from .plots import BLUE, GREY, ORANGE, TALL, Figura, canvas, empty, encode, log_axis
+
+
+def _points(ax: Axes, x: pd.Series, y: pd.Series) -> None:
+    """A scatter that stays readable from a dozen to half a million points."""
+    alpha = float(np.clip(3000 / max(len(x), 1), 0.06, 0.7))
+    ax.scatter(x, y, s=5, alpha=alpha, color=BLUE, linewidths=0, rasterized=True)
+
+
+def _rho(a: pd.Series, b: pd.Series) -> float:
+    """Spearman rank correlation of two aligned series."""
+    return float(a.rank().corr(b.rank()))
+
+
+def budget_revenue(d: ReportData) -> Figura:
+    """Budget vs revenue, both known, log-log, with the break-even diagonal."""
+    m = d.movies.dropna(subset=["budget_k", "revenue_k"])
+    findings: list[str] = []
+    with canvas(TALL) as (fig, ax):
+        if len(m) >= 2:
+            _points(ax, m["budget_k"], m["revenue_k"])
+            low = float(min(m["budget_k"].min(), m["revenue_k"].min()))
+            high = float(max(m["budget_k"].max(), m["revenue_k"].max()))
+            ax.plot([low, high], [low, high], color=ORANGE, lw=1.2, label="recaudación = presupuesto")
+            ax.legend(loc="upper left")
+            for axis in ("x", "y"):
+                log_axis(ax, axis, FuncFormatter(money_tick))
+            ax.set_xlabel("Presupuesto (dólares, escala logarítmica)")
+            ax.set_ylabel("Recaudación (dólares, escala logarítmica)")
+            above = float((m["revenue_k"] > m["budget_k"]).mean())
+            findings = [
+                f"Con ambas cifras conocidas ({num(len(m))} películas), la correlación de rangos "
+                f"de Spearman es {num(_rho(m['budget_k'], m['revenue_k']), 2)}: a más "
+                "presupuesto, más recaudación, con mucha dispersión.",
+                f"El {pct(above)} queda por encima de la diagonal (recaudó más de lo que costó).",
+            ]
+        else:
+            empty(ax)
+    return Figura("disp-presupuesto-recaudacion", "Presupuesto frente a recaudación", encode(fig),
+                  "Diagrama de dispersión del presupuesto frente a la recaudación",
+                  "Escalas logarítmicas en ambos ejes. Solo películas con presupuesto y "
+                  "recaudación distintos de 0 (0 significa «desconocido»).", findings)  # fmt: skip
+
+
+def popularity_votes(d: ReportData) -> Figura:
+    """Popularity vs vote count, log-log."""
+    m = d.movies.dropna(subset=["popularity_k", "vote_count_k"])
+    findings: list[str] = []
+    with canvas(TALL) as (fig, ax):
+        if len(m) >= 2:
+            _points(ax, m["vote_count_k"], m["popularity_k"])
+            log_axis(ax, "x", FuncFormatter(count_tick))
+            log_axis(ax, "y", FuncFormatter(count_tick))
+            ax.set_xlabel("Número de votos (escala logarítmica)")
+            ax.set_ylabel("Popularidad TMDB (índice, escala logarítmica)")
+            top = m.loc[m["popularity_k"].idxmax()]
+            findings = [
+                f"Votos y popularidad van muy unidos: Spearman = "
+                f"{num(_rho(m['vote_count_k'], m['popularity_k']), 2)} en {num(len(m))} películas.",
+                f"La más popular es «{top['title']}» (índice {num(top['popularity_k'], 1)}, "
+                f"{num(top['vote_count_k'])} votos).",
+            ]
+        else:
+            empty(ax)
+    return Figura("disp-popularidad-votos", "Popularidad frente a votos", encode(fig),
+                  "Diagrama de dispersión de la popularidad frente al número de votos",
+                  "Escalas logarítmicas. Se excluyen las películas sin votos o con popularidad 0.",
+                  findings)  # fmt: skip
+
+
+def votes_average(d: ReportData) -> Figura:
+    """Vote count (log) vs vote average, showing how averages settle with more votes."""
+    m = d.movies[d.movies["vote_count"] > 0]
+    findings: list[str] = []
+    with canvas(TALL) as (fig, ax):
+        if len(m) >= 2:
+            _points(ax, m["vote_count"], m["vote_average"])
+            log_axis(ax, "x", FuncFormatter(count_tick))
+            ax.axvline(MIN_VOTES, color=GREY, lw=1, ls="--", label=f"{MIN_VOTES} votos")
+            ax.legend(loc="lower right")
+            ax.set_ylim(0, 10.3)
+            ax.set_xlabel("Número de votos (escala logarítmica)")
+            ax.set_ylabel("Nota media (0–10)")
+            findings = [_settle_finding(m)]
+        else:
+            empty(ax)
+    return Figura("disp-votos-nota", "Votos frente a nota media", encode(fig),
+                  "Diagrama de dispersión del número de votos frente a la nota media",
+                  "Eje x logarítmico; se excluyen las películas sin votos (su nota es 0 por "
+                  "defecto). La línea discontinua marca el mínimo de votos usado en el resto "
+                  "del informe.", findings)  # fmt: skip
+
+
+def _settle_finding(m: pd.DataFrame) -> str:
+    """How the spread of the average shrinks as votes grow (interquartile ranges)."""
+    few = m.loc[m["vote_count"] < MIN_VOTES, "vote_average"]
+    many = m.loc[m["vote_count"] >= 1000, "vote_average"]
+    rest = m.loc[m["vote_count"] >= MIN_VOTES, "vote_average"]
+    ref, ref_label = (many, "1.000 votos o más") if len(many) >= 5 else (rest, f"{MIN_VOTES} o más")
+
+    def iqr(s: pd.Series) -> float:
+        return float(s.quantile(0.75) - s.quantile(0.25))
+
+    if len(few) < 5 or len(ref) < 5:
+        return (f"Correlación de Spearman entre votos y nota: "
+                f"{num(_rho(m['vote_count'], m['vote_average']), 2)}.")  # fmt: skip
+    return (
+        f"Con menos de {MIN_VOTES} votos la nota es muy dispersa (rango intercuartílico "
+        f"{num(iqr(few), 1)} puntos); con {ref_label} se estrecha a {num(iqr(ref), 1)} y su "
+        f"mediana es {num(ref.median(), 1)}."
+    )
+
+
+def year_runtime(d: ReportData) -> Figura:
+    """Release year vs runtime, with the yearly median drawn on top."""
+    m = d.movies.dropna(subset=["runtime_k"])
+    findings: list[str] = []
+    with canvas(TALL) as (fig, ax):
+        if len(m) >= 2:
+            _points(ax, m["release_year"], m["runtime_k"].clip(upper=240))
+            yearly = m.groupby("release_year")["runtime_k"].median()
+            ax.plot(yearly.index, yearly.to_numpy(), color=ORANGE, lw=1.5, label="mediana anual")
+            ax.legend(loc="upper left")
+            ax.set_ylim(0, 250)
+            ax.set_xlabel("Año de estreno")
+            ax.set_ylabel("Duración (minutos)")
+            by_decade = m.groupby("decade")["runtime_k"].agg(["median", "size"])
+            by_decade = by_decade[by_decade["size"] >= 10]
+            if len(by_decade) >= 2:
+                first, last = by_decade.index[0], by_decade.index[-1]
+                findings.append(
+                    f"La duración mediana pasa de {num(by_decade.loc[first, 'median'])} min en "
+                    f"la década de {first} a {num(by_decade.loc[last, 'median'])} min en la de {last}."
+                )
+            findings.append(f"Spearman año–duración: {num(_rho(m['release_year'], m['runtime_k']), 2)}.")
+        else:
+            empty(ax)
+    return Figura("disp-anio-duracion", "Año frente a duración", encode(fig),
+                  "Diagrama de dispersión del año de estreno frente a la duración",
+                  "Se excluyen las duraciones 0 (desconocidas); las de más de 240 min se dibujan "
+                  "en 240. La línea es la mediana de cada año.", findings)  # fmt: skip
+
+
+SCATTERS = (budget_revenue, popularity_votes, votes_average, year_runtime)
