@@ -19,6 +19,7 @@ number of records per cell, ready to become an Arrow table.
 from __future__ import annotations
 
 import re
+from operator import itemgetter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -32,10 +33,10 @@ from ..errors import LiteralParseError
 Kind = Literal["int", "str", "float"]
 
 # Python string literals, unrolled-loop form: fast in the `re` engine.
-_SQ = r"'([^'\\\n]*(?:\\.[^'\\\n]*)*)'"
-_DQ = r'"([^"\\\n]*(?:\\.[^"\\\n]*)*)"'
-_INT = r"(-?\d+)"
-_FLOAT = r"(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)"
+_SQ = r"'[^'\\\n]*(?:\\.[^'\\\n]*)*'"
+_DQ = r'"[^"\\\n]*(?:\\.[^"\\\n]*)*"'
+_INT = r"-?\d+"
+_FLOAT = r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?"
 
 
 @dataclass(frozen=True)
@@ -61,17 +62,12 @@ class RecordSpec:
 
 
 def _value_pattern(f: Field) -> str:
-    # every value may be None; a kept string has 3 groups (two quote styles, None), a number 2
+    """A value token (None included); one capturing group when the field is kept."""
     if f.kind == "str":
-        pattern = rf"(?:{_SQ}|{_DQ}|(None))"
+        token = f"{_SQ}|{_DQ}|None"
     else:
-        pattern = rf"(?:{_INT if f.kind == 'int' else _FLOAT}|(None))"
-    return pattern if f.keep else _bare(pattern)
-
-
-def _bare(pattern: str) -> str:
-    """The same pattern with every capturing group made non-capturing."""
-    return re.sub(r"(?<!\\)\((?!\?)", "(?:", pattern)
+        token = f"{_INT if f.kind == 'int' else _FLOAT}|None"
+    return f"({token})" if f.keep else f"(?:{token})"
 
 
 def _record_pattern(spec: RecordSpec) -> str:
@@ -112,17 +108,12 @@ _ARROW_TYPES: dict[Kind, pa.DataType] = {
 
 
 class _Compiled:
-    """A RecordSpec compiled into its record pattern, with the group layout of a match."""
+    """A RecordSpec compiled into its record pattern (group 0: the whole record, then one group
+    per kept field holding the raw token)."""
 
     def __init__(self, spec: RecordSpec) -> None:
         self.spec = spec
         self.record = re.compile(_record_pattern(spec))
-        self.layout: list[tuple[Field, int]] = []
-        at = 1  # group 0 of a findall tuple is the whole record
-        for f in spec.kept:
-            self.layout.append((f, at))
-            at += 3 if f.kind == "str" else 2
-        self.width = at
 
     def split(self, text: str) -> list[tuple[str, ...]] | None:
         """The cell's records by the fast path, or None when it needs the exact path."""
@@ -132,7 +123,7 @@ class _Compiled:
         n = len(matches)
         if n == 0:
             return None
-        covered = sum(len(m[0]) for m in matches)
+        covered = sum(map(len, map(itemgetter(0), matches)))
         if text[0] == "{":  # a single dict (belongs_to_collection)
             return matches if n == 1 and covered == len(text) else None
         if text[0] != "[" or text[-1] != "]" or covered + 2 * n != len(text):
@@ -141,29 +132,22 @@ class _Compiled:
 
     def arrays(self, matches: list[tuple[str, ...]]) -> list[pa.Array]:
         """Typed Arrow arrays, one per kept field, from findall tuples (column-wise, in C)."""
-        groups = list(zip(*matches, strict=True)) if matches else [()] * self.width
-        out = []
-        for f, at in self.layout:
-            if f.kind == "str":
-                out.append(
-                    _string_array(f, *(pa.array(groups[at + k], pa.string()) for k in range(3)))
-                )
-            else:
-                num, none = pa.array(groups[at], pa.string()), groups[at + 1]
-                del none  # an empty number group means None (or an absent optional key)
-                num = pc.if_else(pc.equal(num, ""), pa.scalar(None, pa.string()), num)
-                out.append(pc.cast(num, _ARROW_TYPES[f.kind]))
-        return out
+        kept = self.spec.kept
+        groups = list(zip(*matches, strict=True)) if matches else [()] * (len(kept) + 1)
+        return [_typed(f, pa.array(groups[j + 1], pa.string())) for j, f in enumerate(kept)]
 
 
-def _string_array(f: Field, sq: pa.Array, dq: pa.Array, none: pa.Array) -> pa.Array:
-    value = pc.if_else(pc.equal(sq, ""), dq, sq)
-    missing = pc.not_equal(none, "")
-    if f.optional:
-        missing = pc.or_(missing, pc.equal(value, ""))
-    value = pc.if_else(missing, pa.scalar(None, pa.string()), value)
-    if pc.any(pc.match_substring(value, "\\")).as_py():
-        value = pa.array([unescape(v) if v else v for v in value.to_pylist()], pa.string())
+def _typed(f: Field, raw: pa.Array) -> pa.Array:
+    """Raw tokens -> values: None (and an absent optional key, '') -> null; strings unquoted."""
+    missing = pc.or_(pc.equal(raw, "None"), pc.equal(raw, ""))
+    raw = pc.if_else(missing, pa.scalar(None, pa.string()), raw)
+    if f.kind != "str":
+        return pc.cast(raw, _ARROW_TYPES[f.kind])
+    escaped = pc.fill_null(pc.match_substring(raw, "\\"), False)
+    value = pc.utf8_slice_codeunits(raw, 1, -1)
+    if pc.any(escaped).as_py():
+        fixed = [unescape(v) for v in pc.filter(value, escaped).to_pylist()]
+        value = pc.replace_with_mask(value, escaped, pa.array(fixed, pa.string()))
     return value
 
 
@@ -180,8 +164,8 @@ def _compiled(spec: RecordSpec) -> _Compiled:
 
 _TOKEN = re.compile(
     rf"""\s*(?:
-      (?P<sq>{_SQ.replace("(", "(?:", 1)})
-    | (?P<dq>{_DQ.replace("(", "(?:", 1)})
+      (?P<sq>{_SQ})
+    | (?P<dq>{_DQ})
     | (?P<num>[-+]?(?:\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?))
     | (?P<word>None|True|False|null|true|false)
     | (?P<punct>[\[\]{{}}(),:])

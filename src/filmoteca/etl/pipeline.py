@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import multiprocessing as mp
+import os
 import time
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,7 +54,8 @@ TEXT_COLUMNS = [
     "imdb_id", "title", "original_title", "original_language", "overview", "tagline",
     "homepage", "poster_path",
 ]  # fmt: skip
-CHUNK_ROWS = 8_000
+CHUNK_ROWS = 4_000
+PARALLEL_BYTES = 64 * 2**20  # credits files above this are unnested by 2 worker processes
 
 
 @dataclass
@@ -91,9 +97,24 @@ def unnest(
     return table.rename_columns(names).drop_columns(["cell"]).append_column("movie_id", movie_ids)
 
 
-def _place(path: Path, frame: pd.DataFrame, column: str, id_col: str) -> Callable[[int], str]:
-    index, ids = frame.index.to_numpy(), frame[id_col].to_numpy()
-    return lambda i: f"'{path.name}', registro {index[i] + 1} (id {ids[i]}), columna '{column}'"
+def _place(file: str, index: np.ndarray, ids: np.ndarray, column: str) -> Callable[[int], str]:
+    return lambda i: f"'{file}', registro {index[i] + 1} (id {ids[i]}), columna '{column}'"
+
+
+def unnest_chunk(
+    file: str,
+    columns: dict[str, list[str]],
+    ids: np.ndarray,
+    index: np.ndarray,
+    json: bool,
+    links: dict[str, Link],
+) -> dict[str, pa.Table]:
+    """Unnest every nested column of one chunk (runs in a worker process for big files)."""
+    return {
+        links[col][1]: unnest(pd.Series(cells, dtype=object), ids, links[col], json=json,
+                              where=_place(file, index, ids, col))
+        for col, cells in columns.items()
+    }  # fmt: skip
 
 
 def _drop_bad_lines(step: Step, stats: CsvStats) -> None:
@@ -105,7 +126,10 @@ def load_movies(source: Source, step: Step, warnings: dict[str, int]) -> pd.Data
     """Read and clean the movies file (rules 1-4); nested columns stay as text."""
     required = TMDB_MOVIES_COLUMNS if source.json else MOVIES_COLUMNS
     stats = CsvStats()
-    frames = list(read_csv_chunks(source.movies, required, OPTIONAL_MOVIE_COLUMNS, stats=stats))
+    with closing(
+        read_csv_chunks(source.movies, required, OPTIONAL_MOVIE_COLUMNS, stats=stats)
+    ) as it:
+        frames = list(it)
     step.read = stats.rows
     _drop_bad_lines(step, stats)
     if not stats.rows:
@@ -133,6 +157,20 @@ def movies_table(df: pd.DataFrame, collections: pa.Table) -> pa.Table:
     return pa.Table.from_pydict(columns, schema=store.MOVIES)
 
 
+def _join_chunk(
+    chunk: pd.DataFrame, id_col: str, known: pd.Index, seen: set[int], step: Step
+) -> pd.DataFrame:
+    """Rules 1 and 6 on one chunk of a credits/keywords file: integer ids, first row wins, join."""
+    chunk = clean.drop_non_integer_ids(chunk, id_col, step.dropped["id_no_entero"])
+    repeated = chunk[id_col].duplicated() | chunk[id_col].isin(seen)
+    step.dropped["id_repetido"].add(chunk.loc[repeated, id_col])
+    chunk = chunk.loc[~repeated]
+    seen.update(chunk[id_col].tolist())
+    unknown = ~chunk[id_col].isin(known)
+    step.dropped["pelicula_desconocida"].add(chunk.loc[unknown, id_col])
+    return chunk.loc[~unknown]
+
+
 def stream_links(
     path: Path,
     id_col: str,
@@ -143,27 +181,42 @@ def stream_links(
     progress: ProgressSink,
     json: bool,
 ) -> set[int]:
-    """Rule 6 for credits / keywords files: stream, dedupe, join on id, unnest; returns ids seen."""
+    """Stream a credits / keywords file: join on id, unnest (in parallel when it is big)."""
     seen: set[int] = set()
     stats = CsvStats()
-    for chunk in read_csv_chunks(path, [id_col, *links], stats=stats, chunk_rows=CHUNK_ROWS):
-        chunk = clean.drop_non_integer_ids(chunk, id_col, step.dropped["id_no_entero"])
-        repeated = chunk[id_col].duplicated() | chunk[id_col].isin(seen)
-        step.dropped["id_repetido"].add(chunk.loc[repeated, id_col])
-        chunk = chunk.loc[~repeated]
-        seen.update(chunk[id_col].tolist())
-        unknown = ~chunk[id_col].isin(known)
-        step.dropped["pelicula_desconocida"].add(chunk.loc[unknown, id_col])
-        chunk = chunk.loc[~unknown]
-        ids = chunk[id_col].to_numpy()
-        for column, link in links.items():
-            where = _place(path, chunk, column, id_col)
-            writers[link[1]].write(unnest(chunk[column], ids, link, json=json, where=where))
-        step.kept += len(chunk)
-        progress.advance(path.name, len(chunk) + int(repeated.sum() + unknown.sum()))
+    workers = min(2, os.cpu_count() or 1) if path.stat().st_size > PARALLEL_BYTES else 0
+    pending: deque[Future[dict[str, pa.Table]]] = deque()
+    pool = (
+        ProcessPoolExecutor(workers, mp_context=mp.get_context("forkserver")) if workers else None
+    )
+    try:
+        chunks = read_csv_chunks(path, [id_col, *links], stats=stats, chunk_rows=CHUNK_ROWS)
+        for raw in chunks:
+            chunk = _join_chunk(raw, id_col, known, seen, step)
+            args = (path.name, {c: chunk[c].tolist() for c in links}, chunk[id_col].to_numpy(),
+                    chunk.index.to_numpy(), json, links)  # fmt: skip
+            if pool is None:
+                _write_parsed(writers, unnest_chunk(*args))
+            else:
+                pending.append(pool.submit(unnest_chunk, *args))
+                while len(pending) > workers + 1:
+                    _write_parsed(writers, pending.popleft().result())
+            step.kept += len(chunk)
+            progress.advance(path.name, len(raw))
+        while pending:
+            _write_parsed(writers, pending.popleft().result())
+    finally:
+        chunks.close()
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     step.read = stats.rows
     _drop_bad_lines(step, stats)
     return seen & set(known.tolist())
+
+
+def _write_parsed(writers: dict[str, TableWriter], tables: dict[str, pa.Table]) -> None:
+    for name, table in tables.items():
+        writers[name].write(table)
 
 
 def _version(inputs: list[dict[str, Any]]) -> str:
@@ -187,9 +240,8 @@ def _write_tables(
     for column, link in inline.items():
         if column not in df:
             continue
-        table = unnest(
-            df[column], ids, link, json=source.json, where=_place(source.movies, df, column, "id")
-        )
+        where = _place(source.movies.name, df.index.to_numpy(), ids, column)
+        table = unnest(df[column], ids, link, json=source.json, where=where)
         writers[link[1]].write(table)
         collections = table if link[1] == "collections" else collections
     empty = pa.table(

@@ -114,19 +114,19 @@ def read_csv_chunks(
             f"'{path.name}' no tiene las columnas requeridas: {', '.join(missing)} "
             f"(columnas encontradas: {', '.join(header[:30]) or 'ninguna'})."
         )
-    usecols = [c for c in header if c in required or c in optional]
+    wanted = [c for c in header if c in required or c in optional]
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            reader = pd.read_csv(
-                path, dtype=str, keep_default_na=False, na_filter=False, usecols=usecols,
+            with pd.read_csv(
+                path, dtype=str, keep_default_na=False, na_filter=False,
                 chunksize=chunk_rows, on_bad_lines="warn", encoding="utf-8", engine="c",
-            )  # fmt: skip
-            for chunk in reader:
-                stats.rows += len(chunk)
-                yield chunk
+            ) as reader:  # fmt: skip
+                for chunk in reader:
+                    stats.rows += len(chunk)
+                    yield chunk[wanted]
+                    _collect_bad_lines(caught, stats)
                 _collect_bad_lines(caught, stats)
-            _collect_bad_lines(caught, stats)
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as exc:
         raise InputError(_parser_message(path, exc)) from exc
 

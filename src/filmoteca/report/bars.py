@@ -8,14 +8,25 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter
 
 from .data import ReportData
-from .labels import MONTHS, WEEKDAYS, count_tick, country_es, genre_es, language_es, num, pct
-from .plots import BLUE, TALL, Figura, canvas, empty, encode
+from .labels import (
+    MONTHS,
+    WEEKDAYS,
+    capitalize,
+    count_tick,
+    country_es,
+    genre_es,
+    language_es,
+    num,
+    pct,
+)
+from .model import Figura
+from .plots import BLUE, TALL, canvas, empty, encode
 
 TOP = 20
 
 
 def _barh(ax: Axes, counts: pd.Series, total: int) -> None:
-    """Horizontal bars, largest on top, each labelled with its share of all movies."""
+    """Horizontal bars, largest on top, each labelled with its count and share of all movies."""
     counts = counts.iloc[::-1]
     ax.barh(range(len(counts)), counts.to_numpy(), color=BLUE, height=0.7)
     ax.set_yticks(range(len(counts)), [str(label) for label in counts.index])
@@ -23,8 +34,8 @@ def _barh(ax: Axes, counts: pd.Series, total: int) -> None:
     ax.xaxis.set_major_formatter(FuncFormatter(count_tick))
     ax.set_xlabel("Películas")
     for i, value in enumerate(counts.to_numpy()):
-        ax.text(value, i, f" {pct(value / total)}", va="center", fontsize=8)
-    ax.set_xlim(0, counts.max() * 1.15)
+        ax.text(value, i, f" {num(value)} ({pct(value / total)})", va="center", fontsize=8)
+    ax.set_xlim(0, counts.max() * 1.22)
 
 
 def _per_movie(links: pd.DataFrame, label: pd.Series) -> pd.Series:
@@ -33,19 +44,37 @@ def _per_movie(links: pd.DataFrame, label: pd.Series) -> pd.Series:
     return frame["label"].value_counts()
 
 
-def _link_figure(d: ReportData, key: str, title: str, counts: pd.Series, covered: int,
-                 noun: str, caption: str) -> Figura:  # fmt: skip
-    """A top-N horizontal bar chart of a link table, with top-item and coverage findings."""
+def _leaders(counts: pd.Series, total: int) -> str:
+    """'X encabeza ... ; le sigue Y ...' for the two largest groups."""
+    text = (
+        f"{capitalize(str(counts.index[0]))} encabeza la lista con {num(counts.iloc[0])} "
+        f"películas ({pct(counts.iloc[0] / total)} del catálogo)"
+    )
+    if len(counts) > 1:
+        second, n = counts.index[1], counts.iloc[1]
+        text += f"; le sigue {second} con {num(n)} ({pct(n / total)})"
+    return text + "."
+
+
+def _link_figure(
+    d: ReportData,
+    key: str,
+    title: str,
+    counts: pd.Series,
+    covered: int,
+    kinds: tuple[str, str],
+    caption: str,
+) -> Figura:
+    """A top-N horizontal bar chart with the leaders and the coverage as findings."""
+    distinct, having = kinds
     findings: list[str] = []
     with canvas(TALL) as (fig, ax):
         if len(counts):
             _barh(ax, counts.head(TOP), d.n)
-            top = counts.index[0]
             findings = [
-                f"{top} encabeza la lista con {num(counts.iloc[0])} películas "
-                f"({pct(counts.iloc[0] / d.n)} del catálogo), entre {num(len(counts))} {noun}.",
-                f"El {pct(covered / d.n)} de las películas tiene al menos un dato de {noun}; "
-                f"las {min(TOP, len(counts))} primeras reúnen {num(counts.head(TOP).sum())} vínculos.",
+                _leaders(counts, d.n),
+                f"Hay {num(len(counts))} {distinct}; el {pct(covered / d.n)} de las películas "
+                f"tiene {having}.",
             ]
         else:
             empty(ax)
@@ -56,47 +85,76 @@ def genres(d: ReportData) -> Figura:
     """Movies per genre."""
     counts = _per_movie(d.genres, d.genres["name"].map(genre_es))
     per = d.genres.groupby("movie_id").size()
-    fig = _link_figure(d, "barras-genero", "Películas por género", counts, len(per), "géneros",
-                       "Una película cuenta en cada uno de sus géneros, así que los porcentajes "
-                       "suman más de 100 %.")  # fmt: skip
-    if len(per):
-        fig.findings.append(f"Cada película tiene de media {num(per.mean(), 1)} géneros.")
-    return fig
+    having = f"al menos uno (de media {num(per.mean(), 1)})" if len(per) else "alguno"
+    return _link_figure(
+        d,
+        "barras-genero",
+        "Películas por género",
+        counts,
+        len(per),
+        ("géneros distintos", having),
+        "Una película cuenta en cada uno de sus géneros, así que los porcentajes suman más "
+        "de 100 %.",
+    )
 
 
 def companies(d: ReportData) -> Figura:
     """Movies per production company (top 20)."""
     counts = _per_movie(d.companies, d.companies["name"])
-    return _link_figure(d, "barras-productora", "Películas por productora", counts,
-                        d.companies["movie_id"].nunique(), "productoras",
-                        f"Las {TOP} productoras con más películas; una película cuenta en cada una "
-                        "de sus productoras.")  # fmt: skip
+    return _link_figure(
+        d,
+        "barras-productora",
+        "Películas por productora",
+        counts,
+        d.companies["movie_id"].nunique(),
+        ("productoras distintas", "al menos una productora"),
+        f"Las {TOP} productoras con más películas; una película cuenta en cada una "
+        "de sus productoras.",
+    )
 
 
 def countries(d: ReportData) -> Figura:
     """Movies per production country (top 20)."""
-    names = [country_es(c, n) for c, n in zip(d.countries["iso_3166_1"], d.countries["name"], strict=True)]
+    names = [
+        country_es(c, n)
+        for c, n in zip(d.countries["iso_3166_1"], d.countries["name"], strict=True)
+    ]
     counts = _per_movie(d.countries, pd.Series(names, index=d.countries.index, dtype=object))
-    return _link_figure(d, "barras-pais", "Películas por país de producción", counts,
-                        d.countries["movie_id"].nunique(), "países",
-                        f"Los {TOP} países con más películas; las coproducciones cuentan en cada "
-                        "país.")  # fmt: skip
+    return _link_figure(
+        d,
+        "barras-pais",
+        "Películas por país de producción",
+        counts,
+        d.countries["movie_id"].nunique(),
+        ("países distintos", "al menos un país de producción"),
+        f"Los {TOP} países con más películas; las coproducciones cuentan en cada país.",
+    )
 
 
 def languages(d: ReportData) -> Figura:
     """Movies per original language (top 20)."""
     codes = d.movies["original_language"].fillna("")
     counts = codes.map(language_es).value_counts()
-    return _link_figure(d, "barras-idioma", "Películas por idioma original", counts,
-                        int((codes != "").sum()), "idiomas",
-                        f"Los {TOP} idiomas originales más frecuentes (columna original_language).")
+    return _link_figure(
+        d,
+        "barras-idioma",
+        "Películas por idioma original",
+        counts,
+        int((codes != "").sum()),
+        ("idiomas originales distintos", "el idioma original informado"),
+        f"Los {TOP} idiomas originales más frecuentes (columna original_language).",
+    )
 
 
-def _calendar(d: ReportData, key: str, title: str, column: str, names: tuple[str, ...],
-              xlabel: str) -> tuple[Figura, pd.Series]:  # fmt: skip
+def _calendar(
+    d: ReportData, key: str, title: str, column: str, names: tuple[str, ...], xlabel: str
+) -> tuple[Figura, pd.Series]:
     """Vertical bars in calendar order with the top-bar finding."""
-    counts = d.movies[column].value_counts().reindex(range(len(names)) if column == "weekday"
-                                                     else range(1, 13), fill_value=0)  # fmt: skip
+    counts = (
+        d.movies[column]
+        .value_counts()
+        .reindex(range(len(names)) if column == "weekday" else range(1, 13), fill_value=0)
+    )
     with canvas() as (fig, ax):
         ax.bar(range(len(names)), counts.to_numpy(), color=BLUE, width=0.7)
         ax.set_xticks(range(len(names)), names, rotation=30 if len(names) > 7 else 0)
@@ -105,10 +163,19 @@ def _calendar(d: ReportData, key: str, title: str, column: str, names: tuple[str
         ax.set_ylabel("Películas")
         ax.grid(axis="x", visible=False)
     top = int(np.argmax(counts.to_numpy()))
-    finding = (f"El {names[top]} concentra más estrenos: {num(counts.iloc[top])} "
-               f"({pct(counts.iloc[top] / d.n)}; un reparto uniforme daría {pct(1 / len(names))}).")
-    return Figura(key, title, encode(fig), f"Gráfico de barras: {title.lower()}",
-                  "Según la fecha de estreno de TMDB.", [finding]), counts  # fmt: skip
+    who = f"El {names[top]}" if column == "weekday" else names[top].capitalize()
+    finding = (
+        f"{who} concentra más estrenos: {num(counts.iloc[top])} "
+        f"({pct(counts.iloc[top] / d.n)}; un reparto uniforme daría {pct(1 / len(names))})."
+    )
+    return Figura(
+        key,
+        title,
+        encode(fig),
+        f"Gráfico de barras: {title.lower()}",
+        "Según la fecha de estreno de TMDB.",
+        [finding],
+    ), counts
 
 
 def months(d: ReportData) -> Figura:
@@ -125,8 +192,14 @@ def months(d: ReportData) -> Figura:
 
 def weekdays(d: ReportData) -> Figura:
     """Movies per weekday of release."""
-    fig, _ = _calendar(d, "barras-dia", "Estrenos por día de la semana", "weekday", WEEKDAYS,
-                       "Día de la semana del estreno")  # fmt: skip
+    fig, _ = _calendar(
+        d,
+        "barras-dia",
+        "Estrenos por día de la semana",
+        "weekday",
+        WEEKDAYS,
+        "Día de la semana del estreno",
+    )
     return fig
 
 

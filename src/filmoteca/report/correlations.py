@@ -7,7 +7,8 @@ import pandas as pd
 
 from .data import MIN_VOTES, ReportData
 from .labels import num
-from .plots import Figura, canvas, empty, encode
+from .model import Figura
+from .plots import canvas, empty, encode
 
 NUMERIC = {
     "budget_k": "Presupuesto",
@@ -69,20 +70,31 @@ def heatmap(d: ReportData, method: str, corr: pd.DataFrame, other: pd.DataFrame)
             ax.grid(False)
             for (i, j), value in np.ndenumerate(corr.to_numpy()):
                 if not np.isnan(value):
-                    ax.text(j, i, num(value, 2), ha="center", va="center", fontsize=8,
-                            color="white" if abs(value) > 0.6 else "black")  # fmt: skip
+                    ax.text(
+                        j,
+                        i,
+                        num(value, 2),
+                        ha="center",
+                        va="center",
+                        fontsize=8,
+                        color="white" if abs(value) > 0.6 else "black",
+                    )
             fig.colorbar(image, ax=ax, shrink=0.8, label=f"Coeficiente de {name} (−1 a 1)")
             findings = _findings(corr, other, name, other_name)
         else:
             empty(ax)
             findings = ["No hay columnas numéricas con datos suficientes para correlacionar."]
     kind = "lineal" if method == "pearson" else "de rangos (monótona)"
-    return Figura(f"corr-{method}", f"Correlación de {name}", encode(fig),
-                  f"Mapa de calor de la correlación de {name} entre las columnas numéricas",
-                  f"Correlación {kind}, par a par con las filas que tienen ambos valores. "
-                  "Presupuesto, recaudación y duración 0 cuentan como desconocidos; rentabilidad "
-                  f"solo con ambas cifras; nota media solo con {MIN_VOTES} votos o más.",
-                  findings)  # fmt: skip
+    return Figura(
+        f"corr-{method}",
+        f"Correlación de {name}",
+        encode(fig),
+        f"Mapa de calor de la correlación de {name} entre las columnas numéricas",
+        f"Correlación {kind}, par a par con las filas que tienen ambos valores. "
+        "Presupuesto, recaudación y duración 0 cuentan como desconocidos; rentabilidad "
+        f"solo con ambas cifras; nota media solo con {MIN_VOTES} votos o más.",
+        findings,
+    )
 
 
 def correlations(d: ReportData) -> list[Figura]:

@@ -13,28 +13,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from .. import store
 from ..errors import CatalogError
 
 MIN_VOTES = 10
 """Vote averages of movies with fewer votes than this are left out (too noisy)."""
-
-_MOVIE_COLUMNS = [
-    "id",
-    "title",
-    "original_language",
-    "overview",
-    "release_date",
-    "release_year",
-    "budget",
-    "revenue",
-    "return",
-    "popularity",
-    "runtime",
-    "vote_average",
-    "vote_count",
-]
 
 
 @dataclass(frozen=True)
@@ -47,6 +32,7 @@ class ReportData:
     companies: pd.DataFrame
     countries: pd.DataFrame
     keywords: pd.DataFrame
+    credited: dict[str, int]
 
     @property
     def n(self) -> int:
@@ -57,6 +43,15 @@ class ReportData:
 def _read(catalog_dir: Path, name: str, columns: list[str]) -> pd.DataFrame:
     """Read some columns of one catalog table into pandas."""
     return store.read_table(catalog_dir, name, columns).to_pandas()
+
+
+def _credited(catalog_dir: Path) -> dict[str, int]:
+    """Number of distinct movies with at least one cast / crew credit."""
+    counts = {}
+    for name in ("cast", "crew"):
+        ids = store.read_table(catalog_dir, name, ["movie_id"])["movie_id"]
+        counts[name] = int(pc.count_distinct(ids).as_py())
+    return counts
 
 
 def _known(movies: pd.DataFrame) -> pd.DataFrame:
@@ -80,9 +75,11 @@ def _known(movies: pd.DataFrame) -> pd.DataFrame:
 def load(catalog_dir: Path) -> ReportData:
     """Read and check the catalog; raise CatalogMissing / CatalogError if it is not usable."""
     manifest = store.read_manifest(catalog_dir)
-    movies = _read(catalog_dir, "movies", _MOVIE_COLUMNS)
+    movies = store.read_table(catalog_dir, "movies").to_pandas()
     if movies.empty:
-        raise CatalogError(f"El catálogo '{catalog_dir}' no tiene películas: no hay nada que explicar.")
+        raise CatalogError(
+            f"El catálogo '{catalog_dir}' no tiene películas: no hay nada que explicar."
+        )
     for col in ("budget", "revenue", "return", "popularity", "runtime", "vote_average"):
         movies[col] = movies[col].astype("float64").fillna(0.0)
     movies["vote_count"] = movies["vote_count"].fillna(0).astype("int64")
@@ -93,6 +90,7 @@ def load(catalog_dir: Path) -> ReportData:
         companies=_read(catalog_dir, "companies", ["movie_id", "name"]),
         countries=_read(catalog_dir, "countries", ["movie_id", "iso_3166_1", "name"]),
         keywords=_read(catalog_dir, "keywords", ["movie_id", "name"]),
+        credited=_credited(catalog_dir),
     )
 
 

@@ -7,10 +7,12 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter
 
 from .data import MIN_VOTES, ReportData, finite
-from .labels import count_tick, money, money_tick, num, pct, ratio_tick
-from .plots import BLUE, ORANGE, Figura, canvas, empty, encode, log_axis
+from .labels import count_tick, money, money_tick, num, pct, plural, ratio_tick, sig
+from .model import Figura
+from .plots import BLUE, ORANGE, canvas, empty, encode, log_axis
 
 RUNTIME_CLIP = 240
+RETURN_CLIP = (1e-3, 1e3)
 
 
 def _counts_axis(ax: Axes) -> None:
@@ -64,8 +66,9 @@ def runtime(d: ReportData) -> Figura:
     findings: list[str] = []
     with canvas() as (fig, ax):
         if values.size:
-            ax.hist(np.minimum(values, RUNTIME_CLIP), bins=np.arange(0, RUNTIME_CLIP + 5, 5),
-                    color=BLUE)  # fmt: skip
+            ax.hist(
+                np.minimum(values, RUNTIME_CLIP), bins=np.arange(0, RUNTIME_CLIP + 5, 5), color=BLUE
+            )
             counts, edges = np.histogram(values, bins=np.arange(0, values.max() + 10, 5))
             top = int(np.argmax(counts))
             ax.set_xlabel("Duración (minutos)")
@@ -85,8 +88,12 @@ def runtime(d: ReportData) -> Figura:
         encode(fig),
         "Histograma de la duración de las películas en minutos",
         f"Barras de 5 minutos. Se excluyen las duraciones 0 o vacías (desconocidas, "
-        f"{num(d.n - values.size)} películas); las {num(over)} películas de más de "
-        f"{RUNTIME_CLIP} min se acumulan en la última barra.",
+        f"{plural(d.n - values.size, 'película', 'películas')}); "
+        + (
+            f"las de más de {RUNTIME_CLIP} min ({num(over)}) se acumulan en la última barra."
+            if over
+            else f"ninguna pasa de {RUNTIME_CLIP} min."
+        ),
         findings,
     )
 
@@ -102,7 +109,8 @@ def release_year(d: ReportData) -> Figura:
         _counts_axis(ax)
         top = int(np.argmax(counts))
         findings = [
-            f"Las películas van de {years[0]} a {years[-1]}, con mediana en {num(np.median(values))}; "
+            f"Las películas van de {years[0]} a {years[-1]}, con mediana en "
+            f"{int(np.median(values))}; "
             f"el año con más estrenos es {years[top]} ({num(counts[top])} películas).",
             f"El {pct(float((values >= 2000).mean()))} se estrenó en el año 2000 o después.",
         ]
@@ -128,11 +136,17 @@ def _money_hist(d: ReportData, col: str, key: str, title: str, noun: str) -> Fig
             ax.set_xlabel(f"{title} (dólares, escala logarítmica)")
             _counts_axis(ax)
             tiny = int((values < 1000).sum())
+            odd = (
+                f"{plural(tiny, 'película declara', 'películas declaran')} menos de 1.000 $, "
+                "probablemente cifras en millones o errores de unidad."
+                if tiny
+                else "Ninguna película declara menos de 1.000 $."
+            )
             findings = [
-                f"Se conoce el {noun} de {num(values.size)} películas ({pct(values.size / d.n)}); "
-                f"su mediana es {money(float(np.median(values)))} y el máximo {money(values.max())}.",
-                f"{num(tiny)} películas declaran menos de 1.000 $, probablemente cifras en millones "
-                "o errores de unidad.",
+                f"Se conoce el {noun} de {num(values.size)} películas "
+                f"({pct(values.size / d.n)}); su mediana es {money(float(np.median(values)))} y "
+                f"el máximo {money(values.max())}.",
+                odd,
             ]
         else:
             empty(ax)
@@ -157,37 +171,56 @@ def revenue(d: ReportData) -> Figura:
     return _money_hist(d, "revenue", "hist-recaudacion", "Recaudación", "recaudación")
 
 
+def _return_findings(values: np.ndarray, budgets: np.ndarray) -> list[str]:
+    """Median return, share that broke even, and how many extreme ratios come from tiny budgets."""
+    huge = values >= 100
+    extreme = (
+        f"{plural(int(huge.sum()), 'película multiplica', 'películas multiplican')} por 100 o "
+        f"más; de ellas {num(int((budgets[huge] < 1000).sum()))} declaran un presupuesto "
+        "inferior a 1.000 $ (probable error de unidad)."
+        if huge.any()
+        else "Ninguna película multiplica su presupuesto por 100 o más."
+    )
+    return [
+        f"La rentabilidad mediana es {num(np.median(values), 2)}×: el "
+        f"{pct(float((values >= 1).mean()))} de las {num(values.size)} películas con ambas "
+        "cifras recaudó al menos lo que costó.",
+        extreme,
+    ]
+
+
 def return_ratio(d: ReportData) -> Figura:
-    """Histogram of return = revenue / budget on a log scale."""
+    """Histogram of return = revenue / budget on a log scale, clipped to RETURN_CLIP."""
     known = d.movies.loc[d.movies["return_k"] > 0, ["return_k", "budget"]]
     values = known["return_k"].to_numpy(dtype="float64")
-    huge = known["return_k"] >= 100
+    low, high = RETURN_CLIP
     findings: list[str] = []
     with canvas() as (fig, ax):
         if values.size:
-            ax.hist(values, bins=_log_bins(values, 6), color=BLUE)
+            ax.hist(np.clip(values, low, high), bins=np.logspace(-3, 3, 49), color=BLUE)
             ax.axvline(1, color=ORANGE, lw=1.5, label="recupera la inversión (1×)")
             ax.legend()
             log_axis(ax, "x", FuncFormatter(ratio_tick))
             ax.set_xlabel("Rentabilidad = recaudación / presupuesto (veces, escala logarítmica)")
             _counts_axis(ax)
-            findings = [
-                f"La rentabilidad mediana es {num(np.median(values), 2)}×: el "
-                f"{pct(float((values >= 1).mean()))} de las {num(values.size)} películas con "
-                "ambas cifras recaudó al menos lo que costó.",
-                f"{num(int(huge.sum()))} películas multiplican por 100 o más; de ellas "
-                f"{num(int((known.loc[huge, 'budget'] < 1000).sum()))} declaran un presupuesto "
-                "inferior a 1.000 $ (probable error de unidad).",
-            ]
+            findings = _return_findings(values, known["budget"].to_numpy(dtype="float64"))
         else:
             empty(ax)
+    span = (
+        f"Los cocientes van de {sig(values.min())}× a "
+        f"{num(values.max())}×; se recortan a [{ratio_tick(low)}, {ratio_tick(high)}]: "
+        f"{num(int((values < low).sum()))} películas por debajo y "
+        f"{num(int((values > high).sum()))} por encima se acumulan en las barras extremas."
+        if values.size
+        else ""
+    )
     return Figura(
         "hist-rentabilidad",
         "Rentabilidad",
         encode(fig),
         "Histograma de la rentabilidad (recaudación dividida por presupuesto)",
         "Solo películas con presupuesto y recaudación conocidos (distintos de 0). Escala "
-        "logarítmica: los cocientes van de milésimas a miles.",
+        f"logarítmica. {span}",
         findings,
     )
 

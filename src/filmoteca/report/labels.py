@@ -97,8 +97,30 @@ def num(value: float, decimals: int = 0) -> str:
 
 
 def pct(share: float, decimals: int = 1) -> str:
-    """A share in [0, 1] as a Spanish percentage ('12,5 %')."""
+    """A share in [0, 1] as a Spanish percentage ('12,5 %'), never rounded to 0 or 100 %."""
+    step = 10.0**-decimals
+    if 0 < 100 * share < step:
+        return f"< {num(step, decimals)} %"
+    if 100 - step < 100 * share < 100:
+        return f"> {num(100 - step, decimals)} %"
     return f"{num(100 * share, decimals)} %"
+
+
+def plural(n: float, singular: str, plural_form: str) -> str:
+    """'1 fila', '3 filas': a count with the noun in the right number."""
+    return f"{num(n)} {singular if n == 1 else plural_form}"
+
+
+def capitalize(text: str) -> str:
+    """Upper-case the first letter only ('inglés' -> 'Inglés')."""
+    return text[:1].upper() + text[1:]
+
+
+def sig(value: float, digits: int = 2) -> str:
+    """A positive number with about `digits` significant figures (0,00012; 3,4; 1.234)."""
+    if value <= 0 or value >= 10 ** (digits - 1):
+        return num(value)
+    return num(value, digits - 1 - math.floor(math.log10(value)))
 
 
 def money(value: float) -> str:
@@ -113,20 +135,19 @@ def money(value: float) -> str:
 def money_tick(value: float, _pos: object = None) -> str:
     """Compact tick label for a dollar axis on a log scale."""
     if value >= 1e6:
-        return f"{num(value / 1e6, 0 if value >= 1e6 else 1)} M$"
+        return f"{num(value / 1e6)} M$"
     return f"{num(value)} $"
 
 
 def count_tick(value: float, _pos: object = None) -> str:
-    """Tick label for counts with Spanish thousands separators (1.000, 10.000)."""
-    if value >= 1 or value == 0:
+    """Tick label for counts and indices with Spanish separators (0,01; 1; 1.000)."""
+    if value >= 1 or value <= 0:
         return num(value)
-    return num(value, 2)
+    return num(value, -math.floor(math.log10(value) + 1e-9))
 
 
 def ratio_tick(value: float, _pos: object = None) -> str:
     """Tick label for a revenue/budget ratio on a log scale (0,01×, 1×, 100×)."""
-    if value >= 1:
+    if value >= 1 or value <= 0:
         return f"{num(value)}×"
-    decimals = max(0, -math.floor(math.log10(value))) if value > 0 else 0
-    return f"{num(value, decimals)}×"
+    return f"{num(value, -math.floor(math.log10(value) + 1e-9))}×"

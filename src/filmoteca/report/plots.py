@@ -11,13 +11,14 @@ import base64
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 
 import matplotlib as mpl
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+from .model import Image
 
 DPI = 110
 WIDE = (8.0, 4.4)
@@ -44,27 +45,6 @@ STYLE: dict[str, object] = {
 }
 
 
-@dataclass(frozen=True)
-class Image:
-    """An encoded image: a data URI plus its pixel size."""
-
-    uri: str
-    width: int
-    height: int
-
-
-@dataclass(frozen=True)
-class Figura:
-    """One figure of the report with its caption (method) and computed findings."""
-
-    key: str
-    title: str
-    image: Image
-    alt: str
-    caption: str
-    findings: list[str] = field(default_factory=list)
-
-
 @contextmanager
 def canvas(size: tuple[float, float] = WIDE) -> Iterator[tuple[Figure, Axes]]:
     """A styled figure with one axes on an Agg canvas (style applies while drawing)."""
@@ -79,7 +59,7 @@ def encode(fig: Figure) -> Image:
     with mpl.rc_context(STYLE):
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=DPI, facecolor="white")
-    width, height = (int(round(v * DPI)) for v in fig.get_size_inches())
+    width, height = (round(v * DPI) for v in fig.get_size_inches())
     fig.clear()
     return png_image(buffer.getvalue(), width, height)
 
@@ -92,8 +72,9 @@ def png_image(data: bytes, width: int, height: int) -> Image:
 def empty(ax: Axes, message: str = "No hay datos suficientes para esta figura.") -> None:
     """Mark an axes as empty with a visible Spanish note instead of a blank plot."""
     ax.set_axis_off()
-    ax.text(0.5, 0.5, message, ha="center", va="center", fontsize=12, color=GREY,
-            transform=ax.transAxes)  # fmt: skip
+    ax.text(
+        0.5, 0.5, message, ha="center", va="center", fontsize=12, color=GREY, transform=ax.transAxes
+    )
 
 
 def log_axis(ax: Axes, axis: str, formatter: FuncFormatter) -> None:

@@ -9,7 +9,11 @@ from matplotlib.ticker import FuncFormatter
 
 from .data import MIN_VOTES, ReportData
 from .labels import count_tick, money_tick, num, pct
-from .plots import BLUE, GREY, ORANGE, TALL, Figura, canvas, empty, encode, log_axis
+from .model import Figura
+from .plots import BLUE, GREY, ORANGE, TALL, canvas, empty, encode, log_axis
+
+MIN_YEAR = 10
+"""Years with fewer movies than this get no median point (too noisy)."""
 
 
 def _points(ax: Axes, x: pd.Series, y: pd.Series) -> None:
@@ -23,6 +27,28 @@ def _rho(a: pd.Series, b: pd.Series) -> float:
     return float(a.rank().corr(b.rank()))
 
 
+STRENGTHS = ((0.8, "muy fuerte"), (0.6, "fuerte"), (0.4, "moderada"), (0.2, "débil"))
+
+
+def strength(rho: float) -> str:
+    """Spanish words for the strength and sign of a correlation coefficient."""
+    if np.isnan(rho):
+        return "incalculable (sin variación)"
+    word = next((w for limit, w in STRENGTHS if abs(rho) >= limit), None)
+    if word is None:
+        return "casi nula"
+    return f"{word} y {'positiva' if rho > 0 else 'negativa'}"
+
+
+def _rho_finding(a: pd.Series, b: pd.Series, what: str) -> str:
+    """One sentence with the Spearman coefficient of two series and its strength."""
+    rho = _rho(a, b)
+    return (
+        f"La relación entre {what} es {strength(rho)}: Spearman = {num(rho, 2)} en "
+        f"{num(len(a))} películas."
+    )
+
+
 def budget_revenue(d: ReportData) -> Figura:
     """Budget vs revenue, both known, log-log, with the break-even diagonal."""
     m = d.movies.dropna(subset=["budget_k", "revenue_k"])
@@ -32,7 +58,9 @@ def budget_revenue(d: ReportData) -> Figura:
             _points(ax, m["budget_k"], m["revenue_k"])
             low = float(min(m["budget_k"].min(), m["revenue_k"].min()))
             high = float(max(m["budget_k"].max(), m["revenue_k"].max()))
-            ax.plot([low, high], [low, high], color=ORANGE, lw=1.2, label="recaudación = presupuesto")
+            ax.plot(
+                [low, high], [low, high], color=ORANGE, lw=1.2, label="recaudación = presupuesto"
+            )
             ax.legend(loc="upper left")
             for axis in ("x", "y"):
                 log_axis(ax, axis, FuncFormatter(money_tick))
@@ -40,17 +68,20 @@ def budget_revenue(d: ReportData) -> Figura:
             ax.set_ylabel("Recaudación (dólares, escala logarítmica)")
             above = float((m["revenue_k"] > m["budget_k"]).mean())
             findings = [
-                f"Con ambas cifras conocidas ({num(len(m))} películas), la correlación de rangos "
-                f"de Spearman es {num(_rho(m['budget_k'], m['revenue_k']), 2)}: a más "
-                "presupuesto, más recaudación, con mucha dispersión.",
+                _rho_finding(m["budget_k"], m["revenue_k"], "presupuesto y recaudación"),
                 f"El {pct(above)} queda por encima de la diagonal (recaudó más de lo que costó).",
             ]
         else:
             empty(ax)
-    return Figura("disp-presupuesto-recaudacion", "Presupuesto frente a recaudación", encode(fig),
-                  "Diagrama de dispersión del presupuesto frente a la recaudación",
-                  "Escalas logarítmicas en ambos ejes. Solo películas con presupuesto y "
-                  "recaudación distintos de 0 (0 significa «desconocido»).", findings)  # fmt: skip
+    return Figura(
+        "disp-presupuesto-recaudacion",
+        "Presupuesto frente a recaudación",
+        encode(fig),
+        "Diagrama de dispersión del presupuesto frente a la recaudación",
+        "Escalas logarítmicas en ambos ejes. Solo películas con presupuesto y "
+        "recaudación distintos de 0 (0 significa «desconocido»).",
+        findings,
+    )
 
 
 def popularity_votes(d: ReportData) -> Figura:
@@ -66,17 +97,20 @@ def popularity_votes(d: ReportData) -> Figura:
             ax.set_ylabel("Popularidad TMDB (índice, escala logarítmica)")
             top = m.loc[m["popularity_k"].idxmax()]
             findings = [
-                f"Votos y popularidad van muy unidos: Spearman = "
-                f"{num(_rho(m['vote_count_k'], m['popularity_k']), 2)} en {num(len(m))} películas.",
+                _rho_finding(m["vote_count_k"], m["popularity_k"], "votos y popularidad"),
                 f"La más popular es «{top['title']}» (índice {num(top['popularity_k'], 1)}, "
                 f"{num(top['vote_count_k'])} votos).",
             ]
         else:
             empty(ax)
-    return Figura("disp-popularidad-votos", "Popularidad frente a votos", encode(fig),
-                  "Diagrama de dispersión de la popularidad frente al número de votos",
-                  "Escalas logarítmicas. Se excluyen las películas sin votos o con popularidad 0.",
-                  findings)  # fmt: skip
+    return Figura(
+        "disp-popularidad-votos",
+        "Popularidad frente a votos",
+        encode(fig),
+        "Diagrama de dispersión de la popularidad frente al número de votos",
+        "Escalas logarítmicas. Se excluyen las películas sin votos o con popularidad 0.",
+        findings,
+    )
 
 
 def votes_average(d: ReportData) -> Figura:
@@ -95,11 +129,16 @@ def votes_average(d: ReportData) -> Figura:
             findings = [_settle_finding(m)]
         else:
             empty(ax)
-    return Figura("disp-votos-nota", "Votos frente a nota media", encode(fig),
-                  "Diagrama de dispersión del número de votos frente a la nota media",
-                  "Eje x logarítmico; se excluyen las películas sin votos (su nota es 0 por "
-                  "defecto). La línea discontinua marca el mínimo de votos usado en el resto "
-                  "del informe.", findings)  # fmt: skip
+    return Figura(
+        "disp-votos-nota",
+        "Votos frente a nota media",
+        encode(fig),
+        "Diagrama de dispersión del número de votos frente a la nota media",
+        "Eje x logarítmico; se excluyen las películas sin votos (su nota es 0 por "
+        "defecto). La línea discontinua marca el mínimo de votos usado en el resto "
+        "del informe.",
+        findings,
+    )
 
 
 def _settle_finding(m: pd.DataFrame) -> str:
@@ -113,8 +152,7 @@ def _settle_finding(m: pd.DataFrame) -> str:
         return float(s.quantile(0.75) - s.quantile(0.25))
 
     if len(few) < 5 or len(ref) < 5:
-        return (f"Correlación de Spearman entre votos y nota: "
-                f"{num(_rho(m['vote_count'], m['vote_average']), 2)}.")  # fmt: skip
+        return _rho_finding(m["vote_count"], m["vote_average"], "votos y nota")
     return (
         f"Con menos de {MIN_VOTES} votos la nota es muy dispersa (rango intercuartílico "
         f"{num(iqr(few), 1)} puntos); con {ref_label} se estrecha a {num(iqr(ref), 1)} y su "
@@ -128,9 +166,19 @@ def year_runtime(d: ReportData) -> Figura:
     findings: list[str] = []
     with canvas(TALL) as (fig, ax):
         if len(m) >= 2:
-            _points(ax, m["release_year"], m["runtime_k"].clip(upper=240))
-            yearly = m.groupby("release_year")["runtime_k"].median()
-            ax.plot(yearly.index, yearly.to_numpy(), color=ORANGE, lw=1.5, label="mediana anual")
+            jitter = np.random.default_rng(0).uniform(-0.35, 0.35, len(m))
+            _points(ax, m["release_year"] + jitter, m["runtime_k"].clip(upper=240))
+            yearly = m.groupby("release_year")["runtime_k"].agg(["median", "size"])
+            yearly = yearly[yearly["size"] >= MIN_YEAR]
+            ax.plot(
+                yearly.index,
+                yearly["median"],
+                color=ORANGE,
+                lw=1.5,
+                marker="o",
+                ms=2.5,
+                label=f"mediana anual (años con {MIN_YEAR} películas o más)",
+            )
             ax.legend(loc="upper left")
             ax.set_ylim(0, 250)
             ax.set_xlabel("Año de estreno")
@@ -139,17 +187,24 @@ def year_runtime(d: ReportData) -> Figura:
             by_decade = by_decade[by_decade["size"] >= 10]
             if len(by_decade) >= 2:
                 first, last = by_decade.index[0], by_decade.index[-1]
+                start, end = by_decade.loc[first, "median"], by_decade.loc[last, "median"]
                 findings.append(
-                    f"La duración mediana pasa de {num(by_decade.loc[first, 'median'])} min en "
-                    f"la década de {first} a {num(by_decade.loc[last, 'median'])} min en la de {last}."
+                    f"La duración mediana pasa de {num(start)} min en la década de {int(first)} "
+                    f"a {num(end)} min en la de {int(last)}."
                 )
-            findings.append(f"Spearman año–duración: {num(_rho(m['release_year'], m['runtime_k']), 2)}.")
+            findings.append(_rho_finding(m["release_year"], m["runtime_k"], "año y duración"))
         else:
             empty(ax)
-    return Figura("disp-anio-duracion", "Año frente a duración", encode(fig),
-                  "Diagrama de dispersión del año de estreno frente a la duración",
-                  "Se excluyen las duraciones 0 (desconocidas); las de más de 240 min se dibujan "
-                  "en 240. La línea es la mediana de cada año.", findings)  # fmt: skip
+    return Figura(
+        "disp-anio-duracion",
+        "Año frente a duración",
+        encode(fig),
+        "Diagrama de dispersión del año de estreno frente a la duración",
+        "Se excluyen las duraciones 0 (desconocidas); las de más de 240 min se dibujan "
+        "en 240. Los puntos se desplazan al azar hasta ±0,35 años para que no se solapen. La "
+        f"línea es la mediana de cada año con {MIN_YEAR} películas o más.",
+        findings,
+    )
 
 
 SCATTERS = (budget_revenue, popularity_votes, votes_average, year_runtime)

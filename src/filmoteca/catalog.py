@@ -1,0 +1,459 @@
+"""The built catalog held in memory, and the domain queries over it (no HTTP, no CLI).
+
+Everything the queries need is computed once at load, vectorised over the Parquet tables
+(numpy / pyarrow, no pandas): release counts per month and weekday, a title index, and
+per-person aggregates. A query is then a dictionary look-up plus a few array reads.
+
+Decisions (the README states them to users):
+- Titles and names match exactly after `text.normalize` (case, accents, spaces); never by
+  substring. Unknown ones raise NotFound with up to five close candidates (`sugerencias`).
+- A person is a normalised name: different TMDB person ids with one name are one person,
+  since users ask by name. Their display name is the spelling most credits use.
+- An actor is a person in the cast table; a director, a crew row whose job is 'Director'.
+  A film counts once per person even when the person holds two credits in it.
+- Several movies with one title: the one with most votes answers (then popularity, then id);
+  the others are listed, and a year chooses among them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from rapidfuzz import fuzz, process
+
+from . import store
+from .errors import InvalidQuery, NotFound
+from .text import MONTHS, WEEKDAYS, normalize, normalize_many, parse_month, parse_weekday
+
+MIN_VOTES = 2000
+MAX_SUGGESTIONS = 5
+_MOVIE_COLUMNS = [
+    "id",
+    "title",
+    "release_date",
+    "release_year",
+    "budget",
+    "revenue",
+    "return",
+    "popularity",
+    "vote_count",
+    "vote_average",
+]
+_EPOCH = dt.date(1970, 1, 1)
+_NO_DATE = np.iinfo(np.int32).max
+
+
+@dataclass(frozen=True, slots=True)
+class MovieRef:
+    """A movie named by title and year, to tell apart movies that share a title."""
+
+    id: int
+    title: str
+    year: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Movie:
+    """The figures of one movie that the queries report."""
+
+    id: int
+    title: str
+    year: int | None
+    release_date: dt.date | None
+    popularity: float
+    vote_count: int
+    vote_average: float
+    budget: float
+    revenue: float
+    return_: float
+
+
+@dataclass(frozen=True, slots=True)
+class TitleMatch:
+    """The movie that answers a title, and the other movies with the same title."""
+
+    movie: Movie
+    others: tuple[MovieRef, ...]
+
+    @property
+    def enough_votes(self) -> bool:
+        """Whether the movie reaches MIN_VOTES, the threshold for reporting its votes."""
+        return self.movie.vote_count >= MIN_VOTES
+
+
+@dataclass(frozen=True, slots=True)
+class ActorStats:
+    """A person's films as an actor and the sum of their returns."""
+
+    name: str
+    films: int
+    return_total: float
+    films_with_budget: int
+
+    @property
+    def return_mean(self) -> float:
+        """Mean return over all the films (0 for films without a budget)."""
+        return self.return_total / self.films if self.films else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class DirectorStats:
+    """A person's films as a director, ordered by release date (then id)."""
+
+    name: str
+    films: tuple[Movie, ...]
+
+    @property
+    def return_total(self) -> float:
+        """Sum of the films' returns."""
+        return float(sum(film.return_ for film in self.films))
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """A search result: a movie, or a person with their film counts."""
+
+    kind: Literal["movie", "person"]
+    name: str
+    movie: MovieRef | None = None
+    acting: int = 0
+    directing: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    """One page of search results and the total number of matches."""
+
+    total: int
+    hits: tuple[SearchHit, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Movies:
+    """Movie columns as arrays; a movie's position indexes every array and list here."""
+
+    ids: np.ndarray
+    titles: list[str]
+    years: np.ndarray
+    days: np.ndarray
+    budget: np.ndarray
+    revenue: np.ndarray
+    returns: np.ndarray
+    popularity: np.ndarray
+    votes: np.ndarray
+    vote_average: np.ndarray
+
+    @classmethod
+    def from_table(cls, table: pa.Table) -> _Movies:
+        """Arrays from the movies table; nulls become 0 (dates: _NO_DATE)."""
+        days = pc.fill_null(table["release_date"].cast(pa.int32()), _NO_DATE)
+        return cls(
+            ids=_numbers(table["id"], np.int64),
+            titles=[title or "" for title in table["title"].to_pylist()],
+            years=_numbers(table["release_year"], np.int32),
+            days=_numbers(days, np.int32),
+            budget=_numbers(table["budget"], np.float64),
+            revenue=_numbers(table["revenue"], np.float64),
+            returns=_numbers(table["return"], np.float64),
+            popularity=_numbers(table["popularity"], np.float64),
+            votes=_numbers(table["vote_count"], np.int64),
+            vote_average=_numbers(table["vote_average"], np.float64),
+        )
+
+    def ref(self, position: int) -> MovieRef:
+        """Title, year and id of the movie at a position."""
+        year = int(self.years[position])
+        return MovieRef(int(self.ids[position]), self.titles[position], year or None)
+
+    def movie(self, position: int) -> Movie:
+        """The full figures of the movie at a position."""
+        days, year = int(self.days[position]), int(self.years[position])
+        return Movie(
+            id=int(self.ids[position]),
+            title=self.titles[position],
+            year=year or None,
+            release_date=None if days == _NO_DATE else _EPOCH + dt.timedelta(days=days),
+            popularity=float(self.popularity[position]),
+            vote_count=int(self.votes[position]),
+            vote_average=float(self.vote_average[position]),
+            budget=float(self.budget[position]),
+            revenue=float(self.revenue[position]),
+            return_=float(self.returns[position]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _People:
+    """Per-person arrays; a person id indexes every array and list here."""
+
+    index: dict[str, int]
+    keys: list[str]
+    names: list[str]
+    acting: np.ndarray
+    acting_return: np.ndarray
+    acting_budgeted: np.ndarray
+    directing_offsets: np.ndarray
+    directing_movies: np.ndarray
+
+    def directing(self, pid: int) -> np.ndarray:
+        """Positions of the movies a person directed, by release date then id."""
+        return self.directing_movies[self.directing_offsets[pid] : self.directing_offsets[pid + 1]]
+
+
+class Catalog:
+    """The catalog in memory with its indexes; every query method answers from memory."""
+
+    def __init__(self, manifest: dict[str, Any], movies: pa.Table, cast: pa.Table, crew: pa.Table):
+        self.manifest = manifest
+        self._movies = _Movies.from_table(movies)
+        self._title_keys = normalize_many(self._movies.titles)
+        self._titles = _title_index(self._title_keys, self._movies)
+        self._title_choices = list(self._titles)
+        self._title_keys_array = pa.array(self._title_keys, pa.string())
+        self._month_counts, self._weekday_counts = _date_counts(self._movies.days)
+        self._people = _build_people(cast, crew, self._movies)
+        directing = np.diff(self._people.directing_offsets)
+        self._actor_ids = np.flatnonzero(self._people.acting)
+        self._director_ids = np.flatnonzero(directing)
+        self._actor_choices = [self._people.keys[i] for i in self._actor_ids.tolist()]
+        self._director_choices = [self._people.keys[i] for i in self._director_ids.tolist()]
+        self._people_keys = pa.array(self._people.keys, pa.string())
+        self._people_weight = self._people.acting + directing
+
+    @classmethod
+    def load(cls, catalog_dir: Path) -> Catalog:
+        """Read a built catalog directory; raises CatalogMissing / CatalogError if unusable."""
+        manifest = store.read_manifest(catalog_dir)
+        movies = store.read_table(catalog_dir, "movies", _MOVIE_COLUMNS)
+        cast = store.read_table(catalog_dir, "cast", ["movie_id", "name"])
+        crew = store.read_table(catalog_dir, "crew", ["movie_id", "name", "job"])
+        crew = crew.filter(pc.equal(crew["job"], "Director"))
+        return cls(manifest, movies, cast, crew)
+
+    @property
+    def version(self) -> str:
+        """The build's version string (changes whenever the catalog is rebuilt)."""
+        return str(self.manifest.get("version", ""))
+
+    @property
+    def movie_count(self) -> int:
+        """Number of movies."""
+        return len(self._movies.ids)
+
+    @property
+    def actor_count(self) -> int:
+        """Number of distinct actors (by normalised name)."""
+        return len(self._actor_ids)
+
+    @property
+    def director_count(self) -> int:
+        """Number of distinct directors (by normalised name)."""
+        return len(self._director_ids)
+
+    def count_by_month(self, month: str) -> tuple[str, int]:
+        """Movies released in a month of any year: (Spanish month name, count)."""
+        number = parse_month(month)
+        return MONTHS[number - 1], int(self._month_counts[number])
+
+    def count_by_weekday(self, day: str) -> tuple[str, int]:
+        """Movies released on a weekday: (Spanish weekday name, count)."""
+        index = parse_weekday(day)
+        return WEEKDAYS[index], int(self._weekday_counts[index])
+
+    def find_title(self, title: str, year: int | None = None) -> TitleMatch:
+        """The movie a title names; a year chooses among the movies sharing it."""
+        positions = self._titles.get(normalize(title))
+        if positions is None:
+            suggestions = [
+                self._movies.titles[self._titles[key][0]]
+                for key in self._closest(title, self._title_choices)
+            ]
+            raise NotFound(f"No hay ninguna película titulada '{title}'.", sugerencias=suggestions)
+        chosen = positions[0]
+        if year is not None:
+            in_year = [p for p in positions if self._movies.years[p] == year]
+            if not in_year:
+                raise _no_title_in_year(
+                    title, year, sorted({int(self._movies.years[p]) for p in positions})
+                )
+            chosen = in_year[0]
+        others = tuple(self._movies.ref(p) for p in positions if p != chosen)
+        return TitleMatch(self._movies.movie(chosen), others)
+
+    def actor(self, name: str) -> ActorStats:
+        """A person's films as an actor (cast credits only)."""
+        people = self._people
+        pid = people.index.get(normalize(name), -1)
+        if pid < 0 or people.acting[pid] == 0:
+            raise self._person_not_found(name, "actor", self._actor_choices)
+        return ActorStats(
+            name=people.names[pid],
+            films=int(people.acting[pid]),
+            return_total=float(people.acting_return[pid]),
+            films_with_budget=int(people.acting_budgeted[pid]),
+        )
+
+    def director(self, name: str) -> DirectorStats:
+        """A person's films as a director, ordered by release date (then id)."""
+        people = self._people
+        pid = people.index.get(normalize(name), -1)
+        films = people.directing(pid).tolist() if pid >= 0 else []
+        if not films:
+            raise self._person_not_found(name, "director", self._director_choices)
+        return DirectorStats(people.names[pid], tuple(self._movies.movie(p) for p in films))
+
+    def search(self, query: str, limit: int, page: int) -> SearchPage:
+        """Titles and people whose normalised text contains the query, best matches first."""
+        key = normalize(query)
+        if not key:
+            raise InvalidQuery("La búsqueda está vacía: escriba parte de un título o de un nombre.")
+        movie_pos, movie_rank = _substring_matches(self._title_keys_array, key)
+        person_ids, person_rank = _substring_matches(self._people_keys, key)
+        ranks = np.concatenate([movie_rank, person_rank])
+        weights = np.concatenate([self._movies.votes[movie_pos], self._people_weight[person_ids]])
+        is_person = np.repeat([False, True], [len(movie_pos), len(person_ids)])
+        refs = np.concatenate([movie_pos, person_ids])
+        order = np.lexsort((is_person, -weights, ranks))[(page - 1) * limit : page * limit]
+        hits = tuple(self._hit(bool(is_person[i]), int(refs[i])) for i in order.tolist())
+        return SearchPage(total=len(ranks), hits=hits)
+
+    def _hit(self, is_person: bool, ref: int) -> SearchHit:
+        """A search hit for a person id or a movie position."""
+        if not is_person:
+            movie = self._movies.ref(ref)
+            return SearchHit("movie", movie.title, movie=movie)
+        people = self._people
+        directing = len(people.directing(ref))
+        return SearchHit(
+            "person", people.names[ref], acting=int(people.acting[ref]), directing=directing
+        )
+
+    def _person_not_found(self, name: str, role: str, choices: list[str]) -> NotFound:
+        """NotFound for an unknown actor or director, with close names as suggestions."""
+        index = self._people.index
+        suggestions = [self._people.names[index[key]] for key in self._closest(name, choices)]
+        return NotFound(
+            f"No hay ningún {role} llamado '{name}' en el catálogo.", sugerencias=suggestions
+        )
+
+    @staticmethod
+    def _closest(text: str, choices: list[str]) -> list[str]:
+        """Up to MAX_SUGGESTIONS normalised choices closest to `text` (rapidfuzz WRatio >= 50)."""
+        key = normalize(text)
+        if not key or not choices:
+            return []
+        found = process.extract(
+            key, choices, scorer=fuzz.WRatio, limit=MAX_SUGGESTIONS, score_cutoff=50
+        )
+        return [choice for choice, _, _ in found]
+
+
+def _no_title_in_year(title: str, year: int, years: list[int]) -> NotFound:
+    """NotFound for a known title asked with a year none of its movies has."""
+    listed = ", ".join(map(str, years))
+    return NotFound(
+        f"No hay ninguna película titulada '{title}' estrenada en {year}. "
+        f"Años con ese título: {listed}.",
+        anios_disponibles=years,
+    )
+
+
+def _numbers(column: pa.ChunkedArray | pa.Array, dtype: type) -> np.ndarray:
+    """A numeric column as a numpy array, nulls as 0."""
+    return np.asarray(pc.fill_null(column, 0).to_numpy(), dtype=dtype)
+
+
+def _title_index(keys: list[str], movies: _Movies) -> dict[str, tuple[int, ...]]:
+    """Normalised title -> movie positions, most voted first (then popularity, then id)."""
+    order = np.lexsort((movies.ids, -movies.popularity, -movies.votes))
+    groups: dict[str, list[int]] = {}
+    for position in order.tolist():
+        if keys[position]:
+            groups.setdefault(keys[position], []).append(position)
+    return {key: tuple(positions) for key, positions in groups.items()}
+
+
+def _date_counts(days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Release counts per month (index 1-12) and weekday (0 = lunes), all years."""
+    dated = days[days != _NO_DATE].astype(np.int64)
+    months = dated.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) % 12 + 1
+    weekdays = (dated + 3) % 7  # 1970-01-01 was a Thursday
+    return np.bincount(months, minlength=13), np.bincount(weekdays, minlength=7)
+
+
+def _substring_matches(keys: pa.Array, key: str) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of keys containing `key`, and their rank: 0 exact, 1 prefix, 2 word, 3 inside."""
+    where = np.flatnonzero(pc.match_substring(keys, key).to_numpy(zero_copy_only=False))
+    found = keys.take(where)
+    exact = pc.equal(found, key).to_numpy(zero_copy_only=False)
+    prefix = pc.starts_with(found, key).to_numpy(zero_copy_only=False)
+    word = pc.match_substring(found, " " + key).to_numpy(zero_copy_only=False)
+    return where, np.select([exact, prefix, word], [0, 1, 2], default=3)
+
+
+def _person_ids(names: pa.ChunkedArray) -> tuple[np.ndarray, dict[str, int], list[str]]:
+    """Per-row person id, each person's normalised key, and the spelling most rows use."""
+    encoded = pc.dictionary_encode(pc.fill_null(names, "")).combine_chunks()
+    spellings: list[str] = encoded.dictionary.to_pylist()
+    codes = encoded.indices.to_numpy(zero_copy_only=False)
+    index: dict[str, int] = {}
+    spelling_pid = np.fromiter(
+        (index.setdefault(key, len(index)) for key in normalize_many(spellings)),
+        dtype=np.int64,
+        count=len(spellings),
+    )
+    order = np.lexsort((-np.bincount(codes, minlength=len(spellings)), spelling_pid))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = spelling_pid[order][1:] != spelling_pid[order][:-1]
+    return spelling_pid[codes], index, [spellings[i] for i in order[first].tolist()]
+
+
+def _film_pairs(
+    pid: np.ndarray, movie_ids: np.ndarray, ids: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct (person id, movie position) pairs sorted by person; unknown movies dropped."""
+    if len(ids) == 0 or len(pid) == 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    sorter = np.argsort(ids)
+    slot = np.minimum(np.searchsorted(ids, movie_ids, sorter=sorter), len(ids) - 1)
+    position = sorter[slot]
+    known = ids[position] == movie_ids
+    pairs = np.unique(pid[known] * len(ids) + position[known])
+    return pairs // len(ids), pairs % len(ids)
+
+
+def _build_people(cast: pa.Table, crew: pa.Table, movies: _Movies) -> _People:
+    """Per-person acting aggregates and directed films, keyed by normalised name."""
+    names = pa.chunked_array(cast["name"].chunks + crew["name"].chunks, pa.string())
+    movie_ids = np.concatenate(
+        [_numbers(cast["movie_id"], np.int64), _numbers(crew["movie_id"], np.int64)]
+    )
+    row_pid, index, spellings = _person_ids(names)
+    n = len(index)
+    named = row_pid != index.get("", -1)
+    acting_row = np.arange(len(row_pid)) < len(cast)
+    a_pid, a_pos = _film_pairs(
+        row_pid[named & acting_row], movie_ids[named & acting_row], movies.ids
+    )
+    d_pid, d_pos = _film_pairs(
+        row_pid[named & ~acting_row], movie_ids[named & ~acting_row], movies.ids
+    )
+    d_order = np.lexsort((movies.ids[d_pos], movies.days[d_pos], d_pid))
+    return _People(
+        index=index,
+        keys=list(index),
+        names=spellings,
+        acting=np.bincount(a_pid, minlength=n),
+        acting_return=np.bincount(a_pid, weights=movies.returns[a_pos], minlength=n),
+        acting_budgeted=np.bincount(a_pid, weights=movies.budget[a_pos] > 0, minlength=n).astype(
+            np.int64
+        ),
+        directing_offsets=np.concatenate([[0], np.cumsum(np.bincount(d_pid, minlength=n))]),
+        directing_movies=d_pos[d_order],
+    )
