@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -168,16 +167,6 @@ def test_lines_with_too_many_fields_are_dropped_and_reported(tmp_path: Path) -> 
     assert manifest["steps"]["movies"]["kept"] == 1
 
 
-def test_tmdb_5000_pair_is_accepted(tmp_path: Path) -> None:
-    src = Path(__file__).parent / "fixtures" / "tmdb5000"
-    if not src.is_dir():
-        pytest.skip("fixture missing")
-    summary = build_catalog(src, tmp_path / "cat", fit_recommender=False)
-    assert summary.manifest["source"]["kind"] == "tmdb_5000"
-    assert summary.manifest["tables"]["keywords"]["rows"] > 0
-    assert summary.manifest["tables"]["cast"]["rows"] > 0
-
-
 @pytest.mark.realdata
 def test_real_data_builds_with_known_facts(real_catalog: Path) -> None:
     manifest = store.read_manifest(real_catalog)
@@ -197,10 +186,55 @@ def test_real_data_builds_with_known_facts(real_catalog: Path) -> None:
     assert manifest["tables"]["keywords"]["rows"] > 30_000
 
 
-def test_copy_of_demo_with_defect_fixtures(tmp_path: Path) -> None:
-    src = Path(__file__).parent / "fixtures" / "kaggle_defects"
-    if not src.is_dir():
-        pytest.skip("fixture missing")
-    shutil.copytree(src, tmp_path / "in")
-    summary = build_catalog(tmp_path / "in", tmp_path / "cat", fit_recommender=False)
-    assert summary.manifest["steps"]["movies"]["dropped"]["id_no_entero"]["rows"] == 3
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def _reasons(step: dict) -> dict[str, int]:  # type: ignore[type-arg]
+    return {k: v["rows"] for k, v in step["dropped"].items()}
+
+
+def test_every_known_defect_is_survived_and_reported(tmp_path: Path) -> None:
+    """tests/fixtures/README.md documents each defect row and the expected outcome."""
+    manifest = build_catalog(FIXTURES / "kaggle_defects", tmp_path / "cat", fit_recommender=False).manifest
+    steps = manifest["steps"]
+    assert (steps["movies"]["read"], steps["movies"]["kept"]) == (18, 9)
+    assert _reasons(steps["movies"]) == {
+        "id_no_entero": 3, "id_repetido": 1, "fecha_vacia": 4, "fecha_invalida": 1
+    }  # fmt: skip
+    assert steps["movies"]["dropped"]["id_no_entero"]["ejemplos"] == ["1997-08-20", "2012-09-29", "2014-01-01"]
+    assert (steps["credits"]["read"], steps["credits"]["kept"]) == (12, 8)
+    assert _reasons(steps["credits"]) == {"id_repetido": 1, "pelicula_desconocida": 3}
+    assert (steps["keywords"]["read"], steps["keywords"]["kept"]) == (7, 4)
+    assert _reasons(steps["keywords"]) == {"id_repetido": 1, "pelicula_desconocida": 2}
+    warnings = {k: v["rows"] for k, v in manifest["warnings"].items() if v["rows"]}
+    assert warnings == {"sin_titulo": 1, "sin_sinopsis": 2, "votos_vacios": 1, "sin_creditos": 1}
+    rows = {name: info["rows"] for name, info in manifest["tables"].items()}
+    assert rows == {
+        "movies": 9, "genres": 12, "companies": 8, "countries": 8, "languages": 9,
+        "collections": 1, "keywords": 7, "cast": 17, "crew": 13,
+    }  # fmt: skip
+    movies = {m["id"]: m for m in store.read_table(tmp_path / "cat", "movies").to_pylist()}
+    assert sorted(movies) == [1001, 1005, 1006, 1007, 1010, 1011, 1012, 1013, 1014]
+    assert movies[1005]["title"] == "Twin Reels" and movies[1005]["budget"] == 5_000_000  # first row wins
+    assert (movies[1006]["revenue"], movies[1006]["return"], movies[1006]["vote_count"]) == (0.0, 0.0, 0)
+    assert movies[1006]["runtime"] is None and movies[1006]["vote_average"] is None
+    assert (movies[1007]["budget"], movies[1007]["return"]) == (0.0, 0.0)
+    assert movies[1010]["overview"] is None and movies[1010]["release_year"] == 2000
+    assert movies[1011]["title"] is None
+    assert movies[1013]["title"] == "霧の駅" and movies[1013]["return"] == 3.0
+    assert movies[1014]["return"] == pytest.approx(4 / 3)
+    assert movies[1001]["collection_id"] == 5001
+    cast = store.read_table(tmp_path / "cat", "cast").to_pylist()
+    characters = [c["character"] for c in cast if c["movie_id"] == 1001]
+    assert characters == ["Clerk Ada", "Rosa's Brother", 'Eddie "The Knife" O\'Hara', "Mayor"]
+    assert not [c for c in cast if c["name"].startswith("Wrong")]  # the repeated credits row is dropped
+
+
+def test_tmdb_5000_pair_matches_documented_outcome(tmp_path: Path) -> None:
+    manifest = build_catalog(FIXTURES / "tmdb5000", tmp_path / "cat", fit_recommender=False).manifest
+    assert manifest["source"]["kind"] == "tmdb_5000"
+    assert (manifest["steps"]["movies"]["kept"], manifest["steps"]["credits"]["kept"]) == (5, 5)
+    rows = {name: info["rows"] for name, info in manifest["tables"].items()}
+    assert (rows["cast"], rows["crew"], rows["genres"], rows["keywords"]) == (8, 6, 7, 6)
+    movies = {m["id"]: m for m in store.read_table(tmp_path / "cat", "movies").to_pylist()}
+    assert movies[2003]["return"] == 0.5 and movies[2002]["runtime"] is None

@@ -28,6 +28,7 @@ import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
 
 from . import store
+from .columns import bool_array, string_array, to_numpy
 from .errors import InvalidQuery, NotFound
 from .text import MONTHS, WEEKDAYS, normalize, normalize_many, parse_month, parse_weekday
 
@@ -152,18 +153,17 @@ class _Movies:
     @classmethod
     def from_table(cls, table: pa.Table) -> _Movies:
         """Arrays from the movies table; nulls become 0 (dates: _NO_DATE)."""
-        days = pc.fill_null(table["release_date"].cast(pa.int32()), _NO_DATE)
         return cls(
-            ids=_numbers(table["id"], np.int64),
+            ids=to_numpy(table["id"]),
             titles=[title or "" for title in table["title"].to_pylist()],
-            years=_numbers(table["release_year"], np.int32),
-            days=_numbers(days, np.int32),
-            budget=_numbers(table["budget"], np.float64),
-            revenue=_numbers(table["revenue"], np.float64),
-            returns=_numbers(table["return"], np.float64),
-            popularity=_numbers(table["popularity"], np.float64),
-            votes=_numbers(table["vote_count"], np.int64),
-            vote_average=_numbers(table["vote_average"], np.float64),
+            years=to_numpy(table["release_year"]),
+            days=to_numpy(table["release_date"], fill=_NO_DATE),
+            budget=to_numpy(table["budget"]),
+            revenue=to_numpy(table["revenue"]),
+            returns=to_numpy(table["return"]),
+            popularity=to_numpy(table["popularity"]),
+            votes=to_numpy(table["vote_count"]),
+            vote_average=to_numpy(table["vote_average"]),
         )
 
     def ref(self, position: int) -> MovieRef:
@@ -212,10 +212,10 @@ class Catalog:
     def __init__(self, manifest: dict[str, Any], movies: pa.Table, cast: pa.Table, crew: pa.Table):
         self.manifest = manifest
         self._movies = _Movies.from_table(movies)
-        self._title_keys = normalize_many(self._movies.titles)
-        self._titles = _title_index(self._title_keys, self._movies)
+        title_keys = normalize_many(self._movies.titles)
+        self._titles = _title_index(title_keys, self._movies)
         self._title_choices = list(self._titles)
-        self._title_keys_array = pa.array(self._title_keys, pa.string())
+        self._title_keys = string_array(title_keys)
         self._month_counts, self._weekday_counts = _date_counts(self._movies.days)
         self._people = _build_people(cast, crew, self._movies)
         directing = np.diff(self._people.directing_offsets)
@@ -223,7 +223,7 @@ class Catalog:
         self._director_ids = np.flatnonzero(directing)
         self._actor_choices = [self._people.keys[i] for i in self._actor_ids.tolist()]
         self._director_choices = [self._people.keys[i] for i in self._director_ids.tolist()]
-        self._people_keys = pa.array(self._people.keys, pa.string())
+        self._people_keys = string_array(self._people.keys)
         self._people_weight = self._people.acting + directing
 
     @classmethod
@@ -233,8 +233,11 @@ class Catalog:
         movies = store.read_table(catalog_dir, "movies", _MOVIE_COLUMNS)
         cast = store.read_table(catalog_dir, "cast", ["movie_id", "name"])
         crew = store.read_table(catalog_dir, "crew", ["movie_id", "name", "job"])
-        crew = crew.filter(pc.equal(crew["job"], "Director"))
-        return cls(manifest, movies, cast, crew)
+        directors = crew.filter(pc.match_substring_regex(crew["job"], "^Director$"))
+        del crew
+        catalog = cls(manifest, movies, cast, directors)
+        pa.default_memory_pool().release_unused()
+        return catalog
 
     @property
     def version(self) -> str:
@@ -270,18 +273,15 @@ class Catalog:
         """The movie a title names; a year chooses among the movies sharing it."""
         positions = self._titles.get(normalize(title))
         if positions is None:
-            suggestions = [
-                self._movies.titles[self._titles[key][0]]
-                for key in self._closest(title, self._title_choices)
-            ]
+            close = _closest(title, self._title_choices)
+            suggestions = [self._movies.titles[self._titles[key][0]] for key in close]
             raise NotFound(f"No hay ninguna película titulada '{title}'.", sugerencias=suggestions)
         chosen = positions[0]
         if year is not None:
             in_year = [p for p in positions if self._movies.years[p] == year]
             if not in_year:
-                raise _no_title_in_year(
-                    title, year, sorted({int(self._movies.years[p]) for p in positions})
-                )
+                years = sorted({int(self._movies.years[p]) for p in positions})
+                raise _no_title_in_year(title, year, years)
             chosen = in_year[0]
         others = tuple(self._movies.ref(p) for p in positions if p != chosen)
         return TitleMatch(self._movies.movie(chosen), others)
@@ -313,7 +313,7 @@ class Catalog:
         key = normalize(query)
         if not key:
             raise InvalidQuery("La búsqueda está vacía: escriba parte de un título o de un nombre.")
-        movie_pos, movie_rank = _substring_matches(self._title_keys_array, key)
+        movie_pos, movie_rank = _substring_matches(self._title_keys, key)
         person_ids, person_rank = _substring_matches(self._people_keys, key)
         ranks = np.concatenate([movie_rank, person_rank])
         weights = np.concatenate([self._movies.votes[movie_pos], self._people_weight[person_ids]])
@@ -329,44 +329,36 @@ class Catalog:
             movie = self._movies.ref(ref)
             return SearchHit("movie", movie.title, movie=movie)
         people = self._people
-        directing = len(people.directing(ref))
-        return SearchHit(
-            "person", people.names[ref], acting=int(people.acting[ref]), directing=directing
-        )
+        acting, directing = int(people.acting[ref]), len(people.directing(ref))
+        return SearchHit("person", people.names[ref], acting=acting, directing=directing)
 
     def _person_not_found(self, name: str, role: str, choices: list[str]) -> NotFound:
         """NotFound for an unknown actor or director, with close names as suggestions."""
-        index = self._people.index
-        suggestions = [self._people.names[index[key]] for key in self._closest(name, choices)]
+        index, names = self._people.index, self._people.names
+        suggestions = [names[index[key]] for key in _closest(name, choices)]
         return NotFound(
             f"No hay ningún {role} llamado '{name}' en el catálogo.", sugerencias=suggestions
         )
 
-    @staticmethod
-    def _closest(text: str, choices: list[str]) -> list[str]:
-        """Up to MAX_SUGGESTIONS normalised choices closest to `text` (rapidfuzz WRatio >= 50)."""
-        key = normalize(text)
-        if not key or not choices:
-            return []
-        found = process.extract(
-            key, choices, scorer=fuzz.WRatio, limit=MAX_SUGGESTIONS, score_cutoff=50
-        )
-        return [choice for choice, _, _ in found]
+
+def _closest(text: str, choices: list[str]) -> list[str]:
+    """Up to MAX_SUGGESTIONS normalised choices closest to `text` (rapidfuzz WRatio >= 50)."""
+    key = normalize(text)
+    if not key or not choices:
+        return []
+    found = process.extract(
+        key, choices, scorer=fuzz.WRatio, limit=MAX_SUGGESTIONS, score_cutoff=50
+    )
+    return [choice for choice, _, _ in found]
 
 
 def _no_title_in_year(title: str, year: int, years: list[int]) -> NotFound:
     """NotFound for a known title asked with a year none of its movies has."""
-    listed = ", ".join(map(str, years))
     return NotFound(
         f"No hay ninguna película titulada '{title}' estrenada en {year}. "
-        f"Años con ese título: {listed}.",
+        f"Años con ese título: {', '.join(map(str, years))}.",
         anios_disponibles=years,
     )
-
-
-def _numbers(column: pa.ChunkedArray | pa.Array, dtype: type) -> np.ndarray:
-    """A numeric column as a numpy array, nulls as 0."""
-    return np.asarray(pc.fill_null(column, 0).to_numpy(), dtype=dtype)
 
 
 def _title_index(keys: list[str], movies: _Movies) -> dict[str, tuple[int, ...]]:
@@ -389,29 +381,34 @@ def _date_counts(days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _substring_matches(keys: pa.Array, key: str) -> tuple[np.ndarray, np.ndarray]:
     """Indices of keys containing `key`, and their rank: 0 exact, 1 prefix, 2 word, 3 inside."""
-    where = np.flatnonzero(pc.match_substring(keys, key).to_numpy(zero_copy_only=False))
-    found = keys.take(where)
-    exact = pc.equal(found, key).to_numpy(zero_copy_only=False)
-    prefix = pc.starts_with(found, key).to_numpy(zero_copy_only=False)
-    word = pc.match_substring(found, " " + key).to_numpy(zero_copy_only=False)
-    return where, np.select([exact, prefix, word], [0, 1, 2], default=3)
+    hit = pc.match_substring(keys, key)
+    found = pc.filter(keys, hit)
+    prefix = to_numpy(pc.starts_with(found, key))
+    exact = prefix & (to_numpy(pc.binary_length(found)) == len(key.encode("utf-8")))
+    word = to_numpy(pc.match_substring(found, " " + key))
+    rank = np.select([exact, prefix, word], [0, 1, 2], default=3)
+    return np.flatnonzero(to_numpy(hit)), rank
 
 
 def _person_ids(names: pa.ChunkedArray) -> tuple[np.ndarray, dict[str, int], list[str]]:
-    """Per-row person id, each person's normalised key, and the spelling most rows use."""
-    encoded = pc.dictionary_encode(pc.fill_null(names, "")).combine_chunks()
+    """Per-row person id (-1 for no name), the normalised-name index, the most used spellings."""
+    encoded = pc.dictionary_encode(names).combine_chunks()
     spellings: list[str] = encoded.dictionary.to_pylist()
-    codes = encoded.indices.to_numpy(zero_copy_only=False)
+    codes = to_numpy(encoded.indices, fill=-1)
     index: dict[str, int] = {}
     spelling_pid = np.fromiter(
         (index.setdefault(key, len(index)) for key in normalize_many(spellings)),
         dtype=np.int64,
         count=len(spellings),
     )
-    order = np.lexsort((-np.bincount(codes, minlength=len(spellings)), spelling_pid))
+    uses = np.bincount(codes[codes >= 0], minlength=len(spellings))
+    order = np.lexsort((-uses, spelling_pid))
     first = np.ones(len(order), dtype=bool)
     first[1:] = spelling_pid[order][1:] != spelling_pid[order][:-1]
-    return spelling_pid[codes], index, [spellings[i] for i in order[first].tolist()]
+    blank = index.get("", -2)
+    row_pid = np.where(codes >= 0, spelling_pid[np.maximum(codes, 0)], -1)
+    row_pid[row_pid == blank] = -1
+    return row_pid, index, [spellings[i] for i in order[first].tolist()]
 
 
 def _film_pairs(
@@ -423,37 +420,31 @@ def _film_pairs(
     sorter = np.argsort(ids)
     slot = np.minimum(np.searchsorted(ids, movie_ids, sorter=sorter), len(ids) - 1)
     position = sorter[slot]
-    known = ids[position] == movie_ids
-    pairs = np.unique(pid[known] * len(ids) + position[known])
+    keep = (ids[position] == movie_ids) & (pid >= 0)
+    pairs = np.sort(pid[keep] * len(ids) + position[keep])
+    distinct = np.ones(len(pairs), dtype=bool)
+    distinct[1:] = pairs[1:] != pairs[:-1]
+    pairs = pairs[distinct]
     return pairs // len(ids), pairs % len(ids)
 
 
 def _build_people(cast: pa.Table, crew: pa.Table, movies: _Movies) -> _People:
     """Per-person acting aggregates and directed films, keyed by normalised name."""
     names = pa.chunked_array(cast["name"].chunks + crew["name"].chunks, pa.string())
-    movie_ids = np.concatenate(
-        [_numbers(cast["movie_id"], np.int64), _numbers(crew["movie_id"], np.int64)]
-    )
     row_pid, index, spellings = _person_ids(names)
-    n = len(index)
-    named = row_pid != index.get("", -1)
-    acting_row = np.arange(len(row_pid)) < len(cast)
-    a_pid, a_pos = _film_pairs(
-        row_pid[named & acting_row], movie_ids[named & acting_row], movies.ids
-    )
-    d_pid, d_pos = _film_pairs(
-        row_pid[named & ~acting_row], movie_ids[named & ~acting_row], movies.ids
-    )
+    n, n_cast = len(index), len(cast)
+    movie_ids = np.concatenate([to_numpy(cast["movie_id"]), to_numpy(crew["movie_id"])])
+    a_pid, a_pos = _film_pairs(row_pid[:n_cast], movie_ids[:n_cast], movies.ids)
+    d_pid, d_pos = _film_pairs(row_pid[n_cast:], movie_ids[n_cast:], movies.ids)
     d_order = np.lexsort((movies.ids[d_pos], movies.days[d_pos], d_pid))
+    budgeted = np.bincount(a_pid, weights=movies.budget[a_pos] > 0, minlength=n)
     return _People(
         index=index,
         keys=list(index),
         names=spellings,
         acting=np.bincount(a_pid, minlength=n),
         acting_return=np.bincount(a_pid, weights=movies.returns[a_pos], minlength=n),
-        acting_budgeted=np.bincount(a_pid, weights=movies.budget[a_pos] > 0, minlength=n).astype(
-            np.int64
-        ),
+        acting_budgeted=budgeted.astype(np.int64),
         directing_offsets=np.concatenate([[0], np.cumsum(np.bincount(d_pid, minlength=n))]),
         directing_movies=d_pos[d_order],
     )

@@ -80,6 +80,35 @@ def build(
     print_summary(console, summary.manifest, summary.output)
 
 
+@cli.command()
+@click.option(
+    "--catalog",
+    "catalog_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Carpeta del catálogo construido (por defecto FILMOTECA_CATALOG_DIR, 'catalogo').",
+)
+@click.option(
+    "--output",
+    "output_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Carpeta donde escribir index.html (por defecto FILMOTECA_REPORT_DIR, 'informe').",
+)
+@click.pass_obj
+@handle_errors
+def report(settings: Settings, catalog_dir: Path | None, output_dir: Path | None) -> None:
+    """Genera el informe exploratorio del catálogo: un HTML autocontenido en español."""
+    from .report import build_report
+    from .report.progress import print_summary, rich_progress
+
+    with rich_progress(console) as progress:
+        summary = build_report(
+            catalog_dir or settings.catalog_dir, output_dir or settings.report_dir, progress
+        )
+    print_summary(console, summary)
+
+
 def main() -> None:
     """Entry point of the console script."""
     cli(prog_name="filmoteca")

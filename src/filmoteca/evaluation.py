@@ -84,16 +84,12 @@ def liked_pairs(
     return liked[["userId", "item"]].drop_duplicates().reset_index(drop=True)
 
 
-def split_users(
-    user_ids: np.ndarray, liked: pd.DataFrame, seed: int = SPLIT_SEED
-) -> Split:
+def split_users(user_ids: np.ndarray, liked: pd.DataFrame, seed: int = SPLIT_SEED) -> Split:
     """Split sorted user ids 50/50 by a fixed-seed permutation; keep users with >= 2 liked."""
     users = np.sort(np.unique(user_ids))
     perm = np.random.default_rng(seed).permutation(users)
     half = len(perm) // 2
-    groups = {
-        int(u): np.sort(g["item"].to_numpy()) for u, g in liked.groupby("userId", sort=True)
-    }
+    groups = {int(u): np.sort(g["item"].to_numpy()) for u, g in liked.groupby("userId", sort=True)}
 
     def pick(chosen: np.ndarray) -> dict[int, np.ndarray]:
         return {int(u): groups[int(u)] for u in np.sort(chosen) if len(groups.get(int(u), ())) >= 2}
@@ -211,7 +207,11 @@ def meets_targets(rows: Mapping[str, Mapping[str, Any]], model: str) -> dict[str
     ratio = ours["hit_rate_10"] / best if best > 0 else float("inf")
     return {
         "ratio_hit_rate_10": {"valor": ratio, "objetivo": ">= 2.0", "cumple": ratio >= 2.0},
-        "ndcg_10": {"valor": ours["ndcg_10"], "objetivo": ">= 0.25", "cumple": ours["ndcg_10"] >= 0.25},
+        "ndcg_10": {
+            "valor": ours["ndcg_10"],
+            "objetivo": ">= 0.25",
+            "cumple": ours["ndcg_10"] >= 0.25,
+        },
         "coverage_10": {
             "valor": ours["coverage_10"],
             "objetivo": ">= 0.70",

@@ -32,6 +32,7 @@ from .read import (
     Source,
     locate,
     read_csv_chunks,
+    read_link_chunks,
     sha256,
 )
 from .write import TableWriter, atomic_directory, write_manifest
@@ -55,7 +56,7 @@ TEXT_COLUMNS = [
     "homepage", "poster_path",
 ]  # fmt: skip
 CHUNK_ROWS = 4_000
-PARALLEL_BYTES = 64 * 2**20  # credits files above this are unnested by 2 worker processes
+PARALLEL_BYTES = 32 * 2**20  # credits files above this are unnested by 2 worker processes
 
 
 @dataclass
@@ -190,7 +191,7 @@ def stream_links(
         ProcessPoolExecutor(workers, mp_context=mp.get_context("forkserver")) if workers else None
     )
     try:
-        chunks = read_csv_chunks(path, [id_col, *links], stats=stats, chunk_rows=CHUNK_ROWS)
+        chunks = read_link_chunks(path, [id_col, *links], stats)
         for raw in chunks:
             chunk = _join_chunk(raw, id_col, known, seen, step)
             args = (path.name, {c: chunk[c].tolist() for c in links}, chunk[id_col].to_numpy(),

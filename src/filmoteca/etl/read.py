@@ -11,6 +11,8 @@ from importlib import resources
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 
 from ..errors import InputError
 
@@ -107,13 +109,7 @@ def read_csv_chunks(
     padded with '' (as pandas does). Any parser failure becomes an InputError naming the file.
     """
     stats = stats if stats is not None else CsvStats()
-    header = _header(path)
-    missing = [c for c in required if c not in header]
-    if missing:
-        raise InputError(
-            f"'{path.name}' no tiene las columnas requeridas: {', '.join(missing)} "
-            f"(columnas encontradas: {', '.join(header[:30]) or 'ninguna'})."
-        )
+    header = _check_columns(path, required)
     wanted = [c for c in header if c in required or c in optional]
     try:
         with warnings.catch_warnings(record=True) as caught:
@@ -129,6 +125,67 @@ def read_csv_chunks(
                 _collect_bad_lines(caught, stats)
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as exc:
         raise InputError(_parser_message(path, exc)) from exc
+
+
+def read_link_chunks(
+    path: Path, required: list[str], stats: CsvStats, block_bytes: int = 24 << 20
+) -> Iterator[pd.DataFrame]:
+    """Stream a credits / keywords CSV with Arrow's multi-threaded reader, as text columns.
+
+    Lines with a wrong number of fields are skipped and listed in `stats.bad_lines`.
+    """
+    header = _check_columns(path, required)
+    offset = 0
+
+    def skip(row: pa_csv.InvalidRow) -> str:
+        stats.bad_lines.append(
+            f"línea {row.number}: se esperaban {row.expected_columns} campos y hay {row.actual_columns}"
+        )
+        return "skip"
+
+    try:
+        reader = pa_csv.open_csv(
+            path,
+            read_options=pa_csv.ReadOptions(block_size=block_bytes),
+            parse_options=pa_csv.ParseOptions(newlines_in_values=True, invalid_row_handler=skip),
+            convert_options=pa_csv.ConvertOptions(
+                include_columns=required,
+                column_types=dict.fromkeys(header, pa.string()),
+                strings_can_be_null=False,
+            ),
+        )
+        for batch in reader:
+            frame = batch.to_pandas()
+            frame.index = pd.RangeIndex(offset, offset + len(frame))
+            offset += len(frame)
+            stats.rows += len(frame)
+            yield frame
+    except (pa.ArrowInvalid, UnicodeDecodeError, OSError) as exc:
+        raise InputError(_parser_message(path, exc)) from exc
+    if stats.bad_lines and not _ends_with_newline(path):
+        raise InputError(
+            f"'{path.name}' está truncado: la última línea está incompleta ({stats.bad_lines[-1]})."
+        )
+
+
+def _ends_with_newline(path: Path) -> bool:
+    with path.open("rb") as fh:
+        fh.seek(0, 2)
+        if fh.tell() == 0:
+            return False
+        fh.seek(-1, 2)
+        return fh.read(1) == b"\n"
+
+
+def _check_columns(path: Path, required: list[str]) -> list[str]:
+    header = _header(path)
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise InputError(
+            f"'{path.name}' no tiene las columnas requeridas: {', '.join(missing)} "
+            f"(columnas encontradas: {', '.join(header[:30]) or 'ninguna'})."
+        )
+    return header
 
 
 def _collect_bad_lines(caught: list[warnings.WarningMessage], stats: CsvStats) -> None:
@@ -157,7 +214,7 @@ def _parser_message(path: Path, exc: Exception) -> str:
     text = str(exc)
     if isinstance(exc, UnicodeDecodeError):
         return f"'{path.name}' no es un archivo de texto UTF-8 (byte {exc.start})."
-    if "EOF inside string" in text or "EOF following" in text:
+    if "EOF inside string" in text or "EOF following" in text or "quoted" in text.lower():
         return f"'{path.name}' está truncado: termina dentro de un valor entre comillas ({text})."
     if isinstance(exc, pd.errors.EmptyDataError):
         return f"'{path.name}' está vacío."

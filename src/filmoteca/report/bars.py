@@ -133,8 +133,8 @@ def countries(d: ReportData) -> Figura:
 
 def languages(d: ReportData) -> Figura:
     """Movies per original language (top 20)."""
-    codes = d.movies["original_language"].fillna("")
-    counts = codes.map(language_es).value_counts()
+    codes = d.movies["original_language"].fillna("").str.strip()
+    counts = codes[codes != ""].map(language_es).value_counts()
     return _link_figure(
         d,
         "barras-idioma",

@@ -81,7 +81,7 @@ def load(catalog_dir: Path) -> ReportData:
             f"El catálogo '{catalog_dir}' no tiene películas: no hay nada que explicar."
         )
     for col in ("budget", "revenue", "return", "popularity", "runtime", "vote_average"):
-        movies[col] = movies[col].astype("float64").fillna(0.0)
+        movies[col] = movies[col].astype("float64")
     movies["vote_count"] = movies["vote_count"].fillna(0).astype("int64")
     return ReportData(
         manifest=manifest,

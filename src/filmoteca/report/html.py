@@ -35,7 +35,7 @@ table { border-collapse: collapse; width: 100%; font-size: .92rem; }
 th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid #e1e4e8;
          vertical-align: top; }
 th { background: #f0f3f6; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 footer { color: var(--muted); font-size: .85rem; padding: 2rem 20px 3rem; }
 @media (max-width: 640px) { nav ol { columns: 1; } }
 """
@@ -60,17 +60,20 @@ def figure(item: Figura) -> str:
     )
 
 
-def _cell(value: str) -> str:
-    """A table cell, right-aligned when it holds a number or a percentage."""
-    numeric = value.replace(".", "").replace(",", "").replace(" %", "").strip().isdigit()
-    return f'<td class="num">{escape(value)}</td>' if numeric else f"<td>{escape(value)}</td>"
+def _cell(tag: str, value: str, numeric: bool) -> str:
+    """One table cell (th or td), right-aligned when the column holds numbers."""
+    css = ' class="num"' if numeric else ""
+    return f"<{tag}{css}>{escape(value)}</{tag}>"
 
 
 def table(item: Tabla) -> str:
     """One data-quality table with its caption and findings."""
-    head = "".join(f"<th>{escape(c)}</th>" for c in item.columns)
+    head = "".join(_cell("th", c, i in item.numeric) for i, c in enumerate(item.columns))
     if item.rows:
-        body = "".join("<tr>" + "".join(_cell(v) for v in row) + "</tr>" for row in item.rows)
+        body = "".join(
+            "<tr>" + "".join(_cell("td", v, i in item.numeric) for i, v in enumerate(row)) + "</tr>"
+            for row in item.rows
+        )
     else:
         body = f'<tr><td colspan="{len(item.columns)}">Sin filas que mostrar.</td></tr>'
     return (

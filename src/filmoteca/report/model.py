@@ -36,6 +36,8 @@ class Tabla:
     rows: list[list[str]]
     caption: str
     findings: list[str] = field(default_factory=list)
+    numeric: frozenset[int] = frozenset()
+    """Indices of the columns holding numbers (right-aligned)."""
 
 
 @dataclass(frozen=True)

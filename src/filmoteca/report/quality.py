@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .data import ReportData
-from .labels import num, pct
+from .labels import num, pct, plural
 from .model import Figura, Tabla
 from .plots import BLUE, ORANGE, TALL, canvas, encode
 
@@ -34,6 +34,14 @@ UNKNOWN = {
 PLACEHOLDERS = {"no overview found.", "no overview", "no overview yet."}
 
 
+def _int(value: Any) -> int:
+    """A manifest count as int (0 when absent or not a number)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
 def _steps(manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """The manifest's build steps that have the expected shape."""
     steps = manifest.get("steps")
@@ -42,32 +50,30 @@ def _steps(manifest: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {k: v for k, v in steps.items() if isinstance(v, dict) and "read" in v}
 
 
+def _step_row(key: str, step: dict[str, Any]) -> list[str]:
+    """Table row of one build step: read, kept, dropped, share kept."""
+    read, kept = _int(step.get("read")), _int(step.get("kept"))
+    share = pct(kept / read) if read else "—"
+    return [STEPS.get(key, key), num(read), num(kept), num(read - kept), share]
+
+
 def build_table(d: ReportData) -> Tabla:
     """Rows read, kept and dropped per build step, with the main reason for dropping."""
     steps = _steps(d.manifest)
-    rows, findings = [], []
-    for key, step in steps.items():
-        read, kept = int(step.get("read", 0)), int(step.get("kept", 0))
-        rows.append(
-            [
-                STEPS.get(key, key),
-                num(read),
-                num(kept),
-                num(read - kept),
-                pct(kept / read) if read else "—",
-            ]
-        )
-    if "movies" in steps and steps["movies"].get("read"):
-        movies = steps["movies"]
+    rows, findings = [_step_row(k, s) for k, s in steps.items()], []
+    movies = steps.get("movies", {})
+    if _int(movies.get("read")):
+        read, kept = _int(movies["read"]), _int(movies.get("kept"))
         findings.append(
-            f"De {num(movies['read'])} filas de películas leídas se conservaron "
-            f"{num(movies['kept'])} ({pct(movies['kept'] / movies['read'])})."
+            f"De {num(read)} filas de películas leídas se conservaron {num(kept)} "
+            f"({pct(kept / read)})."
         )
     reasons = drop_reasons(d.manifest)
     if reasons:
         step, motivo, count, _ = max(reasons, key=lambda r: r[2])
         findings.append(
-            f"El motivo de descarte más frecuente: «{motivo}» ({num(count)} filas, {step})."
+            f"El motivo de descarte más frecuente: «{motivo}» "
+            f"({plural(count, 'fila', 'filas')}, {step})."
         )
     if not steps:
         findings.append("El manifiesto de este catálogo no detalla los pasos de la construcción.")
@@ -75,13 +81,15 @@ def build_table(d: ReportData) -> Tabla:
     caption = "Según manifest.json del catálogo" + (
         f" (construido en {num(float(built), 1)} s)." if isinstance(built, int | float) else "."
     )
+    columns = ["Paso", "Leídas", "Conservadas", "Descartadas", "Conservado"]
     return Tabla(
         "tabla-construccion",
         "Filas leídas y conservadas en la construcción",
-        ["Paso", "Leídas", "Conservadas", "Descartadas", "Conservado"],
+        columns,
         rows,
         caption,
         findings,
+        frozenset({1, 2, 3, 4}),
     )
 
 
@@ -89,41 +97,46 @@ def drop_reasons(manifest: dict[str, Any]) -> list[tuple[str, str, int, str]]:
     """One (step, reason, rows, examples) per group of dropped rows in the manifest."""
     out = []
     for key, step in _steps(manifest).items():
-        for code, reason in (step.get("dropped") or {}).items():
+        dropped = step.get("dropped")
+        for code, reason in dropped.items() if isinstance(dropped, dict) else []:
             if isinstance(reason, dict):
-                examples = ", ".join(str(e) for e in (reason.get("ejemplos") or [])[:3])
-                out.append(
-                    (
-                        STEPS.get(key, key),
-                        str(reason.get("motivo", code)),
-                        int(reason.get("rows", 0)),
-                        examples,
-                    )
+                examples = reason.get("ejemplos")
+                shown = (
+                    ", ".join(str(e) for e in examples[:3]) if isinstance(examples, list) else ""
                 )
+                motivo = str(reason.get("motivo", code))
+                out.append((STEPS.get(key, key), motivo, _int(reason.get("rows")), shown))
     return out
 
 
 def dropped_table(d: ReportData) -> Tabla:
-    """Dropped rows by reason, plus the build's warnings (kept rows with caveats)."""
+    """Dropped rows by reason, plus the build's warnings that affected some rows."""
     reasons = drop_reasons(d.manifest)
-    warnings = {k: w for k, w in (d.manifest.get("warnings") or {}).items() if isinstance(w, dict)}
+    raw = d.manifest.get("warnings")
+    warnings = {
+        k: w
+        for k, w in (raw.items() if isinstance(raw, dict) else [])
+        if isinstance(w, dict) and _int(w.get("rows")) > 0
+    }
     rows = [[step, motivo, num(count), examples] for step, motivo, count, examples in reasons]
     rows += [
-        ["aviso (se conservan)", str(w.get("motivo", k)), num(int(w.get("rows", 0))), ""]
+        ["aviso (se conservan)", str(w.get("motivo", k)), num(_int(w["rows"])), ""]
         for k, w in warnings.items()
     ]
     findings = [
-        f"En total se descartaron {num(sum(r[2] for r in reasons))} filas por "
-        f"{len(reasons)} motivos; el manifiesto recoge {len(warnings)} avisos sobre filas "
-        "conservadas."
+        f"En total se descartaron {plural(sum(r[2] for r in reasons), 'fila', 'filas')} por "
+        f"{plural(len(reasons), 'motivo', 'motivos')}; el manifiesto recoge "
+        f"{plural(len(warnings), 'aviso', 'avisos')} sobre filas conservadas."
     ]
     return Tabla(
         "tabla-descartes",
         "Filas descartadas y avisos, por motivo",
         ["Paso", "Motivo", "Filas", "Ejemplos"],
         rows,
-        "Motivos tal como los registra la construcción (manifest.json).",
+        "Motivos tal como los registra la construcción (manifest.json); solo los avisos "
+        "que afectaron a alguna fila.",
         findings,
+        frozenset({2}),
     )
 
 
@@ -166,10 +179,14 @@ def missing_figure(d: ReportData) -> Figura:
             label="0 o marcador = desconocido",
         )
         ax.set_yticks(y, list(frame.index))
-        ax.set_xlim(0, 100)
+        ax.set_xlim(0, 112)
+        ax.set_xticks(range(0, 101, 20))
         ax.set_xlabel("Películas sin el dato (%)")
         ax.grid(axis="y", visible=False)
         ax.legend(loc="lower right")
+        for i, total in enumerate(frame["total"]):
+            if total > 0:
+                ax.text(100 * total, i, f" {pct(total)}", va="center", fontsize=8)
     worst = frame.index[-1]
     complete = [c for c in frame.index if frame.loc[c, "total"] == 0]
     both = float((d.movies["budget_k"].notna() & d.movies["revenue_k"].notna()).mean())

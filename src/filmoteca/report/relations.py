@@ -169,17 +169,19 @@ def year_runtime(d: ReportData) -> Figura:
             jitter = np.random.default_rng(0).uniform(-0.35, 0.35, len(m))
             _points(ax, m["release_year"] + jitter, m["runtime_k"].clip(upper=240))
             yearly = m.groupby("release_year")["runtime_k"].agg(["median", "size"])
-            yearly = yearly[yearly["size"] >= MIN_YEAR]
+            yearly = yearly["median"].where(yearly["size"] >= MIN_YEAR)
+            years = range(int(yearly.index.min()), int(yearly.index.max()) + 1)
+            yearly = yearly.reindex(years)  # NaN for thin years: the line breaks there
             ax.plot(
                 yearly.index,
-                yearly["median"],
+                yearly.to_numpy(),
                 color=ORANGE,
                 lw=1.5,
                 marker="o",
                 ms=2.5,
                 label=f"mediana anual (años con {MIN_YEAR} películas o más)",
             )
-            ax.legend(loc="upper left")
+            ax.legend(loc="lower left")
             ax.set_ylim(0, 250)
             ax.set_xlabel("Año de estreno")
             ax.set_ylabel("Duración (minutos)")

@@ -10,6 +10,7 @@ from random import Random
 from typing import Any
 
 import matplotlib as mpl
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from wordcloud import STOPWORDS, WordCloud
 
 from .data import ReportData
@@ -35,7 +36,8 @@ vosotros y ya yo cómo dónde cuándo cuál mientras tras hacia según luego pue
 SPANISH_STOPWORDS = frozenset(_SPANISH.split())
 """Common Spanish function words (articles, pronouns, prepositions, auxiliaries)."""
 
-STOPWORDS_EN_ES = frozenset(w.lower() for w in STOPWORDS) | SPANISH_STOPWORDS
+STOPWORDS_EN_ES = frozenset(w.lower() for w in STOPWORDS) | ENGLISH_STOP_WORDS | SPANISH_STOPWORDS
+"""English (wordcloud's and scikit-learn's lists) and Spanish stop words."""
 _WORD = re.compile(r"[a-zà-öø-ÿ]+(?:'[a-z]+)?")
 
 
@@ -83,7 +85,9 @@ def cloud(frequencies: Counter[str]) -> Any:
     return wc.generate_from_frequencies(dict(frequencies.most_common(MAX_WORDS))).to_image()
 
 
-def _figure(key: str, title: str, counts: Counter[str], caption: str, lead: str) -> Figura:
+def _figure(
+    key: str, title: str, counts: Counter[str], caption: str, lead: str, missing: str
+) -> Figura:
     """Word cloud figure with the top words as findings."""
     if counts:
         buffer = io.BytesIO()
@@ -92,9 +96,9 @@ def _figure(key: str, title: str, counts: Counter[str], caption: str, lead: str)
         top = ", ".join(f"«{w}» ({num(c)})" for w, c in counts.most_common(5))
         findings = [f"{lead} Las más frecuentes: {top}."]
     else:
-        with canvas() as (fig, ax):
-            empty(ax)
-        image, findings = encode(fig), ["No hay textos con los que hacer la nube."]
+        with canvas((8.0, 1.6)) as (fig, ax):
+            empty(ax, missing)
+        image, findings = encode(fig), [missing]
     return Figura(key, title, image, f"Nube de palabras: {title.lower()}", caption, findings)
 
 
@@ -107,11 +111,13 @@ def overviews(d: ReportData) -> Figura:
         "nube-sinopsis",
         "Sinopsis",
         counts,
-        "Palabras de las sinopsis, sin las palabras vacías del inglés y del español, "
+        "Palabras de las sinopsis, sin las palabras vacías del inglés (listas de wordcloud y "
+        "scikit-learn) y del español, "
         "sin números y con al menos 3 letras; se ignoran las sinopsis vacías o de "
         "relleno («No overview found.»).",
         f"Hay sinopsis útil en {num(len(texts))} películas ({pct(len(texts) / d.n)}); "
         f"suman {num(sum(counts.values()))} palabras con significado.",
+        "Ninguna película tiene una sinopsis útil con la que hacer la nube.",
     )
 
 
@@ -127,6 +133,7 @@ def keywords(d: ReportData) -> Figura:
         "Cada palabra clave de TMDB (que puede tener varias palabras) cuenta una vez por película.",
         f"{num(covered)} películas ({pct(covered / d.n)}) tienen palabras clave, "
         f"{num(len(counts))} distintas.",
+        "Este catálogo no tiene palabras clave (se construyó sin keywords.csv).",
     )
 
 
@@ -141,6 +148,7 @@ def titles(d: ReportData) -> Figura:
         "Palabras de los títulos, sin las palabras vacías del inglés y del español y "
         "con al menos 3 letras (se omiten las escrituras no latinas).",
         f"Los {num(len(texts))} títulos aportan {num(len(counts))} palabras distintas.",
+        "Los títulos no tienen palabras (de 3 letras o más, en escritura latina) que contar.",
     )
 
 

@@ -1,0 +1,62 @@
+"""Arrow columns to numpy and back, without pandas.
+
+pyarrow's own `to_numpy`, `pa.array(list)` and compute calls with Python scalars import pandas
+(about 40 MB of resident memory) to check for pandas types. The API server needs none of it, so
+the catalog converts through the Arrow buffers directly; their layout is fixed by the Arrow
+columnar format (a validity bitmap, then the values; bits least significant first).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+
+_NUMPY_TYPES: dict[pa.DataType, type] = {
+    pa.int8(): np.int8,
+    pa.int32(): np.int32,
+    pa.int64(): np.int64,
+    pa.float64(): np.float64,
+    pa.date32(): np.int32,  # days since 1970-01-01
+}
+
+
+def to_numpy(column: pa.ChunkedArray | pa.Array, fill: float = 0) -> np.ndarray:
+    """A fixed-width or boolean column as a numpy array, nulls replaced by `fill`."""
+    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+    dtype = bool if pa.types.is_boolean(column.type) else _NUMPY_TYPES[column.type]
+    parts = [_chunk_to_numpy(chunk, dtype, fill) for chunk in chunks if len(chunk)]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype)
+
+
+def _chunk_to_numpy(chunk: pa.Array, dtype: type, fill: float) -> np.ndarray:
+    """One non-empty chunk as numpy (a copy when it has nulls, a read-only view otherwise)."""
+    validity, data = chunk.buffers()[:2]
+    start, stop = chunk.offset, chunk.offset + len(chunk)
+    if dtype is bool:
+        values = _bits(data, start, stop)
+    else:
+        values = np.frombuffer(data, dtype=dtype, count=stop)[start:]
+    if chunk.null_count:
+        values = np.where(_bits(validity, start, stop), values, np.asarray(fill, dtype=dtype))
+    return values
+
+
+def _bits(buffer: pa.Buffer, start: int, stop: int) -> np.ndarray:
+    """Bits start..stop of an Arrow bitmap as booleans."""
+    raw = np.frombuffer(buffer, dtype=np.uint8, count=(stop + 7) // 8)
+    return np.unpackbits(raw, bitorder="little")[start:stop].astype(bool)
+
+
+def bool_array(mask: np.ndarray) -> pa.Array:
+    """A numpy boolean mask as an Arrow boolean array (for `Table.filter`)."""
+    bitmap = np.packbits(np.asarray(mask, dtype=bool), bitorder="little")
+    return pa.Array.from_buffers(pa.bool_(), len(mask), [None, pa.py_buffer(bitmap)])
+
+
+def string_array(values: list[str]) -> pa.Array:
+    """A list of Python strings as an Arrow large_string array."""
+    encoded = [value.encode("utf-8") for value in values]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum([len(item) for item in encoded], out=offsets[1:])
+    buffers = [None, pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded))]
+    return pa.Array.from_buffers(pa.large_string(), len(encoded), buffers)

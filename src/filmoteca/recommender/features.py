@@ -1,0 +1,184 @@
+"""Feature blocks of the recommender, built from the catalog tables.
+
+Each block is a sparse matrix with one row per movie, L2-normalised, so that the dot product of
+two rows is a cosine similarity in [0, 1]:
+
+    text        TF-IDF of overview + tagline (English stop words, sublinear tf, rare terms only)
+    genres      genres (idf-weighted)          keywords    keywords (idf-weighted)
+    cast        top-billed cast (idf)          director    directors (idf)
+    writer      writing department (idf)       crew        producers, composer, photography, editor
+    companies   production companies (idf)     collection  the saga the movie belongs to
+
+Two more blocks are not sparse: `era` (release year, Gaussian radial features whose dot product
+is exp(-(Δyears / era_scale)²)) and `language` (1 when the original languages are equal).
+A block with weight w enters the combined similarity as w / Σw, so it stays in [0, 1].
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
+
+SPARSE_BLOCKS = (
+    "text",
+    "genres",
+    "keywords",
+    "cast",
+    "director",
+    "writer",
+    "crew",
+    "companies",
+    "collection",
+)
+KEY_CREW_JOBS = (
+    "Producer",
+    "Executive Producer",
+    "Original Music Composer",
+    "Director of Photography",
+    "Editor",
+)
+NO_LANGUAGE = -1
+
+
+@dataclass(frozen=True)
+class Features:
+    """All blocks of a catalog, already weighted: the combined similarity is their dot product."""
+
+    matrix: sp.csr_matrix  # sparse blocks side by side, each scaled by sqrt(w / Σw)
+    blocks: dict[str, tuple[int, int]]  # block name -> [start, stop) columns of `matrix`
+    names: list[str]  # one display name per column of `matrix`
+    era: np.ndarray  # dense radial year features, scaled by sqrt(w_era / Σw)
+    language_codes: np.ndarray  # int16 code per movie, NO_LANGUAGE if unknown
+    languages: list[str]  # code -> ISO 639-1
+    language_weight: float  # w_language / Σw
+
+
+def _positions(ids: np.ndarray, movie_ids: pd.Series) -> np.ndarray:
+    """Row of each link's movie (-1 for a movie that is not in `ids`)."""
+    return np.asarray(pd.Index(ids).get_indexer(movie_ids.to_numpy()), dtype=np.int64)
+
+
+def incidence(
+    ids: np.ndarray, links: pd.DataFrame, key: str, name: str = "name"
+) -> tuple[sp.csr_matrix, list[str]]:
+    """Movie x entity matrix, idf-weighted and row-normalised, with the entities' names."""
+    rows = _positions(ids, links["movie_id"])
+    links = links[rows >= 0]
+    rows = rows[rows >= 0]
+    codes, uniques = pd.factorize(links[key], sort=True)
+    names = links.groupby(codes)[name].first().reindex(range(len(uniques))).fillna("")
+    matrix = sp.csr_matrix(
+        (np.ones(len(rows), np.float32), (rows, codes)), shape=(len(ids), len(uniques))
+    )
+    matrix.sum_duplicates()
+    matrix.data[:] = 1.0
+    docs = np.bincount(matrix.indices, minlength=matrix.shape[1])
+    idf = np.log((1.0 + len(ids)) / (1.0 + docs)) + 1.0
+    weighted = matrix.multiply(idf.astype(np.float32)[None, :]).tocsr()
+    return normalize(weighted).astype(np.float32), [str(n) for n in names]
+
+
+def text_block(movies: pd.DataFrame, max_df: float) -> tuple[sp.csr_matrix, list[str]]:
+    """TF-IDF over overview + tagline keeping terms found in 2 .. max_df·n documents."""
+    docs = (movies["overview"].fillna("") + " " + movies["tagline"].fillna("")).tolist()
+    most = max(2, int(max_df * len(docs)))
+    vectorizer = TfidfVectorizer(
+        stop_words="english", sublinear_tf=True, min_df=2, max_df=most, dtype=np.float32
+    )
+    try:
+        matrix = vectorizer.fit_transform(docs)
+    except ValueError:  # no term survives (tiny or text-less catalogs)
+        return sp.csr_matrix((len(docs), 0), dtype=np.float32), []
+    return sp.csr_matrix(matrix), vectorizer.get_feature_names_out().tolist()
+
+
+def era_features(years: np.ndarray, scale: float) -> np.ndarray:
+    """Unit radial features of the year: dot(a, b) ≈ exp(-((year_a - year_b) / scale)²)."""
+    sigma = scale / 2.0
+    known = years > 0
+    if not known.any():
+        return np.zeros((len(years), 1), np.float32)
+    low, high = years[known].min() - 2 * sigma, years[known].max() + 2 * sigma
+    centers = np.arange(low, high + sigma, sigma, dtype=np.float64)
+    diff = years[:, None].astype(np.float64) - centers[None, :]
+    feats = np.exp(-(diff**2) / (2 * sigma**2)) * known[:, None]
+    return np.asarray(normalize(feats), dtype=np.float32)
+
+
+def _crew(frames: Mapping[str, pd.DataFrame], block: str) -> pd.DataFrame:
+    """The crew rows that make one block."""
+    crew = frames["crew"]
+    if block == "director":
+        return crew[crew["job"] == "Director"]
+    if block == "writer":
+        return crew[crew["department"] == "Writing"]
+    return crew[crew["job"].isin(KEY_CREW_JOBS)]
+
+
+def raw_blocks(
+    frames: Mapping[str, pd.DataFrame],
+    top_cast: int,
+    text_max_df: float,
+    genre_names: dict[str, str],
+) -> dict[str, tuple[sp.csr_matrix, list[str]]]:
+    """Every sparse block (unweighted, row-normalised) with its column names."""
+    movies = frames["movies"]
+    ids = movies["id"].to_numpy()
+    cast = frames["cast"]
+    genres = frames["genres"].assign(name=lambda g: g["name"].map(lambda n: genre_names.get(n, n)))
+    return {
+        "text": text_block(movies, text_max_df),
+        "genres": incidence(ids, genres, "genre_id"),
+        "keywords": incidence(ids, frames["keywords"], "keyword_id"),
+        "cast": incidence(ids, cast[cast["order"] < top_cast], "person_id"),
+        "director": incidence(ids, _crew(frames, "director"), "person_id"),
+        "writer": incidence(ids, _crew(frames, "writer"), "person_id"),
+        "crew": incidence(ids, _crew(frames, "crew"), "person_id"),
+        "companies": incidence(ids, frames["companies"], "company_id"),
+        "collection": incidence(ids, frames["collections"], "collection_id"),
+    }
+
+
+def language_codes(movies: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
+    """Small integer code per original language (NO_LANGUAGE when empty)."""
+    langs = movies["original_language"].fillna("").str.strip().str.lower()
+    codes, uniques = pd.factorize(langs.where(langs != "", None), sort=True)
+    return codes.astype(np.int16), [str(u) for u in uniques]
+
+
+def build_features(
+    frames: Mapping[str, pd.DataFrame],
+    weights: Mapping[str, float],
+    top_cast: int,
+    text_max_df: float,
+    era_scale: float,
+    genre_names: dict[str, str],
+) -> Features:
+    """Weighted feature blocks of the catalog in `frames` (movies in table order)."""
+    total = float(sum(weights.values()))
+    blocks = raw_blocks(frames, top_cast, text_max_df, genre_names)
+    parts, spans, names, start = [], {}, [], 0
+    for block in SPARSE_BLOCKS:
+        matrix, cols = blocks[block]
+        parts.append(matrix * np.float32(np.sqrt(weights.get(block, 0.0) / total)))
+        spans[block] = (start, start + matrix.shape[1])
+        names += cols
+        start += matrix.shape[1]
+    years = frames["movies"]["release_year"].fillna(0).to_numpy(dtype=np.float64)
+    era = era_features(years, era_scale) * np.float32(np.sqrt(weights.get("era", 0.0) / total))
+    codes, languages = language_codes(frames["movies"])
+    return Features(
+        matrix=sp.csr_matrix(sp.hstack(parts, format="csr", dtype=np.float32)),
+        blocks=spans,
+        names=names,
+        era=np.ascontiguousarray(era, dtype=np.float32),
+        language_codes=codes,
+        languages=languages,
+        language_weight=weights.get("language", 0.0) / total,
+    )
