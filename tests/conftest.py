@@ -27,16 +27,13 @@ def real_movies_dir(settings: Settings) -> Path:
 
 
 @pytest.fixture(scope="session")
-def real_catalog(real_movies_dir: Path, settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def real_catalog(
+    real_movies_dir: Path, settings: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
     """A catalog built once per test session from the real data (+ raw keywords.csv when present)."""
     from filmoteca.etl.pipeline import build_catalog
 
-    source = tmp_path_factory.mktemp("real_source")
-    for name in ("movies_metadata.csv", "credits.csv"):
-        (source / name).symlink_to(real_movies_dir / name)
     keywords = settings.raw_dir / "keywords.csv"
-    if keywords.is_file():
-        (source / "keywords.csv").symlink_to(keywords)
     out = tmp_path_factory.mktemp("real") / "catalogo"
-    build_catalog(source, out)
+    build_catalog(real_movies_dir, out, keywords=keywords if keywords.is_file() else None)
     return out

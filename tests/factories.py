@@ -40,7 +40,9 @@ def movie(id: int, title: str, release_date: str, **fields: Any) -> dict[str, An
     return row
 
 
-def make_catalog(directory: Path, movies: list[dict[str, Any]], **links: list[dict[str, Any]]) -> Path:
+def make_catalog(
+    directory: Path, movies: list[dict[str, Any]], **links: list[dict[str, Any]]
+) -> Path:
     """Write a valid catalog (all tables + manifest) with the given rows; missing tables are empty."""
     directory.mkdir(parents=True, exist_ok=True)
     tables = {"movies": movies, **links}

@@ -33,7 +33,9 @@ def test_repeated_id_keeps_first_row() -> None:
 
 def test_release_dates_are_typed_and_bad_ones_dropped() -> None:
     empty, invalid = clean.Dropped("fecha_vacia"), clean.Dropped("fecha_invalida")
-    df = _frame(id=["1", "2", "3", "4"], release_date=["1995-10-30", "", "2012-13-45", "not a date"])
+    df = _frame(
+        id=["1", "2", "3", "4"], release_date=["1995-10-30", "", "2012-13-45", "not a date"]
+    )
     out = clean.parse_release_dates(df, empty, invalid)
     assert out["release_date"].tolist() == [dt.date(1995, 10, 30)]
     assert out["release_year"].tolist() == [1995]
@@ -52,7 +54,12 @@ def test_budget_and_revenue_empty_become_zero_and_return_is_guarded() -> None:
 
 def test_scores_keep_nulls_but_votes_default_to_zero() -> None:
     warnings: dict[str, int] = {}
-    df = _frame(popularity=["1.5", ""], runtime=["", "90.0"], vote_average=["7.2", ""], vote_count=["", "12.0"])
+    df = _frame(
+        popularity=["1.5", ""],
+        runtime=["", "90.0"],
+        vote_average=["7.2", ""],
+        vote_count=["", "12.0"],
+    )
     out = clean.score_columns(df, warnings)
     assert out["vote_count"].tolist() == [0, 12]
     assert pd.isna(out["runtime"].iloc[0]) and pd.isna(out["vote_average"].iloc[1])

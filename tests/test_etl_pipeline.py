@@ -23,7 +23,9 @@ COUNTRIES = "\"[{'iso_3166_1': 'ES', 'name': 'Spain'}]\""
 LANGS = "\"[{'iso_639_1': 'es', 'name': 'Español'}]\""
 
 
-def movie_line(id_: str, title: str, date: str = "2001-05-04", budget: str = "100", genres: str = GENRES) -> str:
+def movie_line(
+    id_: str, title: str, date: str = "2001-05-04", budget: str = "100", genres: str = GENRES
+) -> str:
     """One movies_metadata.csv line in Kaggle's format."""
     return (
         f"False,,{budget},{genres},,{id_},tt{id_},es,{title},Una historia.,1.5,,{COMPANIES},"
@@ -38,9 +40,13 @@ CREW = "\"[{'credit_id': 'c2', 'department': 'Directing', 'gender': 2, 'id': 601
 def write_source(directory: Path, movies: list[str], credits: list[str] | None = None) -> Path:
     """A minimal Kaggle-format input directory."""
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / "movies_metadata.csv").write_text("\n".join([HEADER, *movies]) + "\n", encoding="utf-8")
+    (directory / "movies_metadata.csv").write_text(
+        "\n".join([HEADER, *movies]) + "\n", encoding="utf-8"
+    )
     credit_lines = credits if credits is not None else [f"{CAST},{CREW},1"]
-    (directory / "credits.csv").write_text("\n".join(["cast,crew,id", *credit_lines]) + "\n", encoding="utf-8")
+    (directory / "credits.csv").write_text(
+        "\n".join(["cast,crew,id", *credit_lines]) + "\n", encoding="utf-8"
+    )
     return directory
 
 
@@ -63,7 +69,16 @@ def test_build_writes_every_table_and_a_manifest(source: Path, tmp_path: Path) -
     assert [m["title"] for m in movies] == ["Primera", "Segunda"]
     assert movies[0]["return"] == 2.5 and movies[0]["release_year"] == 2001
     cast = store.read_table(tmp_path / "cat", "cast").to_pylist()
-    assert cast == [{"movie_id": 1, "person_id": 501, "name": "Lucía Prado", "character": "Ana", "order": 0, "gender": 1}]
+    assert cast == [
+        {
+            "movie_id": 1,
+            "person_id": 501,
+            "name": "Lucía Prado",
+            "character": "Ana",
+            "order": 0,
+            "gender": 1,
+        }
+    ]
     crew = store.read_table(tmp_path / "cat", "crew").to_pylist()
     assert crew[0]["job"] == "Director" and crew[0]["movie_id"] == 1
     assert manifest["warnings"]["sin_creditos"]["rows"] == 1  # movie 2 is kept without credits
@@ -76,7 +91,7 @@ def test_movies_dataset_csv_name_is_accepted(source: Path, tmp_path: Path) -> No
 
 
 def test_credits_of_unknown_and_repeated_movies_are_counted(tmp_path: Path) -> None:
-    credits = [f"{CAST},{CREW},1", f"{CAST},{CREW},999", f"\"[]\",\"[]\",1", f"{CAST},{CREW},x"]
+    credits = [f"{CAST},{CREW},1", f"{CAST},{CREW},999", f'"[]","[]",1', f"{CAST},{CREW},x"]
     src = write_source(tmp_path / "in", [movie_line("1", "Primera")], credits)
     manifest = build_catalog(src, tmp_path / "cat", fit_recommender=False).manifest
     dropped = manifest["steps"]["credits"]["dropped"]
@@ -103,14 +118,28 @@ def _assert_no_catalog(out: Path) -> None:
         (lambda d: (d / "credits.csv").unlink(), "Falta el archivo 'credits.csv'"),
         (lambda d: (d / "movies_metadata.csv").unlink(), "No se encontró 'movies_metadata.csv'"),
         (lambda d: (d / "movies_metadata.csv").write_text(""), "'movies_metadata.csv' está vacío"),
-        (lambda d: (d / "movies_metadata.csv").write_text(HEADER + "\n"), "no contiene ninguna película"),
-        (lambda d: (d / "credits.csv").write_text("foo,bar\n1,2\n"), "'credits.csv' no tiene las columnas requeridas: id, cast, crew"),
-        (lambda d: (d / "movies_metadata.csv").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00binary"), "movies_metadata.csv"),
-        (lambda d: (d / "movies_metadata.csv").write_text('{"not": "a csv"}\n'), "no tiene las columnas requeridas"),
+        (
+            lambda d: (d / "movies_metadata.csv").write_text(HEADER + "\n"),
+            "no contiene ninguna película",
+        ),
+        (
+            lambda d: (d / "credits.csv").write_text("foo,bar\n1,2\n"),
+            "'credits.csv' no tiene las columnas requeridas: id, cast, crew",
+        ),
+        (
+            lambda d: (d / "movies_metadata.csv").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00binary"),
+            "movies_metadata.csv",
+        ),
+        (
+            lambda d: (d / "movies_metadata.csv").write_text('{"not": "a csv"}\n'),
+            "no tiene las columnas requeridas",
+        ),
         (lambda d: _truncate(d / "credits.csv"), "'credits.csv' está truncado"),
     ],
 )
-def test_bad_input_gives_clear_error_and_no_catalog(source: Path, tmp_path: Path, mutate, fragment: str) -> None:  # type: ignore[no-untyped-def]
+def test_bad_input_gives_clear_error_and_no_catalog(
+    source: Path, tmp_path: Path, mutate, fragment: str
+) -> None:  # type: ignore[no-untyped-def]
     mutate(source)
     out = tmp_path / "cat"
     with pytest.raises(InputError) as err:
@@ -137,7 +166,7 @@ def test_failed_build_leaves_previous_catalog_untouched(source: Path, tmp_path: 
     out = tmp_path / "cat"
     build_catalog(source, out, fit_recommender=False)
     before = {p.name: p.read_bytes() for p in out.iterdir()}
-    (source / "credits.csv").write_text("cast,crew,id\n\"[{'cast_id': 1\",\"[]\",1\n")
+    (source / "credits.csv").write_text('cast,crew,id\n"[{\'cast_id\': 1","[]",1\n')
     with pytest.raises(LiteralParseError):
         build_catalog(source, out, fit_recommender=False)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
@@ -161,7 +190,9 @@ def test_refuses_to_overwrite_a_folder_that_is_not_a_catalog(source: Path, tmp_p
 
 
 def test_lines_with_too_many_fields_are_dropped_and_reported(tmp_path: Path) -> None:
-    src = write_source(tmp_path / "in", [movie_line("1", "Primera"), movie_line("2", "Segunda") + ",extra"])
+    src = write_source(
+        tmp_path / "in", [movie_line("1", "Primera"), movie_line("2", "Segunda") + ",extra"]
+    )
     manifest = build_catalog(src, tmp_path / "cat", fit_recommender=False).manifest
     assert manifest["steps"]["movies"]["dropped"]["fila_malformada"]["rows"] == 1
     assert manifest["steps"]["movies"]["kept"] == 1
@@ -178,7 +209,9 @@ def test_real_data_builds_with_known_facts(real_catalog: Path) -> None:
     assert (avatar["id"], avatar["release_year"], avatar["budget"]) == (19995, 2009, 237_000_000.0)
     assert avatar["return"] == pytest.approx(2787965087 / 237_000_000)
     cast = store.read_table(real_catalog, "cast")
-    first = cast.filter(pq.read_table(real_catalog / "cast.parquet")["movie_id"].to_numpy() == 19995).to_pylist()
+    first = cast.filter(
+        pq.read_table(real_catalog / "cast.parquet")["movie_id"].to_numpy() == 19995
+    ).to_pylist()
     assert first[0]["name"] == "Sam Worthington" and first[0]["order"] == 0
     assert manifest["tables"]["cast"]["rows"] == 106_257
     assert manifest["tables"]["crew"]["rows"] == 129_581
@@ -195,13 +228,19 @@ def _reasons(step: dict) -> dict[str, int]:  # type: ignore[type-arg]
 
 def test_every_known_defect_is_survived_and_reported(tmp_path: Path) -> None:
     """tests/fixtures/README.md documents each defect row and the expected outcome."""
-    manifest = build_catalog(FIXTURES / "kaggle_defects", tmp_path / "cat", fit_recommender=False).manifest
+    manifest = build_catalog(
+        FIXTURES / "kaggle_defects", tmp_path / "cat", fit_recommender=False
+    ).manifest
     steps = manifest["steps"]
     assert (steps["movies"]["read"], steps["movies"]["kept"]) == (18, 9)
     assert _reasons(steps["movies"]) == {
         "id_no_entero": 3, "id_repetido": 1, "fecha_vacia": 4, "fecha_invalida": 1
     }  # fmt: skip
-    assert steps["movies"]["dropped"]["id_no_entero"]["ejemplos"] == ["1997-08-20", "2012-09-29", "2014-01-01"]
+    assert steps["movies"]["dropped"]["id_no_entero"]["ejemplos"] == [
+        "1997-08-20",
+        "2012-09-29",
+        "2014-01-01",
+    ]
     assert (steps["credits"]["read"], steps["credits"]["kept"]) == (12, 8)
     assert _reasons(steps["credits"]) == {"id_repetido": 1, "pelicula_desconocida": 3}
     assert (steps["keywords"]["read"], steps["keywords"]["kept"]) == (7, 4)
@@ -215,8 +254,14 @@ def test_every_known_defect_is_survived_and_reported(tmp_path: Path) -> None:
     }  # fmt: skip
     movies = {m["id"]: m for m in store.read_table(tmp_path / "cat", "movies").to_pylist()}
     assert sorted(movies) == [1001, 1005, 1006, 1007, 1010, 1011, 1012, 1013, 1014]
-    assert movies[1005]["title"] == "Twin Reels" and movies[1005]["budget"] == 5_000_000  # first row wins
-    assert (movies[1006]["revenue"], movies[1006]["return"], movies[1006]["vote_count"]) == (0.0, 0.0, 0)
+    assert (
+        movies[1005]["title"] == "Twin Reels" and movies[1005]["budget"] == 5_000_000
+    )  # first row wins
+    assert (movies[1006]["revenue"], movies[1006]["return"], movies[1006]["vote_count"]) == (
+        0.0,
+        0.0,
+        0,
+    )
     assert movies[1006]["runtime"] is None and movies[1006]["vote_average"] is None
     assert (movies[1007]["budget"], movies[1007]["return"]) == (0.0, 0.0)
     assert movies[1010]["overview"] is None and movies[1010]["release_year"] == 2000
@@ -227,11 +272,15 @@ def test_every_known_defect_is_survived_and_reported(tmp_path: Path) -> None:
     cast = store.read_table(tmp_path / "cat", "cast").to_pylist()
     characters = [c["character"] for c in cast if c["movie_id"] == 1001]
     assert characters == ["Clerk Ada", "Rosa's Brother", 'Eddie "The Knife" O\'Hara', "Mayor"]
-    assert not [c for c in cast if c["name"].startswith("Wrong")]  # the repeated credits row is dropped
+    assert not [
+        c for c in cast if c["name"].startswith("Wrong")
+    ]  # the repeated credits row is dropped
 
 
 def test_tmdb_5000_pair_matches_documented_outcome(tmp_path: Path) -> None:
-    manifest = build_catalog(FIXTURES / "tmdb5000", tmp_path / "cat", fit_recommender=False).manifest
+    manifest = build_catalog(
+        FIXTURES / "tmdb5000", tmp_path / "cat", fit_recommender=False
+    ).manifest
     assert manifest["source"]["kind"] == "tmdb_5000"
     assert (manifest["steps"]["movies"]["kept"], manifest["steps"]["credits"]["kept"]) == (5, 5)
     rows = {name: info["rows"] for name, info in manifest["tables"].items()}

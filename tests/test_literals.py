@@ -70,7 +70,13 @@ def test_single_dict_cell_is_one_record() -> None:
     cell = "{'id': 10194, 'name': 'Toy Story Collection', 'poster_path': '/a.jpg', 'backdrop_path': None}"
     table = lit.parse_column([cell, ""], lit.COLLECTION)
     assert table.to_pylist() == [
-        {"id": 10194, "name": "Toy Story Collection", "poster_path": "/a.jpg", "backdrop_path": None, "cell": 0}
+        {
+            "id": 10194,
+            "name": "Toy Story Collection",
+            "poster_path": "/a.jpg",
+            "backdrop_path": None,
+            "cell": 0,
+        }
     ]
 
 

@@ -49,7 +49,9 @@ def random_catalog(directory: Path, n: int = 300, seed: int = 5) -> Path:
     """A factory-built catalog of n random movies with every link table filled."""
     rng = np.random.default_rng(seed)
     movies = [_movie(rng, i) for i in range(1, n + 1)]
-    links: dict[str, list[dict[str, Any]]] = {k: [] for k in ("genres", "companies", "countries", "keywords", "cast", "crew")}
+    links: dict[str, list[dict[str, Any]]] = {
+        k: [] for k in ("genres", "companies", "countries", "keywords", "cast", "crew")
+    }
     for m in movies:
         i = m["id"]
         for g in rng.choice(GENRES, int(rng.integers(1, 4)), replace=False):
@@ -60,10 +62,30 @@ def random_catalog(directory: Path, n: int = 300, seed: int = 5) -> Path:
         links["countries"].append({"movie_id": i, "iso_3166_1": code, "name": name})
         if i % 3:
             links["keywords"].append({"movie_id": i, "keyword_id": 1, "name": "based on novel"})
-            links["keywords"].append({"movie_id": i, "keyword_id": 2, "name": str(rng.choice(WORDS))})
-        links["cast"].append({"movie_id": i, "person_id": i, "name": "Ana", "character": "X", "order": 0, "gender": 1})
+            links["keywords"].append(
+                {"movie_id": i, "keyword_id": 2, "name": str(rng.choice(WORDS))}
+            )
+        links["cast"].append(
+            {
+                "movie_id": i,
+                "person_id": i,
+                "name": "Ana",
+                "character": "X",
+                "order": 0,
+                "gender": 1,
+            }
+        )
         if i % 4:
-            links["crew"].append({"movie_id": i, "person_id": i, "name": "Luis", "job": "Director", "department": "Directing", "gender": 2})
+            links["crew"].append(
+                {
+                    "movie_id": i,
+                    "person_id": i,
+                    "name": "Luis",
+                    "job": "Director",
+                    "department": "Directing",
+                    "gender": 2,
+                }
+            )
     make_catalog(directory, movies, **links)
     manifest = json.loads((directory / store.MANIFEST).read_text())
     manifest["steps"] = {

@@ -28,7 +28,7 @@ import pyarrow.compute as pc
 from rapidfuzz import fuzz, process
 
 from . import store
-from .columns import bool_array, string_array, to_numpy
+from .columns import string_array, to_numpy
 from .errors import InvalidQuery, NotFound
 from .text import MONTHS, WEEKDAYS, normalize, normalize_many, parse_month, parse_weekday
 

@@ -62,11 +62,22 @@ def cli(ctx: click.Context) -> None:
     default=None,
     help="Carpeta del catálogo a escribir (por defecto FILMOTECA_CATALOG_DIR, 'catalogo').",
 )
+@click.option(
+    "--keywords",
+    "keywords",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Un keywords.csv que no está en la carpeta de entrada (p. ej. ../shared/data/raw/keywords.csv).",
+)
 @click.option("--sin-recomendador", is_flag=True, help="No ajustar el recomendador.")
 @click.pass_obj
 @handle_errors
 def build(
-    settings: Settings, input_dir: Path | None, output_dir: Path | None, sin_recomendador: bool
+    settings: Settings,
+    input_dir: Path | None,
+    output_dir: Path | None,
+    keywords: Path | None,
+    sin_recomendador: bool,
 ) -> None:
     """Construye el catálogo (Parquet + manifest.json) a partir de los CSV de Kaggle."""
     from .etl.pipeline import build_catalog
@@ -75,7 +86,11 @@ def build(
     output = output_dir or settings.catalog_dir
     with rich_progress(console) as progress:
         summary = build_catalog(
-            input_dir, output, progress=progress, fit_recommender=not sin_recomendador
+            input_dir,
+            output,
+            progress=progress,
+            fit_recommender=not sin_recomendador,
+            keywords=keywords,
         )
     print_summary(console, summary.manifest, summary.output)
 

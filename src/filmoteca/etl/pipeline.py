@@ -276,11 +276,12 @@ def build_catalog(
     output_dir: Path,
     progress: ProgressSink | None = None,
     fit_recommender: bool = True,
+    keywords: Path | None = None,
 ) -> BuildSummary:
     """Build a catalog from Kaggle files in `input_dir` (None: the shipped demo), atomically."""
     started = time.perf_counter()
     progress = progress or NullProgress()
-    source = locate(input_dir)
+    source = locate(input_dir, keywords)
     inputs = [
         {"file": p.name, "bytes": p.stat().st_size, "sha256": sha256(p)} for p in source.files
     ]

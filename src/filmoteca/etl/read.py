@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import warnings
 from collections.abc import Iterator
@@ -48,8 +49,20 @@ def demo_dir() -> Path:
     return Path(str(resources.files("filmoteca") / "demo"))
 
 
-def locate(directory: Path | None) -> Source:
-    """Find the input files in `directory` (None: the demo); raise InputError if incomplete."""
+def locate(directory: Path | None, keywords: Path | None = None) -> Source:
+    """Find the input files in `directory` (None: the demo); raise InputError if incomplete.
+
+    `keywords` names a keywords.csv kept elsewhere (it wins over one inside `directory`).
+    """
+    source = _locate(directory)
+    if keywords is None:
+        return source
+    if source.json:
+        raise InputError("El par TMDB 5000 ya trae las palabras clave: no use --keywords con él.")
+    return dataclasses.replace(source, keywords=_required(keywords))
+
+
+def _locate(directory: Path | None) -> Source:
     kind = "demo" if directory is None else "movies_dataset"
     directory = demo_dir() if directory is None else directory
     if not directory.is_dir():

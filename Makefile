@@ -1,0 +1,33 @@
+# One command per chore; CI runs the same ones.
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+DATA ?= ../shared/data
+
+.PHONY: setup catalog serve report evaluate test test-fast lint bench browser
+
+setup:  ## create .venv and install filmoteca with everything the tests need
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+
+catalog:  ## build ./catalogo from the real data when present, else from the shipped demo
+	@if [ -f "$(DATA)/movies_dataset/movies_metadata.csv" ]; then \
+		$(BIN)/filmoteca build --input "$(DATA)/movies_dataset" --keywords "$(DATA)/raw/keywords.csv" --output catalogo; \
+	else \
+		echo "No hay datos reales en $(DATA): se construye la demo."; \
+		$(BIN)/filmoteca build --output catalogo; \
+	fi
+
+serve:  ## serve ./catalogo on http://127.0.0.1:8000
+	$(BIN)/filmoteca serve --catalog catalogo
+
+test:  ## the whole suite (real data from $(DATA), browser tests when chromium is installed)
+	$(BIN)/python -m pytest
+
+lint:
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+bench:  ## benchmarks on the real data and scaled copies (minutes; not part of the tests)
+	$(BIN)/python bench/bench_etl.py

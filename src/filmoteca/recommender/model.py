@@ -1,0 +1,285 @@
+"""The recommender estimator: fit over the catalog tables, then answer from memory.
+
+score(q, j) = similarity(q, j) + prior_weight · prior(j), where similarity is the weighted
+cosine of the feature blocks (see `features`) and prior(j) is the movie's Bayesian average vote
+(vote_average shrunk toward the catalog mean by `prior_votes` phantom votes) on a 0-1 scale.
+`fit` stores each movie's `n_neighbors` best-scoring other movies; a query answers from that
+list and falls back to scoring every movie when its filters leave too few of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator
+
+from ..errors import InvalidQuery, NotFound
+from . import features as ft
+from .neighbors import top_neighbors
+from .reasons import reasons
+
+# Tuned on the tuning half of the MovieLens users only (see README, "Recomendador").
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "text": 1.33,
+    "genres": 0.375,
+    "keywords": 1.33,
+    "cast": 1.0,
+    "director": 0.5,
+    "writer": 0.5,
+    "crew": 0.5,
+    "companies": 0.11,
+    "collection": 1.5,
+    "language": 0.35,
+    "era": 2.0,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """Optional restrictions on what may be recommended."""
+
+    since: int | None = None
+    until: int | None = None
+    min_votes: int | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Recommendation:
+    """One recommended movie, with its similarity to the query and the reasons for it."""
+
+    id: int
+    title: str
+    year: int | None
+    similarity: float
+    reasons: tuple[str, ...]
+
+
+class Recommender(BaseEstimator):  # type: ignore[misc]
+    """Content-based item-to-item recommender with a quality prior (scikit-learn contract)."""
+
+    def __init__(
+        self,
+        weights: Mapping[str, float] | None = None,
+        prior_weight: float = 0.667,
+        prior_votes: float = 2000.0,
+        era_scale: float = 10.0,
+        top_cast: int = 5,
+        text_max_df: float = 0.02,
+        n_neighbors: int = 100,
+    ) -> None:
+        self.weights = weights
+        self.prior_weight = prior_weight
+        self.prior_votes = prior_votes
+        self.era_scale = era_scale
+        self.top_cast = top_cast
+        self.text_max_df = text_max_df
+        self.n_neighbors = n_neighbors
+
+    def fit(self, X: Mapping[str, pd.DataFrame], y: None = None) -> Recommender:
+        """Learn features, prior and neighbour lists from the catalog tables in `X`."""
+        weights = {**DEFAULT_WEIGHTS, **(self.weights or {})}
+        unknown = set(weights) - set(DEFAULT_WEIGHTS)
+        if unknown or any(w < 0 for w in weights.values()) or sum(weights.values()) <= 0:
+            raise InvalidQuery(f"Pesos del recomendador no válidos: {dict(weights)}.")
+        movies = X["movies"]
+        feats = ft.build_features(
+            X, weights, self.top_cast, self.text_max_df, self.era_scale, _genre_names()
+        )
+        self.weights_ = weights
+        self.movie_ids_ = movies["id"].to_numpy(dtype=np.int64)
+        self.titles_ = movies["title"].fillna("").astype(str).tolist()
+        self.years_ = movies["release_year"].fillna(0).to_numpy(dtype=np.int16)
+        self.vote_counts_ = movies["vote_count"].fillna(0).to_numpy(dtype=np.int64)
+        self.vote_averages_ = movies["vote_average"].fillna(0).to_numpy(dtype=np.float32)
+        self.prior_ = self._prior(self.vote_counts_, self.vote_averages_)
+        self.features_ = feats.matrix
+        self.blocks_ = feats.blocks
+        self.feature_names_ = feats.names
+        self.era_ = feats.era
+        self.language_codes_ = feats.language_codes
+        self.languages_ = feats.languages
+        self.language_weight_ = feats.language_weight
+        self._fit_neighbors(weights)
+        return self
+
+    def _prior(self, votes: np.ndarray, averages: np.ndarray) -> np.ndarray:
+        """Bayesian average vote on a 0-1 scale."""
+        voted = votes > 0
+        mean = float(np.average(averages[voted], weights=votes[voted])) if voted.any() else 0.0
+        bayes = (votes * averages + self.prior_votes * mean) / (votes + self.prior_votes)
+        return np.asarray(bayes / 10.0, dtype=np.float32)
+
+    def _fit_neighbors(self, weights: Mapping[str, float]) -> None:
+        """Neighbour lists; genres go to the dense part (they are few and frequent)."""
+        start, stop = self.blocks_["genres"]
+        columns = np.r_[0:start, stop : self.features_.shape[1]]
+        sparse = self.features_[:, columns]
+        dense = np.hstack([self.features_[:, start:stop].toarray(), self.era_])
+        neighbors, sims = top_neighbors(
+            sparse,
+            dense,
+            self.language_codes_,
+            self.language_weight_,
+            self.prior_weight * self.prior_,
+            self.n_neighbors,
+        )
+        self.neighbors_ = neighbors
+        self.similarities_ = sims.astype(np.float16)
+
+    # ---- queries -------------------------------------------------------------------------
+
+    def __contains__(self, movie_id: object) -> bool:
+        return isinstance(movie_id, int) and self._position(movie_id, strict=False) >= 0
+
+    def _position(self, movie_id: int, strict: bool = True) -> int:
+        """Row of a movie id (-1, or NotFound when strict, if it is not in the model)."""
+        if not hasattr(self, "_order"):
+            self._order = np.argsort(self.movie_ids_, kind="stable")
+        order = self._order
+        at = int(np.searchsorted(self.movie_ids_, movie_id, sorter=order))
+        if at < len(order) and self.movie_ids_[order[at]] == movie_id:
+            return int(order[at])
+        if strict:
+            raise NotFound(f"La película con id {movie_id} no está en el recomendador.")
+        return -1
+
+    def _allowed(self, rows: np.ndarray, filters: Filters | None) -> np.ndarray:
+        """Which of `rows` pass the filters."""
+        ok = np.ones(rows.shape, dtype=bool)
+        if filters is None:
+            return ok
+        years = self.years_[rows]
+        if filters.since is not None:
+            ok &= years >= filters.since
+        if filters.until is not None:
+            ok &= (years <= filters.until) & (years > 0)
+        if filters.min_votes is not None:
+            ok &= self.vote_counts_[rows] >= filters.min_votes
+        if filters.language is not None:
+            ok &= self.language_codes_[rows] == self._language_code(filters.language)
+        return ok
+
+    def _language_code(self, language: str) -> int:
+        """Code of an ISO 639-1 language of the catalog; InvalidQuery if none has it."""
+        key = language.strip().lower()
+        if key not in self.languages_:
+            shown = ", ".join(self.languages_[:20])
+            raise InvalidQuery(
+                f"Ninguna película del catálogo tiene el idioma original '{language}'. "
+                f"Use un código ISO 639-1 como: {shown}.",
+                idiomas=self.languages_,
+            )
+        return self.languages_.index(key)
+
+    def similarity_to(self, rows: np.ndarray) -> np.ndarray:
+        """Mean similarity of every movie to the movies at `rows` (brute force, exact)."""
+        x = np.asarray(self.features_[rows].mean(axis=0)).ravel()
+        sim = self.features_ @ x + self.era_ @ self.era_[rows].mean(axis=0)
+        codes = self.language_codes_[rows]
+        share = np.bincount(codes[codes >= 0], minlength=len(self.languages_) + 1) / len(rows)
+        lang = np.where(self.language_codes_ >= 0, share[self.language_codes_], 0.0)
+        return np.asarray(sim + self.language_weight_ * lang, dtype=np.float32)
+
+    def _brute_force(
+        self, rows: np.ndarray, excluded: np.ndarray, k: int, filters: Filters | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k (rows, similarities) over the whole catalog."""
+        sim = self.similarity_to(rows)
+        score = sim + self.prior_weight * self.prior_
+        allowed = self._allowed(np.arange(len(score)), filters)
+        allowed[excluded] = False
+        candidates = np.flatnonzero(allowed)
+        if candidates.size > k:
+            part = np.argpartition(-score[candidates], k - 1)[:k]
+            candidates = candidates[part]
+        best = candidates[np.argsort(-score[candidates], kind="stable")]
+        return best, sim[best]
+
+    def recommend(
+        self, movie_id: int, k: int = 5, filters: Filters | None = None
+    ) -> list[Recommendation]:
+        """The k best movies for one movie (never itself), with reasons."""
+        row = self._position(movie_id)
+        self._check_filters(filters)
+        candidates = self.neighbors_[row]
+        ok = self._allowed(candidates, filters)
+        best = candidates[ok][:k]
+        sims = self.similarities_[row][ok][:k].astype(np.float32)
+        exhausted = len(candidates) >= len(self.movie_ids_) - 1
+        if len(best) < k and not exhausted:
+            best, sims = self._brute_force(np.array([row]), np.array([row]), k, filters)
+        return [self._recommendation(row, int(j), float(s)) for j, s in zip(best, sims, strict=True)]
+
+    def recommend_many(
+        self,
+        liked_ids: Iterable[int],
+        exclude_ids: Iterable[int] = (),
+        k: int = 5,
+        filters: Filters | None = None,
+    ) -> list[Recommendation]:
+        """The k best movies for several liked movies (mean similarity), with reasons."""
+        rows = np.unique([self._position(int(i)) for i in liked_ids])
+        if rows.size == 0:
+            raise InvalidQuery("Indique al menos una película que le guste.")
+        self._check_filters(filters)
+        excluded = [self._position(int(i), strict=False) for i in exclude_ids]
+        excluded_rows = np.r_[rows, [e for e in excluded if e >= 0]].astype(np.int64)
+        best, sims = self._brute_force(rows, excluded_rows, k, filters)
+        out = []
+        for j, s in zip(best.tolist(), sims.tolist(), strict=True):
+            closest = int(rows[np.argmax(self._pair_similarity(rows, j))])
+            out.append(self._recommendation(closest, j, s, many=len(rows) > 1))
+        return out
+
+    def _check_filters(self, filters: Filters | None) -> None:
+        """Reject contradictory or unknown filters before answering."""
+        if filters is None:
+            return
+        if filters.since is not None and filters.until is not None and filters.since > filters.until:
+            raise InvalidQuery(
+                f"El año 'desde' ({filters.since}) es posterior al año 'hasta' ({filters.until})."
+            )
+        if filters.language is not None:
+            self._language_code(filters.language)
+
+    def _pair_similarity(self, rows: np.ndarray, j: int) -> np.ndarray:
+        """Similarity of movie j to each movie at `rows`."""
+        sim = self.features_[rows] @ self.features_[j].T
+        dense = np.asarray(sim.toarray()).ravel() + self.era_[rows] @ self.era_[j]
+        same = (self.language_codes_[rows] == self.language_codes_[j]) & (
+            self.language_codes_[j] >= 0
+        )
+        return np.asarray(dense + self.language_weight_ * same, dtype=np.float32)
+
+    def _recommendation(
+        self, query: int, j: int, similarity: float, many: bool = False
+    ) -> Recommendation:
+        """Shape one result, with the reasons it shares with the query movie."""
+        found = reasons(self, query, j)
+        if many:
+            found = [f"parecida a: {self.titles_[query]}", *found]
+        year = int(self.years_[j])
+        return Recommendation(
+            id=int(self.movie_ids_[j]),
+            title=self.titles_[j],
+            year=year or None,
+            similarity=round(min(1.0, max(0.0, similarity)), 4),
+            reasons=tuple(found),
+        )
+
+    def top_matrix(self, k: int) -> np.ndarray:
+        """Unfiltered top-k rows for every movie (for the offline evaluation)."""
+        return np.asarray(self.neighbors_[:, :k], dtype=np.int64)
+
+
+def _genre_names() -> dict[str, str]:
+    """Spanish genre names (shared with the report)."""
+    from ..report.labels import GENRES
+
+    return dict(GENRES)
