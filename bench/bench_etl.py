@@ -18,10 +18,9 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH.parent / "src"))
 sys.path.insert(0, str(BENCH))
+from filmoteca.config import Settings  # noqa: E402
 from procmon import measure  # noqa: E402
 from scale import write_scaled  # noqa: E402
-
-from filmoteca.config import Settings  # noqa: E402
 
 REAL = 4803
 
@@ -50,7 +49,14 @@ def main() -> None:
                             "--output", str(work / f"cat_{size}"), "--sin-recomendador"])  # fmt: skip
             seed = None
             if size <= args.seed_max:
-                seed = measure([python, str(BENCH / "seed_etl.py"), str(src), str(work / f"seed_{size}.parquet")])
+                seed = measure(
+                    [
+                        python,
+                        str(BENCH / "seed_etl.py"),
+                        str(src),
+                        str(work / f"seed_{size}.parquet"),
+                    ]
+                )
             rows.append((size, ours, seed))
             shutil.rmtree(work / f"cat_{size}", ignore_errors=True)
             _print(rows)
@@ -66,7 +72,9 @@ def _print(rows: list) -> None:  # type: ignore[type-arg]
         s_mb = f"{seed.peak_mb:,.0f}" if seed else "—"
         ratio = f"{seed.seconds / ours.seconds:.1f}x" if seed else "—"
         ok = "" if ours.returncode == 0 else " (FALLÓ)"
-        print(f"| {size:,} | {ours.seconds:.1f}{ok} | {ours.peak_mb:,.0f} | {s_time} | {s_mb} | {ratio} |")
+        print(
+            f"| {size:,} | {ours.seconds:.1f}{ok} | {ours.peak_mb:,.0f} | {s_time} | {s_mb} | {ratio} |"
+        )
     sys.stdout.flush()
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-from filmoteca.config import Settings  # noqa: E402
+from filmoteca.config import Settings
 
 ID_STRIDE = 10_000_000
 
@@ -48,7 +48,10 @@ def write_scaled(data_dir: Path, size: int, output: Path) -> Path:
     scaled = scaled_frame(movies, "id", size, base)
     scaled.to_csv(target / "movies_metadata.csv", index=False)
     wanted = set(scaled["id"])
-    for name, path in (("credits.csv", src / "credits.csv"), ("keywords.csv", data_dir / "raw" / "keywords.csv")):
+    for name, path in (
+        ("credits.csv", src / "credits.csv"),
+        ("keywords.csv", data_dir / "raw" / "keywords.csv"),
+    ):
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
         big = scaled_frame(frame, "id", size, base)
         big[big["id"].isin(wanted)].to_csv(target / name, index=False)
@@ -67,7 +70,9 @@ def main() -> None:
         started = time.perf_counter()
         target = write_scaled(data_dir, size, args.output)
         mb = sum(p.stat().st_size for p in target.glob("*.csv")) / 1e6
-        print(f"{size:>8} movies -> {target} ({mb:,.0f} MB) in {time.perf_counter() - started:.1f} s")
+        print(
+            f"{size:>8} movies -> {target} ({mb:,.0f} MB) in {time.perf_counter() - started:.1f} s"
+        )
 
 
 if __name__ == "__main__":

@@ -39,8 +39,12 @@ def main(input_dir: Path, output: Path) -> None:
     movies["genre_names"] = movies["genres"].apply(lambda lst: [d["name"] for d in lst])
     movies["genre_ids"] = movies["genres"].apply(lambda lst: [d["id"] for d in lst])
     movies["companies"] = movies["production_companies"].apply(lambda lst: [d["name"] for d in lst])
-    movies["countries"] = movies["production_countries"].apply(lambda lst: [d["iso_3166_1"] for d in lst])
-    movies["languages"] = movies["spoken_languages"].apply(lambda lst: [d["iso_639_1"] for d in lst])
+    movies["countries"] = movies["production_countries"].apply(
+        lambda lst: [d["iso_3166_1"] for d in lst]
+    )
+    movies["languages"] = movies["spoken_languages"].apply(
+        lambda lst: [d["iso_639_1"] for d in lst]
+    )
     movies["budget"] = pd.to_numeric(movies["budget"], errors="coerce").fillna(0)
     movies["revenue"] = movies["revenue"].fillna(0)
     movies["return"] = (movies["revenue"] / movies["budget"]).where(movies["budget"] > 0, 0)

@@ -25,7 +25,15 @@ def test_every_command_has_spanish_help() -> None:
 def test_build_prints_summary_and_writes_manifest(tmp_path: Path) -> None:
     out = tmp_path / "cat"
     result = CliRunner().invoke(
-        cli, ["build", "--input", str(FIXTURES / "kaggle_defects"), "--output", str(out), "--sin-recomendador"]
+        cli,
+        [
+            "build",
+            "--input",
+            str(FIXTURES / "kaggle_defects"),
+            "--output",
+            str(out),
+            "--sin-recomendador",
+        ],
     )
     assert result.exit_code == 0, result.output
     assert "Resumen de la construcción" in result.output
@@ -35,13 +43,17 @@ def test_build_prints_summary_and_writes_manifest(tmp_path: Path) -> None:
 
 
 def test_build_without_input_says_it_is_the_demo(tmp_path: Path) -> None:
-    result = CliRunner().invoke(cli, ["build", "--output", str(tmp_path / "demo"), "--sin-recomendador"])
+    result = CliRunner().invoke(
+        cli, ["build", "--output", str(tmp_path / "demo"), "--sin-recomendador"]
+    )
     assert result.exit_code == 0, result.output
     assert "DEMOSTRACIÓN" in result.output and "rounakbanik/the-movies-dataset" in result.output
 
 
 def test_build_with_missing_input_fails_cleanly(tmp_path: Path) -> None:
-    result = CliRunner().invoke(cli, ["build", "--input", str(tmp_path / "nada"), "--output", str(tmp_path / "c")])
+    result = CliRunner().invoke(
+        cli, ["build", "--input", str(tmp_path / "nada"), "--output", str(tmp_path / "c")]
+    )
     assert result.exit_code == 2
     assert "Error:" in result.output and "no existe" in result.output
     assert "Traceback" not in result.output

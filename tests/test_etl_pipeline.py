@@ -91,7 +91,7 @@ def test_movies_dataset_csv_name_is_accepted(source: Path, tmp_path: Path) -> No
 
 
 def test_credits_of_unknown_and_repeated_movies_are_counted(tmp_path: Path) -> None:
-    credits = [f"{CAST},{CREW},1", f"{CAST},{CREW},999", f'"[]","[]",1', f"{CAST},{CREW},x"]
+    credits = [f"{CAST},{CREW},1", f"{CAST},{CREW},999", '"[]","[]",1', f"{CAST},{CREW},x"]
     src = write_source(tmp_path / "in", [movie_line("1", "Primera")], credits)
     manifest = build_catalog(src, tmp_path / "cat", fit_recommender=False).manifest
     dropped = manifest["steps"]["credits"]["dropped"]

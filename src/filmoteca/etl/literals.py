@@ -19,9 +19,9 @@ number of records per cell, ready to become an Arrow table.
 from __future__ import annotations
 
 import re
-from operator import itemgetter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any, Literal
 
 import orjson

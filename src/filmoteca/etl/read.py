@@ -6,7 +6,7 @@ import csv
 import dataclasses
 import hashlib
 import warnings
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -17,11 +17,26 @@ import pyarrow.csv as pa_csv
 
 from ..errors import InputError
 
-MOVIES_COLUMNS = (
-    "budget genres id imdb_id original_language original_title overview popularity "
-    "poster_path production_companies production_countries release_date revenue runtime "
-    "spoken_languages title vote_average vote_count"
-).split()
+MOVIES_COLUMNS = [
+    "budget",
+    "genres",
+    "id",
+    "imdb_id",
+    "original_language",
+    "original_title",
+    "overview",
+    "popularity",
+    "poster_path",
+    "production_companies",
+    "production_countries",
+    "release_date",
+    "revenue",
+    "runtime",
+    "spoken_languages",
+    "title",
+    "vote_average",
+    "vote_count",
+]
 OPTIONAL_MOVIE_COLUMNS = ("belongs_to_collection", "homepage", "tagline", "keywords")
 TMDB_MOVIES_COLUMNS = [c for c in MOVIES_COLUMNS if c not in ("imdb_id", "poster_path")]
 
@@ -115,7 +130,7 @@ def read_csv_chunks(
     optional: tuple[str, ...] = (),
     chunk_rows: int = 20_000,
     stats: CsvStats | None = None,
-) -> Iterator[pd.DataFrame]:
+) -> Generator[pd.DataFrame, None, None]:
     """Stream a CSV as text columns (empty cells are ''), checking its header first.
 
     Lines with too many fields are skipped and listed in `stats.bad_lines`; short lines are
@@ -142,7 +157,7 @@ def read_csv_chunks(
 
 def read_link_chunks(
     path: Path, required: list[str], stats: CsvStats, block_bytes: int = 24 << 20
-) -> Iterator[pd.DataFrame]:
+) -> Generator[pd.DataFrame, None, None]:
     """Stream a credits / keywords CSV with Arrow's multi-threaded reader, as text columns.
 
     Lines with a wrong number of fields are skipped and listed in `stats.bad_lines`.

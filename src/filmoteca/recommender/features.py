@@ -23,7 +23,6 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.preprocessing import normalize
 
 SPARSE_BLOCKS = (
     "text",
@@ -59,6 +58,13 @@ class Features:
     language_weight: float  # w_language / Σw
 
 
+def normalize_rows(matrix: sp.csr_matrix) -> sp.csr_matrix:
+    """Scale every non-empty row to unit L2 norm (empty rows and blocks stay empty)."""
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    scale = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
+    return sp.csr_matrix(sp.diags(scale.astype(np.float32)) @ matrix, dtype=np.float32)
+
+
 def _positions(ids: np.ndarray, movie_ids: pd.Series) -> np.ndarray:
     """Row of each link's movie (-1 for a movie that is not in `ids`)."""
     return np.asarray(pd.Index(ids).get_indexer(movie_ids.to_numpy()), dtype=np.int64)
@@ -81,7 +87,7 @@ def incidence(
     docs = np.bincount(matrix.indices, minlength=matrix.shape[1])
     idf = np.log((1.0 + len(ids)) / (1.0 + docs)) + 1.0
     weighted = matrix.multiply(idf.astype(np.float32)[None, :]).tocsr()
-    return normalize(weighted).astype(np.float32), [str(n) for n in names]
+    return normalize_rows(weighted), [str(n) for n in names]
 
 
 def text_block(movies: pd.DataFrame, max_df: float) -> tuple[sp.csr_matrix, list[str]]:
@@ -95,7 +101,7 @@ def text_block(movies: pd.DataFrame, max_df: float) -> tuple[sp.csr_matrix, list
         matrix = vectorizer.fit_transform(docs)
     except ValueError:  # no term survives (tiny or text-less catalogs)
         return sp.csr_matrix((len(docs), 0), dtype=np.float32), []
-    return sp.csr_matrix(matrix), vectorizer.get_feature_names_out().tolist()
+    return sp.csr_matrix(matrix, dtype=np.float32), vectorizer.get_feature_names_out().tolist()
 
 
 def era_features(years: np.ndarray, scale: float) -> np.ndarray:
@@ -108,7 +114,8 @@ def era_features(years: np.ndarray, scale: float) -> np.ndarray:
     centers = np.arange(low, high + sigma, sigma, dtype=np.float64)
     diff = years[:, None].astype(np.float64) - centers[None, :]
     feats = np.exp(-(diff**2) / (2 * sigma**2)) * known[:, None]
-    return np.asarray(normalize(feats), dtype=np.float32)
+    norms = np.linalg.norm(feats, axis=1, keepdims=True)
+    return np.asarray(np.divide(feats, norms, out=feats, where=norms > 0), dtype=np.float32)
 
 
 def _crew(frames: Mapping[str, pd.DataFrame], block: str) -> pd.DataFrame:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -93,6 +94,7 @@ class Recommender(BaseEstimator):  # type: ignore[misc]
         )
         self.weights_ = weights
         self.movie_ids_ = movies["id"].to_numpy(dtype=np.int64)
+        self.id_order_ = np.argsort(self.movie_ids_, kind="stable")
         self.titles_ = movies["title"].fillna("").astype(str).tolist()
         self.years_ = movies["release_year"].fillna(0).to_numpy(dtype=np.int16)
         self.vote_counts_ = movies["vote_count"].fillna(0).to_numpy(dtype=np.int64)
@@ -139,9 +141,7 @@ class Recommender(BaseEstimator):  # type: ignore[misc]
 
     def _position(self, movie_id: int, strict: bool = True) -> int:
         """Row of a movie id (-1, or NotFound when strict, if it is not in the model)."""
-        if not hasattr(self, "_order"):
-            self._order = np.argsort(self.movie_ids_, kind="stable")
-        order = self._order
+        order = self.id_order_
         at = int(np.searchsorted(self.movie_ids_, movie_id, sorter=order))
         if at < len(order) and self.movie_ids_[order[at]] == movie_id:
             return int(order[at])
@@ -272,6 +272,13 @@ class Recommender(BaseEstimator):  # type: ignore[misc]
             similarity=round(min(1.0, max(0.0, similarity)), 4),
             reasons=tuple(found),
         )
+
+    @classmethod
+    def load(cls, model_dir: Path) -> Recommender:
+        """Load a model saved in the catalog (`<catalog>/recomendador`)."""
+        from .storage import load
+
+        return load(model_dir)
 
     def top_matrix(self, k: int) -> np.ndarray:
         """Unfiltered top-k rows for every movie (for the offline evaluation)."""

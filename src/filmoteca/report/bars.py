@@ -77,7 +77,7 @@ def _link_figure(
                 f"tiene {having}.",
             ]
         else:
-            empty(ax)
+            findings = empty(ax, f"El catálogo no tiene datos de {distinct.split()[0]}.")
     return Figura(key, title, encode(fig), f"Gráfico de barras: {title.lower()}", caption, findings)
 
 

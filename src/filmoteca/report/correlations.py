@@ -82,8 +82,9 @@ def heatmap(d: ReportData, method: str, corr: pd.DataFrame, other: pd.DataFrame)
             fig.colorbar(image, ax=ax, shrink=0.8, label=f"Coeficiente de {name} (−1 a 1)")
             findings = _findings(corr, other, name, other_name)
         else:
-            empty(ax)
-            findings = ["No hay columnas numéricas con datos suficientes para correlacionar."]
+            findings = empty(
+                ax, "No hay columnas numéricas con datos suficientes para correlacionar."
+            )
     kind = "lineal" if method == "pearson" else "de rangos (monótona)"
     return Figura(
         f"corr-{method}",

@@ -66,7 +66,7 @@ def _known(movies: pd.DataFrame) -> pd.DataFrame:
     out["vote_count_k"] = out["vote_count"].where(out["vote_count"] > 0).astype("float64")
     dates = pd.to_datetime(out["release_date"])
     out["month"] = dates.dt.month
-    out["weekday"] = dates.dt.dayofweek
+    out["weekday"] = dates.dt.day_of_week
     out["day"] = dates.dt.day
     out["decade"] = (out["release_year"] // 10 * 10).astype("int64")
     return out

@@ -42,12 +42,12 @@ def vote_average(d: ReportData) -> Figura:
             _counts_axis(ax)
             findings = [
                 f"La nota media tiene mediana {num(median, 1)} y media {num(values.mean(), 2)} "
-                f"sobre {num(values.size)} películas.",
+                f"sobre {plural(values.size, 'película', 'películas')}.",
                 f"Un {pct(float((values >= 7).mean()))} alcanza un 7 o más; solo un "
                 f"{pct(float((values < 5).mean()))} queda por debajo de 5.",
             ]
         else:
-            empty(ax)
+            findings = empty(ax, f"Ninguna película tiene {MIN_VOTES} votos o más.")
     return Figura(
         "hist-nota",
         "Nota media",
@@ -81,7 +81,7 @@ def runtime(d: ReportData) -> Figura:
                 f"120 minutos; la más larga dura {num(values.max())} min.",
             ]
         else:
-            empty(ax)
+            findings = empty(ax, "Sin datos: todas las duraciones son 0 (desconocidas).")
     return Figura(
         "hist-duracion",
         "Duración",
@@ -149,7 +149,7 @@ def _money_hist(d: ReportData, col: str, key: str, title: str, noun: str) -> Fig
                 odd,
             ]
         else:
-            empty(ax)
+            findings = empty(ax, f"Sin datos: todas las películas tienen {noun} 0 (desconocido).")
     return Figura(
         key,
         title,
@@ -205,7 +205,9 @@ def return_ratio(d: ReportData) -> Figura:
             _counts_axis(ax)
             findings = _return_findings(values, known["budget"].to_numpy(dtype="float64"))
         else:
-            empty(ax)
+            findings = empty(
+                ax, "Sin datos: ninguna película tiene presupuesto y recaudación conocidos."
+            )
     span = (
         f"Los cocientes van de {sig(values.min())}× a "
         f"{num(values.max())}×; se recortan a [{ratio_tick(low)}, {ratio_tick(high)}]: "

@@ -77,8 +77,7 @@ def vote_by_genre(d: ReportData) -> Figura:
             ax.set_xlabel("Nota media (0–10)")
             findings = _spread(data, "")
         else:
-            empty(ax)
-            findings = []
+            findings = empty(ax, f"Ningún grupo llega a {MIN_GROUP} películas con el dato.")
     return Figura(
         "caja-nota-genero",
         "Nota media por género",
@@ -110,7 +109,7 @@ def return_by_genre(d: ReportData) -> Figura:
                     f"Con mediana por debajo de 1× (pierden dinero): {', '.join(losing)}."
                 )
         else:
-            empty(ax)
+            findings = empty(ax, f"Ningún grupo llega a {MIN_GROUP} películas con el dato.")
     return Figura(
         "caja-rentabilidad-genero",
         "Rentabilidad por género",
@@ -142,8 +141,7 @@ def runtime_by_decade(d: ReportData) -> Figura:
                 data.set_axis([f"década de {int(g)}" for g in data.index]), " min", 0
             )
         else:
-            empty(ax)
-            findings = []
+            findings = empty(ax, f"Ningún grupo llega a {MIN_GROUP} películas con el dato.")
     return Figura(
         "caja-duracion-decada",
         "Duración por década",

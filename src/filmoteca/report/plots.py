@@ -69,12 +69,13 @@ def png_image(data: bytes, width: int, height: int) -> Image:
     return Image("data:image/png;base64," + base64.b64encode(data).decode("ascii"), width, height)
 
 
-def empty(ax: Axes, message: str = "No hay datos suficientes para esta figura.") -> None:
-    """Mark an axes as empty with a visible Spanish note instead of a blank plot."""
+def empty(ax: Axes, message: str) -> list[str]:
+    """Show a Spanish note instead of a blank plot; return it as the figure's finding."""
     ax.set_axis_off()
     ax.text(
         0.5, 0.5, message, ha="center", va="center", fontsize=12, color=GREY, transform=ax.transAxes
     )
+    return [message]
 
 
 def log_axis(ax: Axes, axis: str, formatter: FuncFormatter) -> None:

@@ -32,8 +32,6 @@ STRENGTHS = ((0.8, "muy fuerte"), (0.6, "fuerte"), (0.4, "moderada"), (0.2, "dé
 
 def strength(rho: float) -> str:
     """Spanish words for the strength and sign of a correlation coefficient."""
-    if np.isnan(rho):
-        return "incalculable (sin variación)"
     word = next((w for limit, w in STRENGTHS if abs(rho) >= limit), None)
     if word is None:
         return "casi nula"
@@ -43,6 +41,8 @@ def strength(rho: float) -> str:
 def _rho_finding(a: pd.Series, b: pd.Series, what: str) -> str:
     """One sentence with the Spearman coefficient of two series and its strength."""
     rho = _rho(a, b)
+    if np.isnan(rho):
+        return f"No se puede medir la relación entre {what}: uno de los dos no varía."
     return (
         f"La relación entre {what} es {strength(rho)}: Spearman = {num(rho, 2)} en "
         f"{num(len(a))} películas."
@@ -72,7 +72,9 @@ def budget_revenue(d: ReportData) -> Figura:
                 f"El {pct(above)} queda por encima de la diagonal (recaudó más de lo que costó).",
             ]
         else:
-            empty(ax)
+            findings = empty(
+                ax, "Sin datos: ninguna película tiene presupuesto y recaudación conocidos."
+            )
     return Figura(
         "disp-presupuesto-recaudacion",
         "Presupuesto frente a recaudación",
@@ -102,7 +104,7 @@ def popularity_votes(d: ReportData) -> Figura:
                 f"{num(top['vote_count_k'])} votos).",
             ]
         else:
-            empty(ax)
+            findings = empty(ax, "Sin datos: ninguna película tiene votos y popularidad.")
     return Figura(
         "disp-popularidad-votos",
         "Popularidad frente a votos",
@@ -128,7 +130,7 @@ def votes_average(d: ReportData) -> Figura:
             ax.set_ylabel("Nota media (0–10)")
             findings = [_settle_finding(m)]
         else:
-            empty(ax)
+            findings = empty(ax, "Sin datos: ninguna película tiene votos.")
     return Figura(
         "disp-votos-nota",
         "Votos frente a nota media",
@@ -196,7 +198,7 @@ def year_runtime(d: ReportData) -> Figura:
                 )
             findings.append(_rho_finding(m["release_year"], m["runtime_k"], "año y duración"))
         else:
-            empty(ax)
+            findings = empty(ax, "Sin datos: todas las duraciones son 0 (desconocidas).")
     return Figura(
         "disp-anio-duracion",
         "Año frente a duración",

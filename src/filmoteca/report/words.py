@@ -97,8 +97,8 @@ def _figure(
         findings = [f"{lead} Las más frecuentes: {top}."]
     else:
         with canvas((8.0, 1.6)) as (fig, ax):
-            empty(ax, missing)
-        image, findings = encode(fig), [missing]
+            findings = empty(ax, missing)
+        image = encode(fig)
     return Figura(key, title, image, f"Nube de palabras: {title.lower()}", caption, findings)
 
 
