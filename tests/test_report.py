@@ -237,7 +237,9 @@ def test_zero_budgets_and_missing_texts_give_notes_not_errors(tmp_path: Path) ->
     movies = [movie(1, "Uno", "2001-05-04"), movie(2, "Dos", "2003-01-01", vote_count=0)]
     page = Page(build_report(make_catalog(tmp_path / "c", movies), tmp_path / "o").path.read_text())
     check_complete(page)
-    assert page.findings["hist-presupuesto"] == []
+    assert page.findings["hist-presupuesto"] == [
+        "Sin datos: todas las películas tienen presupuesto 0 (desconocido)."
+    ]
     assert "no tiene palabras clave" in page.findings["nube-palabras-clave"][0]
     assert "no detalla los pasos" in " ".join(page.findings["tabla-construccion"])
 

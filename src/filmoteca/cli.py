@@ -97,6 +97,26 @@ def build(
 
 @cli.command()
 @click.option(
+    "--output",
+    "output_dir",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Carpeta donde dejar movies_metadata.csv, credits.csv y keywords.csv.",
+)
+@click.option("--forzar", is_flag=True, help="Descargar de nuevo aunque estén en la caché.")
+@handle_errors
+def download(output_dir: Path, forzar: bool) -> None:
+    """Descarga The Movies Dataset de Kaggle (necesita red y credenciales de Kaggle)."""
+    from .download import DATASET, download_dataset
+
+    console.print(f"Descargando '{DATASET}' de Kaggle...", highlight=False)
+    for item in download_dataset(output_dir, force=forzar):
+        console.print(f"  {item.name}: {item.bytes:,} bytes", highlight=False)
+    console.print(f"Listo. Siguiente paso: filmoteca build --input {output_dir}", highlight=False)
+
+
+@cli.command()
+@click.option(
     "--catalog",
     "catalog_dir",
     type=click.Path(path_type=Path),

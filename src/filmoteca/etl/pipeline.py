@@ -158,16 +158,23 @@ def movies_table(df: pd.DataFrame, collections: pa.Table) -> pa.Table:
     return pa.Table.from_pydict(columns, schema=store.MOVIES)
 
 
+def _member(values: np.ndarray, sorted_known: np.ndarray) -> np.ndarray:
+    """Which values are in the sorted array (binary search: no hash table per chunk)."""
+    pos = np.searchsorted(sorted_known, values).clip(0, max(len(sorted_known) - 1, 0))
+    return sorted_known[pos] == values if len(sorted_known) else np.zeros(len(values), bool)
+
+
 def _join_chunk(
-    chunk: pd.DataFrame, id_col: str, known: pd.Index, seen: set[int], step: Step
+    chunk: pd.DataFrame, id_col: str, known: np.ndarray, seen: set[int], step: Step
 ) -> pd.DataFrame:
     """Rules 1 and 6 on one chunk of a credits/keywords file: integer ids, first row wins, join."""
     chunk = clean.drop_non_integer_ids(chunk, id_col, step.dropped["id_no_entero"])
-    repeated = chunk[id_col].duplicated() | chunk[id_col].isin(seen)
+    earlier = np.fromiter((i in seen for i in chunk[id_col].tolist()), bool, len(chunk))
+    repeated = chunk[id_col].duplicated() | earlier
     step.dropped["id_repetido"].add(chunk.loc[repeated, id_col])
     chunk = chunk.loc[~repeated]
     seen.update(chunk[id_col].tolist())
-    unknown = ~chunk[id_col].isin(known)
+    unknown = ~_member(chunk[id_col].to_numpy(), known)
     step.dropped["pelicula_desconocida"].add(chunk.loc[unknown, id_col])
     return chunk.loc[~unknown]
 
@@ -177,7 +184,7 @@ def stream_links(
     id_col: str,
     links: dict[str, Link],
     writers: dict[str, TableWriter],
-    known: pd.Index,
+    known: np.ndarray,
     step: Step,
     progress: ProgressSink,
     json: bool,
@@ -212,7 +219,7 @@ def stream_links(
             pool.shutdown(cancel_futures=True)
     step.read = stats.rows
     _drop_bad_lines(step, stats)
-    return seen & set(known.tolist())
+    return seen & set(known.tolist())  # movies that have a credits row
 
 
 def _write_parsed(writers: dict[str, TableWriter], tables: dict[str, pa.Table]) -> None:
@@ -234,7 +241,8 @@ def _write_tables(
     progress.start("movies", f"Leyendo {source.movies.name}", None)
     df = load_movies(source, steps["movies"], warnings)
     progress.advance("movies", steps["movies"].read)
-    ids, known = df["id"].to_numpy(), pd.Index(df["id"])
+    ids = df["id"].to_numpy()
+    known = np.sort(ids)
     writers = {name: TableWriter(out, name) for name in store.TABLES if name != "movies"}
     inline = {**MOVIE_LINKS, **(KEYWORD_LINKS if source.json else {})}
     collections = None

@@ -11,7 +11,8 @@ two rows is a cosine similarity in [0, 1]:
 
 Two more blocks are not sparse: `era` (release year, Gaussian radial features whose dot product
 is exp(-(Δyears / era_scale)²)) and `language` (1 when the original languages are equal).
-A block with weight w enters the combined similarity as w / Σw, so it stays in [0, 1].
+A block with weight w enters the combined similarity as w / Σw, so it stays in [0, 1]; a block
+with no data in the catalog (e.g. no collections) is left out of Σw.
 """
 
 from __future__ import annotations
@@ -168,8 +169,9 @@ def build_features(
     genre_names: dict[str, str],
 ) -> Features:
     """Weighted feature blocks of the catalog in `frames` (movies in table order)."""
-    total = float(sum(weights.values()))
     blocks = raw_blocks(frames, top_cast, text_max_df, genre_names)
+    present = [b for b in SPARSE_BLOCKS if blocks[b][0].nnz] + ["era", "language"]
+    total = float(sum(weights.get(b, 0.0) for b in present)) or 1.0
     parts, spans, names, start = [], {}, [], 0
     for block in SPARSE_BLOCKS:
         matrix, cols = blocks[block]

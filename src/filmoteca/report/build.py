@@ -139,7 +139,7 @@ def render(data: ReportData, sections: list[Seccion], catalog_dir: Path) -> str:
     demo = " (catálogo de demostración)" if source.get("demo") else ""
     now = dt.datetime.now(dt.UTC).strftime("%d/%m/%Y %H:%M UTC")
     subtitle = (
-        f"Catálogo '{catalog_dir}'{demo}, versión {manifest.get('version', '?')}, "
+        f"Catálogo «{catalog_dir.resolve().name}»{demo}, versión {manifest.get('version', '?')}, "
         f"construido el {str(manifest.get('built_at', '?'))[:19].replace('T', ' ')}. "
         f"Informe generado el {now}."
     )
@@ -148,6 +148,21 @@ def render(data: ReportData, sections: list[Seccion], catalog_dir: Path) -> str:
         "calculan con los datos del catálogo al generar el informe."
     )
     return page("Informe exploratorio del catálogo", subtitle, _facts(data), sections, footer)
+
+
+def _unwritable(output_dir: Path, exc: OSError) -> FilmotecaError:
+    """The Spanish error for an output directory that cannot be written."""
+    return FilmotecaError(
+        f"No se pudo escribir el informe en '{output_dir}': {exc.strerror or exc}."
+    )
+
+
+def prepare_output(output_dir: Path) -> None:
+    """Create the output directory up front, so a bad --output fails before any work."""
+    try:
+        output_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _unwritable(output_dir, exc) from exc
 
 
 def write_atomic(output_dir: Path, html: str) -> Path:
@@ -162,9 +177,7 @@ def write_atomic(output_dir: Path, html: str) -> Path:
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
     except OSError as exc:
-        raise FilmotecaError(
-            f"No se pudo escribir el informe en '{output_dir}': {exc.strerror or exc}."
-        ) from exc
+        raise _unwritable(output_dir, exc) from exc
     return target
 
 
@@ -176,6 +189,7 @@ def build_report(
     if progress:
         progress("Leyendo el catálogo", 0, 1)
     data = load(catalog_dir)
+    prepare_output(output_dir)
     timings = {"Lectura del catálogo": time.perf_counter() - started}
     sections = build_sections(data, progress, timings)
     start = time.perf_counter()

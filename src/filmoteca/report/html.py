@@ -26,6 +26,7 @@ nav { background: #fff; border: 1px solid #e1e4e8; border-radius: 8px; padding: 
 nav ol { margin: .4rem 0; padding-left: 1.2rem; columns: 2; }
 figure, .tabla { background: #fff; border: 1px solid #e1e4e8; border-radius: 8px;
                  margin: 1.2rem 0; padding: 16px; }
+.tabla { overflow-x: auto; }
 figure img { display: block; max-width: 100%; height: auto; margin: 0 auto; }
 figcaption { margin-top: .6rem; }
 .metodo { color: var(--muted); font-size: .9rem; margin: .2rem 0; }
@@ -37,7 +38,8 @@ th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid #e1e4e8;
 th { background: #f0f3f6; }
 .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 footer { color: var(--muted); font-size: .85rem; padding: 2rem 20px 3rem; }
-@media (max-width: 640px) { nav ol { columns: 1; } }
+@media (max-width: 640px) { nav ol { columns: 1; } figure, .tabla { padding: 10px; }
+  th, td { padding: 4px 5px; } }
 """
 
 

@@ -1,0 +1,309 @@
+"""Observability for the API: Prometheus metrics, JSON logs with a request id, `/metricas`.
+
+    ObservabilityMiddleware   pure ASGI; per HTTP request: reuses a valid `X-Request-ID` or makes
+                              one, echoes it, counts the request by route *template* and status,
+                              observes its latency, counts 5xx and unhandled exceptions, and
+                              writes one JSON access-log line
+    Metrics                   the collectors, in a registry of their own (one per app)
+    metrics_endpoint          the `/metricas` handler (Prometheus text format)
+    configure_logging         JSON (or plain text) logs for filmoteca and uvicorn
+
+Cheap by design: label children are cached per (method, route, status), the route label is the
+template FastAPI matched (`/get_actor/{nombre_actor}`, never the raw path, so cardinality stays
+bounded), and probes (`/salud`, `/listo`, `/metricas`) are counted but not access-logged.
+Metrics are per process: with several workers each one reports its own.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import datetime as dt
+import logging
+import logging.config
+import re
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from typing import Any
+
+import orjson
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+from starlette.responses import Response
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+REQUEST_ID_HEADER = b"x-request-id"
+UNMATCHED_ROUTE = "sin_ruta"
+QUIET_ROUTES = frozenset({"/salud", "/listo", "/metricas"})
+LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0)
+_VALID_REQUEST_ID = re.compile(rb"[A-Za-z0-9._:\-]{1,128}")
+
+request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "filmoteca_request_id", default=None
+)
+access_logger = logging.getLogger("filmoteca.acceso")
+error_logger = logging.getLogger("filmoteca.error")
+
+
+class Metrics:
+    """The Prometheus collectors of one app, with cached label children."""
+
+    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+        self.registry = registry or CollectorRegistry(auto_describe=True)
+        reg = self.registry
+        self.requests = Counter(
+            "filmoteca_http_requests",
+            "Peticiones HTTP atendidas, por método, plantilla de ruta y estado.",
+            ["method", "route", "status"],
+            registry=reg,
+        )
+        self.latency = Histogram(
+            "filmoteca_http_request_duration_seconds",
+            "Duración de las peticiones HTTP (segundos), por método y plantilla de ruta.",
+            ["method", "route"],
+            buckets=LATENCY_BUCKETS,
+            registry=reg,
+        )
+        self.errors = Counter(
+            "filmoteca_http_errors",
+            "Peticiones que acabaron en 5xx o en una excepción no controlada.",
+            ["method", "route"],
+            registry=reg,
+        )
+        self.in_progress = Gauge(
+            "filmoteca_http_requests_in_progress", "Peticiones en curso.", registry=reg
+        )
+        self.catalog_info = Gauge(
+            "filmoteca_catalog_info",
+            "Catálogo servido (vale 1; la versión y la fecha de construcción van en etiquetas).",
+            ["version", "built_at"],
+            registry=reg,
+        )
+        self.catalog_movies = Gauge(
+            "filmoteca_catalog_movies", "Películas del catálogo servido.", registry=reg
+        )
+        self.catalog_loaded = Gauge(
+            "filmoteca_catalog_loaded_timestamp_seconds",
+            "Momento (epoch) en que se cargó el catálogo servido.",
+            registry=reg,
+        )
+        self.catalog_reloads = Counter(
+            "filmoteca_catalog_reloads",
+            "Recargas del catálogo pedidas, por resultado (ok / rechazada).",
+            ["result"],
+            registry=reg,
+        )
+        self._done: dict[tuple[str, str, int], Callable[[float], None]] = {}
+
+    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
+        """Count one finished request and observe its latency."""
+        key = (method, route, status)
+        record = self._done.get(key)
+        if record is None:
+            record = self._done[key] = self._recorder(method, route, status)
+        record(seconds)
+
+    def _recorder(self, method: str, route: str, status: int) -> Callable[[float], None]:
+        """Bind the label children of one (method, route, status) once."""
+        count = self.requests.labels(method, route, str(status)).inc
+        observe = self.latency.labels(method, route).observe
+        error = self.errors.labels(method, route).inc if status >= 500 else None
+
+        def record(seconds: float) -> None:
+            count()
+            observe(seconds)
+            if error is not None:
+                error()
+
+        return record
+
+    def set_catalog(self, version: str, built_at: str, movies: int) -> None:
+        """Publish the catalog now served (replacing the previous one's labels)."""
+        self.catalog_info.clear()
+        self.catalog_info.labels(version, built_at).set(1)
+        self.catalog_movies.set(movies)
+        self.catalog_loaded.set(time.time())
+
+    def render(self) -> bytes:
+        """All metrics in the Prometheus text format."""
+        return generate_latest(self.registry)
+
+
+class ObservabilityMiddleware:
+    """Pure ASGI middleware: request id, metrics and one access-log line per HTTP request."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics, *, access_log: bool = True) -> None:
+        self.app = app
+        self.metrics = metrics
+        self.access_log = access_log
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Wrap one request; other scope types (lifespan, websocket) pass straight through."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        rid = _request_id(scope.get("headers", ()))
+        scope.setdefault("state", {})["request_id"] = rid
+        token = request_id_var.set(rid)
+        status = 500
+        header = (REQUEST_ID_HEADER, rid.encode("ascii"))
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", ()), header]
+            await send(message)
+
+        self.metrics.in_progress.inc()
+        start = time.perf_counter()
+        try:
+            await self.app(scope, receive, send_with_id)
+        except Exception:
+            self._finish(scope, 500, time.perf_counter() - start, rid, failed=True)
+            raise
+        else:
+            self._finish(scope, status, time.perf_counter() - start, rid, failed=False)
+        finally:
+            self.metrics.in_progress.dec()
+            request_id_var.reset(token)
+
+    def _finish(self, scope: Scope, status: int, seconds: float, rid: str, failed: bool) -> None:
+        """Record metrics, then the access-log line (or the error with its traceback)."""
+        method = scope["method"]
+        route = route_template(scope)
+        self.metrics.observe(method, route, status, seconds)
+        if failed:
+            error_logger.error(
+                "Excepción no controlada",
+                exc_info=True,
+                extra=_fields(scope, route, status, seconds),
+            )
+        elif self.access_log and route not in QUIET_ROUTES and access_logger.isEnabledFor(20):
+            access_logger.info("petición", extra=_fields(scope, route, status, seconds))
+
+
+def route_template(scope: Scope) -> str:
+    """The matched route's path template, or UNMATCHED_ROUTE (never the raw path)."""
+    route = scope.get("route")
+    path = getattr(route, "path", None)
+    return path if isinstance(path, str) and path else UNMATCHED_ROUTE
+
+
+def _request_id(headers: Iterable[tuple[bytes, bytes]]) -> str:
+    """The client's X-Request-ID when it is short and safe, else a new random one."""
+    for name, value in headers:
+        if name == REQUEST_ID_HEADER:
+            if _VALID_REQUEST_ID.fullmatch(value):
+                return value.decode("ascii")
+            break
+    return uuid.uuid4().hex
+
+
+def _fields(scope: Scope, route: str, status: int, seconds: float) -> dict[str, Any]:
+    """The structured fields of an access-log line."""
+    client = scope.get("client")
+    return {
+        "fields": {
+            "method": scope["method"],
+            "path": scope["path"],
+            "route": route,
+            "status": status,
+            "duration_ms": round(seconds * 1000, 3),
+            "client": client[0] if client else None,
+        }
+    }
+
+
+def metrics_endpoint(metrics: Metrics) -> Callable[[], Response]:
+    """The `/metricas` handler: every metric of `metrics` in Prometheus text format."""
+
+    def metricas() -> Response:
+        """Métricas del servicio en formato Prometheus."""
+        return Response(metrics.render(), media_type=CONTENT_TYPE_LATEST)
+
+    return metricas
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: ts, level, logger, message, request_id, fields, exception."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Serialise a record (with its `fields` extra and the current request id)."""
+        entry: dict[str, Any] = {
+            "ts": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(
+                timespec="milliseconds"
+            ),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        rid = request_id_var.get()
+        if rid is not None:
+            entry["request_id"] = rid
+        fields = getattr(record, "fields", None)
+        if isinstance(fields, dict):
+            entry.update(fields)
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return orjson.dumps(entry, default=str).decode("utf-8")
+
+
+class TextFormatter(logging.Formatter):
+    """Plain text for a terminal: time, level, logger, message, request id and fields."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Render a record as one readable line (plus the traceback, if any)."""
+        fields = getattr(record, "fields", None) or {}
+        rid = request_id_var.get()
+        extra = " ".join(f"{k}={v}" for k, v in fields.items())
+        line = f"{self.formatTime(record)} {record.levelname} {record.name}: {record.getMessage()}"
+        line += f" [{rid}]" if rid else ""
+        line += f" {extra}" if extra else ""
+        if record.exc_info:
+            line += "\n" + self.formatException(record.exc_info)
+        return line
+
+
+LOGGERS_CONFIGURED = ("filmoteca", "uvicorn", "uvicorn.error", "uvicorn.access")
+
+
+def log_config(level: str = "info", fmt: str = "json") -> dict[str, Any]:
+    """A `logging.config.dictConfig` for filmoteca and uvicorn (also uvicorn's `log_config`)."""
+    formatter = JsonFormatter if fmt == "json" else TextFormatter
+    quiet = {"handlers": [], "propagate": False}
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"main": {"()": f"{__name__}.{formatter.__name__}"}},
+        "handlers": {
+            "stderr": {
+                "class": "logging.StreamHandler",
+                "formatter": "main",
+                "stream": "ext://sys.stderr",
+            }
+        },
+        "loggers": {
+            "filmoteca": {"handlers": ["stderr"], "level": level.upper(), "propagate": False},
+            "uvicorn": {"handlers": ["stderr"], "level": level.upper(), "propagate": False},
+            "uvicorn.error": {"level": level.upper()},
+            # Our access log (filmoteca.acceso) replaces uvicorn's.
+            "uvicorn.access": {**quiet, "level": "WARNING"},
+        },
+    }
+
+
+def configure_logging(level: str = "info", fmt: str = "json") -> None:
+    """Send filmoteca's and uvicorn's logs to stderr as JSON lines (or plain text)."""
+    logging.config.dictConfig(log_config(level, fmt))

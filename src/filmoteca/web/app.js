@@ -1,0 +1,804 @@
+// filmoteca: the web page at /app. Plain JavaScript, no build step, no external resources.
+// Client-side routes live in the URL hash (#/pelicula/19995, #/persona/Tom%20Hanks, ...), so
+// every page is linkable. Every figure comes from the JSON API served by the same server.
+"use strict";
+
+(() => {
+  // ---------------------------------------------------------------- helpers
+
+  const $ = (selector, root = document) => root.querySelector(selector);
+  const main = $("#contenido");
+  const status = $("#estado");
+  const LIKES_KEY = "filmoteca.megustaron";
+  const MIN_QUERY = 2;
+  const MONTHS = ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
+    "septiembre", "octubre", "noviembre", "diciembre"];
+  const WEEKDAYS = ["lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo"];
+  const GENRES = {
+    "Action": "Acción", "Adventure": "Aventura", "Animation": "Animación", "Comedy": "Comedia",
+    "Crime": "Crimen", "Documentary": "Documental", "Drama": "Drama", "Family": "Familiar",
+    "Fantasy": "Fantasía", "Foreign": "Extranjera", "History": "Historia", "Horror": "Terror",
+    "Music": "Música", "Mystery": "Misterio", "Romance": "Romance",
+    "Science Fiction": "Ciencia ficción", "TV Movie": "Película de TV", "Thriller": "Suspense",
+    "War": "Bélica", "Western": "Wéstern",
+  };
+
+  const integer = new Intl.NumberFormat("es-ES", { useGrouping: "always" });
+  const decimal = new Intl.NumberFormat("es-ES", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  const ratio = new Intl.NumberFormat("es-ES", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  const money = new Intl.NumberFormat("es-ES", {
+    style: "currency", currency: "USD", maximumFractionDigits: 0, useGrouping: "always",
+  });
+  const longDate = new Intl.DateTimeFormat("es-ES", {
+    day: "numeric", month: "long", year: "numeric", timeZone: "UTC",
+  });
+  let languageNames = null;
+  try {
+    languageNames = new Intl.DisplayNames(["es"], { type: "language" });
+  } catch (_error) {
+    languageNames = null;
+  }
+
+  /** Build an element: h("a", {href: "#/"}, "texto", otherNode). Text is never parsed as HTML. */
+  function h(tag, attrs, ...children) {
+    const element = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (value === null || value === undefined || value === false) continue;
+      if (key === "class") element.className = value;
+      else if (key.startsWith("on")) element.addEventListener(key.slice(2), value);
+      else element.setAttribute(key, value === true ? "" : String(value));
+    }
+    for (const child of children.flat()) {
+      if (child === null || child === undefined || child === false) continue;
+      element.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return element;
+  }
+
+  /** Build an SVG element with attributes. */
+  function s(tag, attrs, ...children) {
+    const element = document.createElementNS("http://www.w3.org/2000/svg", tag);
+    for (const [key, value] of Object.entries(attrs || {})) element.setAttribute(key, String(value));
+    for (const child of children.flat()) {
+      if (child === null || child === undefined) continue;
+      element.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+    return element;
+  }
+
+  const announce = (text) => {
+    status.textContent = "";
+    window.setTimeout(() => { status.textContent = text; }, 30);
+  };
+  const movieHref = (id) => `#/pelicula/${id}`;
+  const personHref = (name) => `#/persona/${encodeURIComponent(name)}`;
+  const genreName = (name) => GENRES[name] || name;
+  const languageName = (code) => {
+    if (!code) return null;
+    try {
+      const name = languageNames ? languageNames.of(code) : null;
+      return name && name !== code ? name : code;
+    } catch (_error) {
+      return code;
+    }
+  };
+  const formatMoney = (value) => (value > 0 ? money.format(value) : "sin dato");
+  const formatReturn = (value, budget) => (budget === undefined || budget > 0 ? `${ratio.format(value)} ×` : "sin dato");
+  const formatDate = (iso) => (iso ? longDate.format(new Date(`${iso}T00:00:00Z`)) : "sin fecha");
+  const yearOf = (item) => item.anio ?? (item.fecha_lanzamiento ? Number(item.fecha_lanzamiento.slice(0, 4)) : null);
+
+  // ---------------------------------------------------------------- API
+
+  class ApiError extends Error {
+    constructor(status, body) {
+      super(ApiError.messageOf(status, body));
+      this.status = status;
+      this.body = body || {};
+    }
+
+    static messageOf(status, body) {
+      if (body) {
+        for (const key of ["mensaje", "detalle", "error", "detail"]) {
+          if (typeof body[key] === "string") return body[key];
+        }
+        if (Array.isArray(body.detail) && body.detail[0] && body.detail[0].msg) return body.detail[0].msg;
+      }
+      if (status === 0) return "No se pudo contactar con el servidor.";
+      return `El servidor respondió con un error (${status}).`;
+    }
+
+    get suggestions() {
+      const body = this.body;
+      return body.sugerencias || (body.detalles && body.detalles.sugerencias) || [];
+    }
+  }
+
+  async function api(path, options = {}) {
+    let response;
+    try {
+      response = await fetch(path, {
+        ...options,
+        headers: { Accept: "application/json", ...(options.headers || {}) },
+      });
+    } catch (error) {
+      if (error.name === "AbortError") throw error;
+      throw new ApiError(0, null);
+    }
+    let body = null;
+    try {
+      body = await response.json();
+    } catch (_error) {
+      body = null;
+    }
+    if (!response.ok) throw new ApiError(response.status, body);
+    return body;
+  }
+
+  // ---------------------------------------------------------------- "me gustaron"
+
+  const likes = {
+    all() {
+      try {
+        const stored = JSON.parse(localStorage.getItem(LIKES_KEY) || "[]");
+        return Array.isArray(stored) ? stored.filter((item) => Number.isInteger(item.id)) : [];
+      } catch (_error) {
+        return [];
+      }
+    },
+    save(items) {
+      try {
+        localStorage.setItem(LIKES_KEY, JSON.stringify(items));
+      } catch (_error) {
+        // Private mode or full storage: the list lives only for this page.
+      }
+      likes.cache = items;
+      updateLikesCounter();
+    },
+    has(id) {
+      return likes.all().some((item) => item.id === id);
+    },
+    toggle(movie) {
+      const items = likes.all();
+      const kept = items.filter((item) => item.id !== movie.id);
+      if (kept.length === items.length) kept.push({ id: movie.id, titulo: movie.titulo, anio: movie.anio ?? null });
+      likes.save(kept);
+      return kept.length > items.length;
+    },
+    remove(id) {
+      likes.save(likes.all().filter((item) => item.id !== id));
+    },
+  };
+
+  function updateLikesCounter() {
+    const count = likes.all().length;
+    const counter = $("#contador-gustos");
+    counter.textContent = String(count);
+    $("#enlace-gustos").setAttribute("aria-label", `Me gustaron: ${count} película${count === 1 ? "" : "s"}`);
+  }
+
+  // ---------------------------------------------------------------- search box (combobox)
+
+  const search = {
+    input: $("#busqueda"),
+    list: $("#sugerencias"),
+    items: [],
+    active: -1,
+    timer: 0,
+    controller: null,
+    cache: new Map(),
+    lastQuery: "",
+  };
+
+  /** One search hit of /buscar as {kind, label, detail, href}. */
+  function toSuggestion(hit) {
+    const kind = hit.tipo || hit.kind;
+    if (kind === "pelicula" || kind === "película" || kind === "movie" || (hit.id !== undefined && hit.titulo)) {
+      const year = hit.anio ?? null;
+      return { kind: "pelicula", label: hit.titulo || hit.nombre, detail: year ? String(year) : "película", href: movieHref(hit.id) };
+    }
+    const name = hit.nombre || hit.titulo;
+    const acting = hit.peliculas_como_actor ?? hit.como_actor ?? hit.actor ?? 0;
+    const directing = hit.peliculas_como_director ?? hit.como_director ?? hit.director ?? 0;
+    const roles = [];
+    if (acting) roles.push(`actúa en ${acting}`);
+    if (directing) roles.push(`dirige ${directing}`);
+    return { kind: "persona", label: name, detail: roles.join(" · ") || "persona", href: personHref(name) };
+  }
+
+  function hitsOf(body) {
+    if (!body) return [];
+    return body.resultados || body.items || body.hits || [];
+  }
+
+  function closeSuggestions() {
+    search.list.hidden = true;
+    search.input.setAttribute("aria-expanded", "false");
+    search.input.removeAttribute("aria-activedescendant");
+    search.active = -1;
+  }
+
+  function setActive(index) {
+    const options = search.list.querySelectorAll("[role=option]");
+    if (!options.length) return;
+    search.active = (index + options.length) % options.length;
+    options.forEach((option, i) => option.setAttribute("aria-selected", i === search.active ? "true" : "false"));
+    const current = options[search.active];
+    search.input.setAttribute("aria-activedescendant", current.id);
+    current.scrollIntoView({ block: "nearest" });
+  }
+
+  function highlight(label, query) {
+    const at = label.toLocaleLowerCase("es").indexOf(query.toLocaleLowerCase("es"));
+    if (at < 0 || !query) return [label];
+    return [label.slice(0, at), h("mark", null, label.slice(at, at + query.length)), label.slice(at + query.length)];
+  }
+
+  function showSuggestions(query, items) {
+    search.items = items;
+    search.list.replaceChildren();
+    if (!items.length) {
+      search.list.append(h("li", { class: "sugerencia-vacia", role: "presentation" }, `Nada coincide con «${query}».`));
+    }
+    items.forEach((item, index) => {
+      search.list.append(h("li", {
+        id: `sugerencia-${index}`,
+        role: "option",
+        "aria-selected": "false",
+        class: `sugerencia sugerencia-${item.kind}`,
+        "data-href": item.href,
+        onmousedown: (event) => { event.preventDefault(); choose(index); },
+      },
+      h("span", { class: "sugerencia-tipo", "aria-hidden": "true" }, item.kind === "pelicula" ? "Película" : "Persona"),
+      h("span", { class: "sugerencia-texto" }, highlight(item.label, query)),
+      h("span", { class: "sugerencia-detalle" }, item.detail)));
+    });
+    search.list.hidden = false;
+    search.input.setAttribute("aria-expanded", "true");
+    search.active = -1;
+    search.input.removeAttribute("aria-activedescendant");
+    announce(items.length ? `${items.length} sugerencia${items.length === 1 ? "" : "s"}. Use las flechas para elegir.` : "Sin sugerencias.");
+  }
+
+  async function suggest(query) {
+    const key = query.trim();
+    if (key.length < MIN_QUERY) { closeSuggestions(); return; }
+    if (search.cache.has(key)) { showSuggestions(key, search.cache.get(key)); return; }
+    if (search.controller) search.controller.abort();
+    search.controller = new AbortController();
+    try {
+      const body = await api(`/buscar?q=${encodeURIComponent(key)}&limite=8`, { signal: search.controller.signal });
+      const items = hitsOf(body).map(toSuggestion);
+      search.cache.set(key, items);
+      if (search.input.value.trim() === key) showSuggestions(key, items);
+    } catch (error) {
+      if (error.name !== "AbortError") closeSuggestions();
+    }
+  }
+
+  function choose(index) {
+    const item = search.items[index];
+    if (!item) return;
+    closeSuggestions();
+    search.input.value = item.label;
+    navigate(item.href);
+  }
+
+  function navigate(href) {
+    if (location.hash === href) route();
+    else location.hash = href;
+  }
+
+  search.input.addEventListener("input", () => {
+    window.clearTimeout(search.timer);
+    search.timer = window.setTimeout(() => suggest(search.input.value), 90);
+  });
+  search.input.addEventListener("keydown", (event) => {
+    const open = !search.list.hidden;
+    if (event.key === "ArrowDown") {
+      event.preventDefault();
+      if (!open) suggest(search.input.value).then(() => setActive(0));
+      else setActive(search.active + 1);
+    } else if (event.key === "ArrowUp") {
+      event.preventDefault();
+      if (open) setActive(search.active - 1);
+    } else if (event.key === "Enter") {
+      if (open && search.active >= 0) {
+        event.preventDefault();
+        choose(search.active);
+      }
+    } else if (event.key === "Escape") {
+      if (open) { event.preventDefault(); closeSuggestions(); } else search.input.value = "";
+    } else if (event.key === "Tab") {
+      closeSuggestions();
+    }
+  });
+  search.input.addEventListener("blur", () => window.setTimeout(closeSuggestions, 120));
+  $("#buscador").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const query = search.input.value.trim();
+    if (query.length) { closeSuggestions(); navigate(`#/buscar/${encodeURIComponent(query)}`); }
+  });
+
+  // ---------------------------------------------------------------- shared pieces
+
+  function pageTitle(text, extra) {
+    document.title = `${text} · filmoteca`;
+    return h("h1", { tabindex: "-1", class: "titulo-pagina" }, text, extra || null);
+  }
+
+  function errorBox(error, what) {
+    const box = h("div", { class: "aviso aviso-error", role: "alert" },
+      h("p", null, error instanceof ApiError ? error.message : `No se pudo cargar ${what}.`));
+    const suggestions = error instanceof ApiError ? error.suggestions : [];
+    if (suggestions.length) {
+      box.append(h("p", null, "Quizá buscaba:"), h("ul", { class: "lista-sugerida" },
+        suggestions.map((name) => h("li", null,
+          h("a", { href: `#/buscar/${encodeURIComponent(name)}` }, name)))));
+    }
+    return box;
+  }
+
+  function posterFor(card) {
+    const initials = card.titulo.split(/\s+/).filter(Boolean).slice(0, 2).map((word) => word[0]).join("").toUpperCase();
+    let hue = 0;
+    for (const char of card.titulo) hue = (hue * 31 + char.codePointAt(0)) % 360;
+    const frame = h("div", { class: "poster", "data-sin-poster": card.poster ? null : "" },
+      h("div", { class: "poster-marcador", "aria-hidden": "true" },
+        h("span", { class: "poster-iniciales" }, initials || "?"),
+        h("span", { class: "poster-nota" }, "Sin póster")));
+    frame.style.setProperty("--tono", String(hue));
+    if (card.poster) {
+      const image = h("img", { src: card.poster, alt: `Póster de ${card.titulo}`, loading: "lazy", decoding: "async" });
+      image.addEventListener("error", () => { image.remove(); frame.setAttribute("data-sin-poster", ""); });
+      frame.append(image);
+    } else {
+      frame.setAttribute("role", "img");
+      frame.setAttribute("aria-label", "Sin póster en el catálogo");
+    }
+    return frame;
+  }
+
+  function recommendationList(items, emptyText) {
+    if (!items.length) return h("p", { class: "vacio" }, emptyText);
+    return h("ol", { class: "recomendaciones-lista" }, items.map((item) => {
+      const similarity = Math.max(0, Math.min(1, Number(item.similitud) || 0));
+      const bar = h("span", { class: "similitud-barra" });
+      bar.style.setProperty("--valor", String(similarity));
+      return h("li", { class: "recomendacion" },
+        h("a", { href: movieHref(item.id), class: "recomendacion-enlace" },
+          h("span", { class: "recomendacion-titulo" }, item.titulo),
+          item.anio ? h("span", { class: "anio" }, ` (${item.anio})`) : null),
+        h("span", { class: "similitud", title: "Similitud con la película de partida (0 a 1)" },
+          bar, h("span", { class: "similitud-valor" }, `similitud ${ratio.format(similarity)}`)),
+        (item.motivos || []).length
+          ? h("ul", { class: "motivos", "aria-label": "Motivos" }, item.motivos.map((reason) => h("li", null, reason)))
+          : null);
+    }));
+  }
+
+  function likeButton(card) {
+    const button = h("button", { type: "button", class: "boton boton-gusto" });
+    const paint = () => {
+      const on = likes.has(card.id);
+      button.setAttribute("aria-pressed", on ? "true" : "false");
+      button.replaceChildren(h("span", { "aria-hidden": "true", class: "corazon" }, on ? "♥" : "♡"), on ? " Me gustó" : " Marcar «me gustó»");
+    };
+    button.addEventListener("click", () => {
+      const added = likes.toggle(card);
+      paint();
+      announce(added ? `«${card.titulo}» añadida a «Me gustaron».` : `«${card.titulo}» quitada de «Me gustaron».`);
+    });
+    paint();
+    return button;
+  }
+
+  function figure(term, value, note) {
+    return h("div", { class: "cifra" },
+      h("dt", null, term),
+      h("dd", null, value, note ? h("span", { class: "cifra-nota" }, note) : null));
+  }
+
+  // ---------------------------------------------------------------- pages
+
+  async function renderMovie(view, id) {
+    let card;
+    try {
+      card = await api(`/pelicula/${id}`);
+    } catch (error) {
+      if (view.stale()) return;
+      view.show(pageTitle("Película no encontrada"), errorBox(error, "la película"));
+      return;
+    }
+    if (view.stale()) return;
+    const recommendations = h("section", { class: "recomendaciones", "aria-labelledby": "titulo-recs", "aria-busy": "true" },
+      h("h2", { id: "titulo-recs" }, `Si le gustó «${card.titulo}», quizá le gusten`),
+      h("p", { class: "cargando" }, "Buscando recomendaciones…"));
+    view.show(movieCard(card), recommendations);
+    view.rendered("ficha");
+    announce(`Ficha de «${card.titulo}».`);
+    loadRecommendations(view, card, recommendations);
+  }
+
+  function movieCard(card) {
+    const votes = card.votos || {};
+    const votesValue = votes.cumple_condicion
+      ? `${integer.format(votes.votos)} votos · promedio ${decimal.format(votes.promedio)} / 10`
+      : "No se informan";
+    const votesNote = votes.cumple_condicion
+      ? `Tiene al menos ${integer.format(votes.minimo || 2000)} votos: la cifra es representativa.`
+      : votes.mensaje || `Menos de ${integer.format(votes.minimo || 2000)} votos: no se informan votos ni promedio.`;
+    const details = [
+      card.fecha_lanzamiento ? `Estreno: ${formatDate(card.fecha_lanzamiento)}` : null,
+      card.duracion_minutos ? `${integer.format(Math.round(card.duracion_minutos))} min` : null,
+      card.idioma_original ? `idioma original: ${languageName(card.idioma_original)}` : null,
+    ].filter(Boolean);
+    return h("article", { class: "ficha", "aria-labelledby": "titulo-ficha" },
+      posterFor(card),
+      h("div", { class: "ficha-cuerpo" },
+        card.coleccion ? h("p", { class: "ficha-coleccion" }, card.coleccion) : null,
+        (() => {
+          const title = pageTitle(card.titulo, card.anio ? h("span", { class: "anio" }, ` (${card.anio})`) : null);
+          title.id = "titulo-ficha";
+          return title;
+        })(),
+        card.titulo_original && card.titulo_original !== card.titulo
+          ? h("p", { class: "ficha-original" }, "Título original: ", h("span", { lang: card.idioma_original || null }, card.titulo_original))
+          : null,
+        card.lema ? h("p", { class: "ficha-lema" }, card.lema) : null,
+        card.generos && card.generos.length
+          ? h("ul", { class: "generos", "aria-label": "Géneros" }, card.generos.map((genre) => h("li", null, genreName(genre))))
+          : null,
+        details.length ? h("p", { class: "ficha-detalles" }, details.join(" · ")) : null,
+        h("dl", { class: "cifras" },
+          figure("Popularidad", decimal.format(card.popularidad), "puntuación de popularidad de TMDB"),
+          figure("Votos y promedio", votesValue, votesNote),
+          figure("Presupuesto", formatMoney(card.presupuesto)),
+          figure("Recaudación", formatMoney(card.recaudacion)),
+          figure("Retorno", formatReturn(card.retorno, card.presupuesto), card.presupuesto > 0 ? "recaudación / presupuesto" : "sin presupuesto no hay retorno"),
+          figure("Ganancia", card.presupuesto > 0 && card.recaudacion > 0 ? money.format(card.recaudacion - card.presupuesto) : "sin dato")),
+        card.sinopsis ? h("p", { class: "ficha-sinopsis", lang: "en" }, card.sinopsis) : null,
+        h("p", { class: "ficha-direccion" }, h("strong", null, card.direccion && card.direccion.length > 1 ? "Dirección: " : "Dirección: "),
+          card.direccion && card.direccion.length
+            ? card.direccion.map((name, i) => [i ? ", " : null, h("a", { href: personHref(name) }, name)])
+            : "sin dato"),
+        card.reparto && card.reparto.length
+          ? h("div", { class: "reparto" }, h("h2", null, "Reparto principal"),
+            h("ul", null, card.reparto.map((credit) => h("li", null,
+              h("a", { href: personHref(credit.nombre) }, credit.nombre),
+              credit.personaje ? h("span", { class: "personaje" }, credit.personaje) : null))))
+          : h("p", { class: "vacio" }, "El catálogo no tiene el reparto de esta película."),
+        h("div", { class: "ficha-acciones" }, likeButton(card))));
+  }
+
+  async function loadRecommendations(view, card, section) {
+    let body;
+    try {
+      body = await itemRecommendations(card);
+    } catch (error) {
+      if (view.stale()) return;
+      section.removeAttribute("aria-busy");
+      section.replaceChildren(section.firstChild, errorBox(error, "las recomendaciones"));
+      return;
+    }
+    if (view.stale()) return;
+    const items = (body.recomendaciones || []).filter((item) => item.id !== card.id);
+    section.replaceChildren(section.firstChild, recommendationList(items, "No hay recomendaciones para esta película."));
+    section.removeAttribute("aria-busy");
+    view.rendered("recomendaciones");
+    announce(`${items.length} recomendaciones para «${card.titulo}».`);
+  }
+
+  /** Item-to-item recommendations: by title and year, or by id when the title is ambiguous. */
+  async function itemRecommendations(card) {
+    const byId = () => api("/recomendacion", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ ids: [card.id] }),
+    });
+    if (card.titulo.includes("/") || !card.titulo.trim()) return byId();
+    const year = card.anio ? `?anio=${card.anio}` : "";
+    try {
+      const body = await api(`/recomendacion/${encodeURIComponent(card.titulo)}${year}`);
+      if (body.id !== undefined && body.id !== card.id) return byId();
+      return body;
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 404 && error.body && !error.suggestions.length) return byId();
+      throw error;
+    }
+  }
+
+  async function renderPerson(view, name) {
+    let person;
+    try {
+      person = await api(`/persona/${encodeURIComponent(name)}`);
+    } catch (error) {
+      if (view.stale()) return;
+      view.show(pageTitle("Persona no encontrada"), errorBox(error, "la persona"));
+      return;
+    }
+    if (view.stale()) return;
+    const roles = [];
+    if (person.actor) roles.push(`intérprete en ${integer.format(person.actor.cantidad_peliculas)} película${person.actor.cantidad_peliculas === 1 ? "" : "s"}`);
+    if (person.director) roles.push(`director/a de ${integer.format(person.director.cantidad_peliculas)}`);
+    view.show(
+      h("div", { class: "persona-cabecera" },
+        h("div", { class: "avatar", "aria-hidden": "true" }, person.nombre.split(/\s+/).slice(0, 2).map((w) => w[0]).join("")),
+        h("div", null, pageTitle(person.nombre), h("p", { class: "persona-roles" }, roles.join(" · ")))),
+      person.actor ? actorSection(person) : null,
+      person.director ? directorSection(person) : null);
+    view.rendered("persona");
+    announce(`Página de ${person.nombre}.`);
+  }
+
+  function actorSection(person) {
+    const stats = person.actor;
+    return h("section", { class: "bloque", "aria-labelledby": "titulo-actor" },
+      h("h2", { id: "titulo-actor" }, "Como intérprete"),
+      h("dl", { class: "cifras cifras-mision" },
+        figure("Películas", integer.format(stats.cantidad_peliculas)),
+        figure("Retorno total", formatReturn(stats.retorno_total), "suma de recaudación / presupuesto"),
+        figure("Retorno promedio", formatReturn(stats.retorno_promedio), "retorno total / películas"),
+        figure("Con retorno", integer.format(stats.peliculas_con_retorno), "películas con presupuesto conocido")),
+      filmsTable(person.peliculas_como_actor || [], true));
+  }
+
+  function directorSection(person) {
+    const stats = person.director;
+    return h("section", { class: "bloque", "aria-labelledby": "titulo-director" },
+      h("h2", { id: "titulo-director" }, "Como director/a"),
+      h("dl", { class: "cifras cifras-mision" },
+        figure("Películas", integer.format(stats.cantidad_peliculas)),
+        figure("Retorno total", formatReturn(stats.retorno_total), "suma de recaudación / presupuesto"),
+        figure("Retorno promedio", formatReturn(stats.retorno_promedio), "retorno total / películas")),
+      filmsTable(stats.peliculas || [], false));
+  }
+
+  function filmsTable(films, acting) {
+    if (!films.length) return h("p", { class: "vacio" }, "Sin películas.");
+    const best = Math.max(...films.map((film) => film.retorno || 0), 0);
+    const rows = films.map((film) => {
+      const bar = h("span", { class: "barra-retorno", "aria-hidden": "true" });
+      bar.style.setProperty("--valor", String(best > 0 ? (film.retorno || 0) / best : 0));
+      return h("tr", null,
+        h("td", { class: "num" }, film.fecha_lanzamiento ? film.fecha_lanzamiento : (yearOf(film) ?? "")),
+        h("th", { scope: "row" }, h("a", { href: movieHref(film.id) }, film.titulo)),
+        acting ? h("td", null, film.personaje || "") : null,
+        h("td", { class: "num" }, formatMoney(film.costo)),
+        h("td", { class: "num" }, formatMoney(film.recaudacion)),
+        acting ? null : h("td", { class: "num" }, film.costo > 0 && film.recaudacion > 0 ? money.format(film.ganancia) : "sin dato"),
+        h("td", { class: "num celda-retorno" }, bar, formatReturn(film.retorno, film.costo)));
+    });
+    return h("div", { class: "tabla-desplazable", tabindex: "0", role: "region", "aria-label": acting ? "Películas como intérprete" : "Películas como director/a" },
+      h("table", { class: "tabla" },
+        h("thead", null, h("tr", null,
+          h("th", { scope: "col" }, "Estreno"),
+          h("th", { scope: "col" }, "Película"),
+          acting ? h("th", { scope: "col" }, "Personaje") : null,
+          h("th", { scope: "col", class: "num" }, "Presupuesto"),
+          h("th", { scope: "col", class: "num" }, "Recaudación"),
+          acting ? null : h("th", { scope: "col", class: "num" }, "Ganancia"),
+          h("th", { scope: "col", class: "num" }, "Retorno"))),
+        h("tbody", null, rows)));
+  }
+
+  async function renderLikes(view) {
+    const items = likes.all();
+    const results = h("section", { class: "recomendaciones", "aria-labelledby": "titulo-personal" },
+      h("h2", { id: "titulo-personal" }, "Recomendaciones para usted"));
+    const list = items.length
+      ? h("ul", { class: "gustos" }, items.map((item) => h("li", null,
+        h("a", { href: movieHref(item.id) }, item.titulo), item.anio ? h("span", { class: "anio" }, ` (${item.anio})`) : null,
+        h("button", {
+          type: "button", class: "boton boton-quitar", "aria-label": `Quitar «${item.titulo}» de la lista`,
+          onclick: () => { likes.remove(item.id); announce(`«${item.titulo}» quitada.`); route(); },
+        }, "Quitar"))))
+      : h("p", { class: "vacio" }, "Aún no marcó ninguna película. Abra la ficha de una película y pulse «Marcar “me gustó”».");
+    view.show(pageTitle("Me gustaron"),
+      h("p", { class: "introduccion" }, "Las películas que marque aquí se guardan en este navegador. Con ellas, el recomendador busca películas parecidas a todas a la vez."),
+      list,
+      items.length ? h("div", { class: "acciones-gustos" },
+        h("button", { type: "button", class: "boton boton-secundario", onclick: () => { likes.save([]); route(); } }, "Vaciar la lista")) : null,
+      items.length ? results : null);
+    view.rendered("me-gustaron");
+    if (!items.length) return;
+    results.setAttribute("aria-busy", "true");
+    results.append(h("p", { class: "cargando" }, "Buscando recomendaciones…"));
+    try {
+      const body = await api("/recomendacion?k=10", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ ids: items.map((item) => item.id) }),
+      });
+      if (view.stale()) return;
+      const missing = body.no_encontrados || [];
+      results.replaceChildren(results.firstChild,
+        recommendationList(body.recomendaciones || [], "El recomendador no encontró nada parecido."),
+        missing.length ? h("p", { class: "aviso" }, `No están en el catálogo: ${missing.join(", ")}.`) : null);
+      announce(`${(body.recomendaciones || []).length} recomendaciones personalizadas.`);
+    } catch (error) {
+      if (view.stale()) return;
+      results.replaceChildren(results.firstChild, errorBox(error, "las recomendaciones"));
+    }
+    results.removeAttribute("aria-busy");
+  }
+
+  async function renderSearch(view, query) {
+    const page = Number(new URLSearchParams(location.hash.split("?")[1] || "").get("pagina")) || 1;
+    const cleanQuery = query.split("?")[0];
+    let body;
+    try {
+      body = await api(`/buscar?q=${encodeURIComponent(cleanQuery)}&limite=20&pagina=${page}`);
+    } catch (error) {
+      if (view.stale()) return;
+      view.show(pageTitle(`Buscar «${cleanQuery}»`), errorBox(error, "la búsqueda"));
+      return;
+    }
+    if (view.stale()) return;
+    const hits = hitsOf(body).map(toSuggestion);
+    const total = body.total ?? hits.length;
+    const pages = Math.max(1, Math.ceil(total / 20));
+    const base = `#/buscar/${encodeURIComponent(cleanQuery)}`;
+    view.show(pageTitle(`Resultados para «${cleanQuery}»`),
+      h("p", { class: "introduccion" }, `${integer.format(total)} resultado${total === 1 ? "" : "s"}.`),
+      hits.length
+        ? h("ul", { class: "resultados" }, hits.map((hit) => h("li", null,
+          h("span", { class: `etiqueta etiqueta-${hit.kind}` }, hit.kind === "pelicula" ? "Película" : "Persona"),
+          h("a", { href: hit.href }, hit.label), h("span", { class: "detalle" }, hit.detail))))
+        : h("p", { class: "vacio" }, "Ningún título ni nombre contiene ese texto."),
+      pages > 1 ? h("nav", { class: "paginacion", "aria-label": "Páginas de resultados" },
+        page > 1 ? h("a", { href: `${base}?pagina=${page - 1}` }, "← Anterior") : null,
+        h("span", null, `Página ${page} de ${pages}`),
+        page < pages ? h("a", { href: `${base}?pagina=${page + 1}` }, "Siguiente →") : null) : null);
+    view.rendered("buscar");
+    announce(`${total} resultados para ${cleanQuery}.`);
+  }
+
+  async function renderHome(view) {
+    const monthChart = h("figure", { class: "grafico", "aria-busy": "true" },
+      h("figcaption", { id: "grafico-meses" }, "Estrenos por mes (todos los años)"), h("p", { class: "cargando" }, "Cargando…"));
+    const weekdayChart = h("figure", { class: "grafico", "aria-busy": "true" },
+      h("figcaption", { id: "grafico-dias" }, "Estrenos por día de la semana"), h("p", { class: "cargando" }, "Cargando…"));
+    const summary = h("p", { class: "introduccion" }, "Busque una película por su título, o a una persona por su nombre, en la caja de arriba.");
+    view.show(pageTitle("Películas, cifras y recomendaciones"), summary,
+      h("section", { class: "bloque", "aria-labelledby": "titulo-estrenos" },
+        h("h2", { id: "titulo-estrenos" }, "¿Cuándo se estrenan las películas?"),
+        h("div", { class: "graficos" }, monthChart, weekdayChart)));
+    view.rendered("inicio");
+    const info = api("/").catch(() => null);
+    const months = Promise.all(MONTHS.map((month) => api(`/cantidad_filmaciones_mes/${month}`)));
+    const days = Promise.all(WEEKDAYS.map((day) => api(`/cantidad_filmaciones_dia/${encodeURIComponent(day)}`)));
+    info.then((body) => { if (!view.stale() && body) describeCatalog(summary, body); });
+    fillChart(view, monthChart, months, MONTHS.map((m) => m.slice(0, 3)), MONTHS, "grafico-meses");
+    fillChart(view, weekdayChart, days, WEEKDAYS.map((d) => d.slice(0, 3)), WEEKDAYS, "grafico-dias");
+  }
+
+  function describeCatalog(summary, body) {
+    const counts = body.catalogo || body.conteos || body;
+    const movies = counts.peliculas ?? counts.cantidad_peliculas;
+    if (movies === undefined) return;
+    const parts = [`El catálogo tiene ${integer.format(movies)} películas`];
+    const actors = counts.actores ?? counts.cantidad_actores;
+    const directors = counts.directores ?? counts.cantidad_directores;
+    if (actors !== undefined && directors !== undefined) parts.push(`, ${integer.format(actors)} intérpretes y ${integer.format(directors)} directores`);
+    summary.textContent = `${parts.join("")}. Busque una película por su título, o a una persona por su nombre, en la caja de arriba.`;
+    const version = counts.version ?? body.version;
+    if (version) $("#pie-catalogo").textContent = `catálogo ${version}`;
+  }
+
+  async function fillChart(view, figureElement, pending, shortLabels, labels, captionId) {
+    let values;
+    try {
+      values = (await pending).map((item) => Number(item.cantidad) || 0);
+    } catch (error) {
+      if (view.stale()) return;
+      figureElement.replaceChildren(figureElement.firstChild, errorBox(error, "el gráfico"));
+      figureElement.removeAttribute("aria-busy");
+      return;
+    }
+    if (view.stale()) return;
+    figureElement.replaceChildren(figureElement.firstChild, barChart(values, shortLabels, labels, captionId));
+    figureElement.removeAttribute("aria-busy");
+    view.rendered(`grafico-${captionId}`);
+  }
+
+  /** A small bar chart as inline SVG, with the same figures in a table for screen readers. */
+  function barChart(values, shortLabels, labels, captionId) {
+    const width = 560;
+    const height = 210;
+    const top = 22;
+    const bottom = 28;
+    const gap = 8;
+    const max = Math.max(...values, 1);
+    const slot = width / values.length;
+    const bars = values.map((value, i) => {
+      const barHeight = Math.round(((height - top - bottom) * value) / max);
+      const x = i * slot + gap / 2;
+      const y = height - bottom - barHeight;
+      return s("g", { class: value === max ? "barra barra-maxima" : "barra" },
+        s("title", null, `${labels[i]}: ${integer.format(value)} películas`),
+        s("rect", { x, y, width: slot - gap, height: Math.max(barHeight, 1), rx: 3 }),
+        s("text", { x: x + (slot - gap) / 2, y: y - 6, class: "valor", "text-anchor": "middle" }, integer.format(value)),
+        s("text", { x: x + (slot - gap) / 2, y: height - 9, class: "etiqueta-eje", "text-anchor": "middle" }, shortLabels[i]));
+    });
+    const svg = s("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-labelledby": captionId, class: "grafico-svg" },
+      s("line", { x1: 0, x2: width, y1: height - bottom + 0.5, y2: height - bottom + 0.5, class: "eje" }), bars);
+    const table = h("table", { class: "solo-lectores" },
+      h("caption", null, document.getElementById(captionId)?.textContent || ""),
+      h("thead", null, h("tr", null, h("th", { scope: "col" }, "Periodo"), h("th", { scope: "col" }, "Películas"))),
+      h("tbody", null, values.map((value, i) => h("tr", null, h("th", { scope: "row" }, labels[i]), h("td", null, integer.format(value))))));
+    return h("div", { class: "grafico-cuerpo" }, svg, table);
+  }
+
+  function renderNotFound(view) {
+    view.show(pageTitle("Página no encontrada"),
+      h("p", null, "Esta dirección no corresponde a ninguna página. ", h("a", { href: "#/" }, "Volver al inicio"), "."));
+  }
+
+  // ---------------------------------------------------------------- router
+
+  const ROUTES = [
+    [/^\/?$/, renderHome],
+    [/^\/pelicula\/(\d{1,12})\/?$/, renderMovie],
+    [/^\/persona\/(.+)$/, renderPerson],
+    [/^\/me-gustaron\/?$/, renderLikes],
+    [/^\/buscar\/(.+)$/, renderSearch],
+  ];
+  const metrics = { renders: [] };
+  window.filmoteca = { metrics };
+  let navigation = 0;
+  let firstRoute = true;
+
+  function makeView(token, started, moveFocus) {
+    return {
+      stale: () => token !== navigation,
+      show(...nodes) {
+        main.replaceChildren(...nodes.filter(Boolean));
+        if (moveFocus) {
+          const heading = $("h1", main);
+          (heading || main).focus({ preventScroll: false });
+        }
+        window.scrollTo(0, 0);
+      },
+      rendered(name) {
+        const ms = performance.now() - started;
+        metrics.renders.push({ pagina: name, ms: Math.round(ms * 10) / 10, hash: location.hash });
+        performance.mark(`filmoteca:${name}`);
+      },
+    };
+  }
+
+  async function route() {
+    const token = ++navigation;
+    const started = performance.now();
+    const path = decodeHash(location.hash);
+    const view = makeView(token, started, !firstRoute);
+    firstRoute = false;
+    main.setAttribute("aria-busy", "true");
+    try {
+      for (const [pattern, render] of ROUTES) {
+        const match = path.match(pattern);
+        if (match) {
+          await render(view, ...match.slice(1));
+          return;
+        }
+      }
+      renderNotFound(view);
+    } finally {
+      if (!view.stale()) main.removeAttribute("aria-busy");
+    }
+  }
+
+  function decodeHash(hash) {
+    const raw = hash.replace(/^#/, "") || "/";
+    try {
+      return decodeURIComponent(raw);
+    } catch (_error) {
+      return raw;
+    }
+  }
+
+  window.addEventListener("hashchange", route);
+  window.addEventListener("storage", (event) => { if (event.key === LIKES_KEY) updateLikesCounter(); });
+  updateLikesCounter();
+  route();
+})();

@@ -1,0 +1,249 @@
+"""Observability middleware on a tiny FastAPI app: request ids, metrics, JSON logs, /metricas."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import re
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+
+import pytest
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.testclient import TestClient
+
+from filmoteca.api.observability import (
+    LOGGERS_CONFIGURED,
+    JsonFormatter,
+    Metrics,
+    ObservabilityMiddleware,
+    TextFormatter,
+    configure_logging,
+    metrics_endpoint,
+)
+
+
+def tiny_app(metrics: Metrics, *, access_log: bool = True) -> FastAPI:
+    """A few routes that exercise every path of the middleware."""
+    started: list[bool] = []
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        started.append(True)
+        yield
+
+    app = FastAPI(lifespan=lifespan)
+    app.state.started = started
+    app.add_middleware(ObservabilityMiddleware, metrics=metrics, access_log=access_log)
+    app.add_api_route("/metricas", metrics_endpoint(metrics), include_in_schema=False)
+
+    @app.get("/peliculas/{pid}")
+    def pelicula(pid: int) -> dict[str, int]:
+        return {"id": pid}
+
+    @app.get("/salud")
+    def salud() -> dict[str, str]:
+        return {"estado": "ok"}
+
+    @app.get("/falla")
+    def falla() -> dict[str, str]:
+        raise RuntimeError("fallo de prueba")
+
+    @app.get("/no_disponible")
+    def no_disponible() -> JSONResponse:
+        return JSONResponse({"detalle": "sin catálogo"}, status_code=503)
+
+    @app.get("/flujo")
+    def flujo() -> StreamingResponse:
+        return StreamingResponse(iter([b"uno,", b"dos,", b"tres"]), media_type="text/plain")
+
+    return app
+
+
+@pytest.fixture
+def metrics() -> Metrics:
+    return Metrics()
+
+
+@pytest.fixture
+def client(metrics: Metrics) -> Iterator[TestClient]:
+    with TestClient(tiny_app(metrics), raise_server_exceptions=False) as client:
+        yield client
+
+
+@pytest.fixture
+def log_lines() -> Iterator[io.StringIO]:
+    """Capture filmoteca's log records as JSON lines."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    logger = logging.getLogger("filmoteca")
+    saved = (logger.level, logger.propagate)
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    yield stream
+    logger.removeHandler(handler)
+    logger.setLevel(saved[0])
+    logger.propagate = saved[1]
+
+
+def _sample(text: str, name: str, **labels: str) -> float:
+    """The value of one sample in a Prometheus text exposition (0 when absent)."""
+    wanted = ",".join(f'{k}="{v}"' for k, v in labels.items())
+    pattern = rf"^{re.escape(name)}(?:\{{{re.escape(wanted)}\}})? (\S+)$" if wanted else None
+    for line in text.splitlines():
+        if pattern and re.match(pattern, line):
+            return float(line.rsplit(" ", 1)[1])
+        if not pattern and line.startswith(f"{name} "):
+            return float(line.split(" ")[1])
+    return 0.0
+
+
+def test_request_id_is_generated_when_absent(client: TestClient) -> None:
+    first = client.get("/peliculas/1").headers["x-request-id"]
+    second = client.get("/peliculas/1").headers["x-request-id"]
+    assert re.fullmatch(r"[0-9a-f]{32}", first) and first != second
+
+
+def test_valid_request_id_is_echoed(client: TestClient) -> None:
+    response = client.get("/peliculas/1", headers={"X-Request-ID": "abc-123.def:4_5"})
+    assert response.headers["x-request-id"] == "abc-123.def:4_5"
+
+
+@pytest.mark.parametrize("bad", ["a" * 129, "con espacios", "<script>", "ñandú"])
+def test_unsafe_request_id_is_replaced(client: TestClient, bad: str) -> None:
+    response = client.get("/peliculas/1", headers={"X-Request-ID": bad.encode("utf-8")})
+    assert re.fullmatch(r"[0-9a-f]{32}", response.headers["x-request-id"])
+
+
+def test_requests_counted_by_route_template_and_status(client: TestClient) -> None:
+    for pid in (1, 2, 3):
+        assert client.get(f"/peliculas/{pid}").status_code == 200
+    assert client.get("/peliculas/no-es-numero").status_code == 422
+    text = client.get("/metricas").text
+    ok = {"method": "GET", "route": "/peliculas/{pid}", "status": "200"}
+    assert _sample(text, "filmoteca_http_requests_total", **ok) == 3
+    assert _sample(text, "filmoteca_http_requests_total", **{**ok, "status": "422"}) == 1
+    count = _sample(
+        text,
+        "filmoteca_http_request_duration_seconds_count",
+        method="GET",
+        route="/peliculas/{pid}",
+    )
+    assert count == 4
+    assert "/peliculas/1" not in text  # raw paths never become labels
+
+
+def test_unknown_paths_share_one_label(client: TestClient) -> None:
+    for i in range(5):
+        assert client.get(f"/no/existe/{i}").status_code == 404
+    text = client.get("/metricas").text
+    labels = {"method": "GET", "route": "sin_ruta", "status": "404"}
+    assert _sample(text, "filmoteca_http_requests_total", **labels) == 5
+
+
+def test_exceptions_and_5xx_are_counted_as_errors(client: TestClient) -> None:
+    response = client.get("/falla")
+    assert response.status_code == 500
+    assert client.get("/no_disponible").status_code == 503
+    text = client.get("/metricas").text
+    assert _sample(text, "filmoteca_http_errors_total", method="GET", route="/falla") == 1
+    assert _sample(text, "filmoteca_http_errors_total", method="GET", route="/no_disponible") == 1
+    assert _sample(text, "filmoteca_http_errors_total", method="GET", route="/peliculas/{pid}") == 0
+    failed = {"method": "GET", "route": "/falla", "status": "500"}
+    assert _sample(text, "filmoteca_http_requests_total", **failed) == 1
+    assert _sample(text, "filmoteca_http_requests_in_progress") == 1  # the /metricas call itself
+
+
+def test_catalog_version_is_published_and_replaced(client: TestClient, metrics: Metrics) -> None:
+    metrics.set_catalog("aaa111", "2026-01-01T00:00:00+00:00", 4803)
+    metrics.set_catalog("bbb222", "2026-01-02T00:00:00+00:00", 45466)
+    text = client.get("/metricas").text
+    assert 'filmoteca_catalog_info{built_at="2026-01-02T00:00:00+00:00",version="bbb222"} 1.0' in text
+    assert "aaa111" not in text
+    assert _sample(text, "filmoteca_catalog_movies") == 45466
+    assert _sample(text, "filmoteca_catalog_loaded_timestamp_seconds") > 1.7e9
+
+
+def test_metrics_endpoint_speaks_prometheus_text(client: TestClient) -> None:
+    response = client.get("/metricas")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain; version=")
+    assert "# TYPE filmoteca_http_request_duration_seconds histogram" in response.text
+
+
+def test_access_log_is_one_json_line_with_request_id(
+    client: TestClient, log_lines: io.StringIO
+) -> None:
+    client.get("/peliculas/7", headers={"X-Request-ID": "req-42"})
+    entries = [json.loads(line) for line in log_lines.getvalue().splitlines()]
+    assert len(entries) == 1
+    entry = entries[0]
+    assert entry["request_id"] == "req-42" and entry["logger"] == "filmoteca.acceso"
+    assert entry["route"] == "/peliculas/{pid}" and entry["path"] == "/peliculas/7"
+    assert entry["status"] == 200 and entry["method"] == "GET" and entry["duration_ms"] >= 0
+    assert entry["level"] == "INFO" and entry["ts"].endswith("+00:00")
+
+
+def test_probes_are_counted_but_not_logged(client: TestClient, log_lines: io.StringIO) -> None:
+    client.get("/salud")
+    client.get("/metricas")
+    assert log_lines.getvalue() == ""
+    assert 'route="/salud"' in client.get("/metricas").text
+
+
+def test_access_log_can_be_turned_off(metrics: Metrics, log_lines: io.StringIO) -> None:
+    with TestClient(tiny_app(metrics, access_log=False)) as client:
+        assert client.get("/peliculas/1").status_code == 200
+    assert log_lines.getvalue() == ""
+
+
+def test_unhandled_exception_is_logged_with_traceback_and_request_id(
+    client: TestClient, log_lines: io.StringIO
+) -> None:
+    client.get("/falla", headers={"X-Request-ID": "req-err"})
+    errors = [json.loads(line) for line in log_lines.getvalue().splitlines()]
+    errors = [e for e in errors if e["level"] == "ERROR"]
+    assert len(errors) == 1
+    assert errors[0]["request_id"] == "req-err" and errors[0]["status"] == 500
+    assert "RuntimeError: fallo de prueba" in errors[0]["exception"]
+
+
+def test_streaming_and_lifespan_pass_through(metrics: Metrics) -> None:
+    app = tiny_app(metrics)
+    with TestClient(app) as client:
+        response = client.get("/flujo")
+        assert response.text == "uno,dos,tres" and "x-request-id" in response.headers
+    assert app.state.started == [True]
+
+
+def test_text_formatter_is_readable() -> None:
+    record = logging.LogRecord("filmoteca.acceso", logging.INFO, __file__, 1, "petición", (), None)
+    record.fields = {"status": 200, "route": "/salud"}
+    line = TextFormatter().format(record)
+    assert "INFO filmoteca.acceso: petición" in line and "status=200 route=/salud" in line
+
+
+@pytest.mark.parametrize("fmt", ["json", "texto"])
+def test_configure_logging_routes_filmoteca_and_uvicorn(
+    fmt: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    saved = {
+        name: (lg.handlers[:], lg.level, lg.propagate, lg.disabled)
+        for name in LOGGERS_CONFIGURED
+        for lg in [logging.getLogger(name)]
+    }
+    try:
+        configure_logging("info", fmt)
+        logging.getLogger("uvicorn.error").info("arrancado")
+        logging.getLogger("uvicorn.access").info("no debe salir")
+        err = capsys.readouterr().err
+    finally:
+        for name, (handlers, level, propagate, disabled) in saved.items():
+            lg = logging.getLogger(name)
+            lg.handlers[:], lg.level, lg.propagate, lg.disabled = handlers, level, propagate, disabled
+    assert "arrancado" in err and "no debe salir" not in err
+    if fmt == "json":
+        assert json.loads(err.strip().splitlines()[-1])["logger"] == "uvicorn.error"
