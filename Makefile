@@ -22,6 +22,9 @@ catalog:  ## build ./catalogo from the real data when present, else from the shi
 serve:  ## serve ./catalogo on http://127.0.0.1:8000
 	$(BIN)/filmoteca serve --catalog catalogo
 
+report:  ## write the EDA report of ./catalogo into ./informe
+	$(BIN)/filmoteca report --catalog catalogo --output informe
+
 test:  ## the whole suite (real data from $(DATA), browser tests when chromium is installed)
 	$(BIN)/python -m pytest
 
@@ -31,3 +34,4 @@ lint:
 
 bench:  ## benchmarks on the real data and scaled copies (minutes; not part of the tests)
 	$(BIN)/python bench/bench_etl.py
+	$(BIN)/python bench/bench_report.py

@@ -7,6 +7,8 @@ import datetime as dt
 import io
 import json
 import os
+import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -247,6 +249,20 @@ def test_zero_budgets_and_missing_texts_give_notes_not_errors(tmp_path: Path) ->
 def test_stop_words_of_english_and_spanish_are_removed() -> None:
     counts = tokens(["The detective and the ghost's city", "El detective de los muertos"])
     assert counts == {"detective": 2, "ghost": 1, "city": 1, "muertos": 1}
+
+
+def test_figures_use_agg_without_pyplot() -> None:
+    code = (
+        "import sys, matplotlib\n"
+        "from filmoteca.report.plots import canvas, encode\n"
+        "with canvas() as (fig, ax):\n"
+        "    ax.boxplot([[1, 2, 3]])\n"  # boxplot reads every rcParam, backend included
+        "encode(fig)\n"
+        "print(matplotlib.get_backend(), 'matplotlib.pyplot' in sys.modules)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert out.stdout.split() == ["Agg", "False"], out.stderr
 
 
 def test_missing_catalog_raises_catalog_missing(tmp_path: Path) -> None:

@@ -171,7 +171,9 @@ class Cards:
         cast: pa.Table,
         directors: pa.Table,
         collections: pa.Table,
+        version: str = "",
     ) -> None:
+        self.version = version
         self._text = movies.select(_TEXT_COLUMNS).combine_chunks()
         self._numbers = {name: to_numpy(movies[name]) for name in _NUMBER_COLUMNS}
         self._ids = to_numpy(movies["id"])
@@ -197,7 +199,7 @@ class Cards:
     @classmethod
     def load(cls, catalog_dir: Path) -> Cards:
         """Read what cards need from a built catalog; raises CatalogMissing / CatalogError."""
-        store.read_manifest(catalog_dir)
+        manifest = store.read_manifest(catalog_dir)
         movies = store.read_table(
             catalog_dir,
             "movies",
@@ -211,6 +213,7 @@ class Cards:
             cast=store.read_table(catalog_dir, "cast", ["movie_id", "name", "character", "order"]),
             directors=directors.select(["movie_id", "name"]),
             collections=store.read_table(catalog_dir, "collections", ["movie_id", "name"]),
+            version=str(manifest.get("version", "")),
         )
 
     def _positions(self, movie_ids: np.ndarray) -> np.ndarray:
@@ -281,17 +284,23 @@ class Cards:
             return_=self._number("return", position),
             genres=self._names("genres", position),
             directors=self._names("directors", position),
-            cast=self._credits(self._billing.of(position)[:TOP_CAST]),
+            cast=self._credits(self._billing.of(position)),
             collection=next(iter(self._names("collections", position)), None),
         )
 
     def _credits(self, rows: np.ndarray) -> tuple[CastCredit, ...]:
-        """Cast credits of some cast rows, in billing order."""
+        """The first TOP_CAST billed people of some cast rows; a person's roles are joined."""
         if not len(rows):
             return ()
-        taken = self._cast.take(_index_array(rows))
+        taken = self._cast.take(_index_array(rows[: TOP_CAST * 3]))
+        roles: dict[str, list[str]] = {}
         pairs = zip(taken["name"].to_pylist(), taken["character"].to_pylist(), strict=True)
-        return tuple(CastCredit(name, character or None) for name, character in pairs if name)
+        for name, character in pairs:
+            if name and (name in roles or len(roles) < TOP_CAST):
+                known = roles.setdefault(name, [])
+                if character and character not in known:
+                    known.append(character)
+        return tuple(CastCredit(name, " / ".join(chars) or None) for name, chars in roles.items())
 
     def acting(self, name: str) -> tuple[PersonFilm, ...]:
         """Films a person acts in (once per film, first billed character), by date then id."""

@@ -144,6 +144,97 @@ def report(settings: Settings, catalog_dir: Path | None, output_dir: Path | None
     print_summary(console, summary)
 
 
+@cli.command()
+@click.option(
+    "--catalog",
+    "catalog_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Carpeta del catálogo a servir. Por defecto FILMOTECA_CATALOG_DIR ('catalogo'); "
+    "si ahí no hay catálogo, antes se construye el de demostración.",
+)
+@click.option("--host", default=None, help="Dirección de escucha (por defecto 127.0.0.1).")
+@click.option("--port", type=click.IntRange(1, 65535), default=None, help="Puerto (8000).")
+@click.option("--workers", type=click.IntRange(1, 32), default=None, help="Procesos (1).")
+@click.option("--log-accesos", is_flag=True, help="Una línea de log por petición (más lento).")
+@click.pass_obj
+@handle_errors
+def serve(
+    settings: Settings,
+    catalog_dir: Path | None,
+    host: str | None,
+    port: int | None,
+    workers: int | None,
+    log_accesos: bool,
+) -> None:
+    """Sirve la API HTTP en español sobre el catálogo (documentación en /docs)."""
+    from .api.server import needs_demo, run
+
+    if needs_demo(catalog_dir, settings):
+        from .etl.pipeline import build_catalog
+        from .etl.progress import print_summary, rich_progress
+
+        console.print(
+            f"No hay catálogo en '{settings.catalog_dir}': construyo el de demostración.",
+            highlight=False,
+        )
+        with rich_progress(console) as progress:
+            summary = build_catalog(None, settings.catalog_dir, progress=progress)
+        print_summary(console, summary.manifest, summary.output)
+    run(
+        catalog_dir or settings.catalog_dir,
+        host or settings.host,
+        port or settings.port,
+        workers or settings.workers,
+        access_log=log_accesos,
+    )
+
+
+@cli.command()
+@click.option(
+    "--catalog",
+    "catalog_dir",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Carpeta del catálogo construido (por defecto FILMOTECA_CATALOG_DIR, 'catalogo').",
+)
+@click.option("--ratings", type=click.Path(path_type=Path), default=None,
+              help="ratings_small.csv de MovieLens (por defecto el de <datos>/raw).")  # fmt: skip
+@click.option("--links-small", type=click.Path(path_type=Path), default=None,
+              help="links_small.csv (MovieLens -> TMDB; por defecto el de <datos>/raw).")  # fmt: skip
+@click.option("--links", type=click.Path(path_type=Path), default=None,
+              help="links.csv, para los ids que no están en links_small.csv.")  # fmt: skip
+@click.option("--output", "output_path", type=click.Path(path_type=Path), default=None,
+              help="Archivo JSON donde guardar los resultados.")  # fmt: skip
+@click.pass_obj
+@handle_errors
+def evaluate(
+    settings: Settings,
+    catalog_dir: Path | None,
+    ratings: Path | None,
+    links_small: Path | None,
+    links: Path | None,
+    output_path: Path | None,
+) -> None:
+    """Evalúa el recomendador con las valoraciones de MovieLens (tabla Markdown y JSON)."""
+    import json
+
+    from .evaluation import evaluate as run_evaluation
+    from .evaluation import to_markdown
+
+    raw = settings.raw_dir
+    result = run_evaluation(
+        catalog_dir or settings.catalog_dir,
+        ratings or raw / "ratings_small.csv",
+        links_small or raw / "links_small.csv",
+        links or raw / "links.csv",
+    )
+    click.echo(to_markdown(result))
+    if output_path is not None:
+        output_path.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+        console.print(f"Resultados guardados en '{output_path}'.", highlight=False)
+
+
 def main() -> None:
     """Entry point of the console script."""
     cli(prog_name="filmoteca")

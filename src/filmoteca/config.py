@@ -6,8 +6,9 @@ Nothing is read at import time: callers build `Settings()` once and pass it in.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -33,6 +34,15 @@ class Settings(BaseSettings):
         default_factory=list, description="Orígenes CORS permitidos (vacío: CORS cerrado)."
     )
     log_level: str = Field(default="info", description="Nivel de log.")
+    log_format: Literal["json", "texto"] = Field(
+        default="json", description="Formato de los logs: una línea JSON por evento, o texto."
+    )
+    access_log: bool = Field(default=True, description="Una línea de log por petición HTTP.")
+    admin_token: SecretStr | None = Field(
+        default=None,
+        description="Token de POST /admin/recargar (cabecera Authorization: Bearer); "
+        "sin él, la recarga por HTTP está desactivada.",
+    )
 
     @property
     def movies_dataset_dir(self) -> Path:

@@ -7,6 +7,10 @@ half with >= 2 liked movies and every liked movie q, the top-10 for q (q exclude
 against the user's other liked movies: hit-rate@5/@10 (per pair and averaged per user), NDCG@10
 with binary relevance, catalog coverage@10 and the mean vote-count percentile of what is shown.
 
+Also reported, catalog-wide like coverage: sequels@10, the share of (movie, sequel) pairs found
+by title (`Toy Story` -> `Toy Story 2`, `Alien` -> `Alien: ...`) whose sequel is in the movie's
+top-10; it checks that the quality prior does not drown content similarity.
+
 Every ranker is a top-k matrix: row i holds the catalog indices recommended for catalog movie i
 (-1 pads a short list), in the order of the catalog's `movies` table.
 """
@@ -18,10 +22,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import bisect
+import re
+import time
+
 import numpy as np
 import pandas as pd
 
+from . import recommender
 from .errors import InputError
+from .text import normalize
 
 LIKED_RATING = 4.0
 SPLIT_SEED = 20171110
@@ -98,14 +108,18 @@ def split_users(user_ids: np.ndarray, liked: pd.DataFrame, seed: int = SPLIT_SEE
 
 
 def load_split(
-    ratings_path: Path, links_small_path: Path, links_path: Path, movie_ids: np.ndarray
+    ratings_path: Path,
+    links_small_path: Path,
+    links_path: Path,
+    movie_ids: np.ndarray,
+    seed: int = SPLIT_SEED,
 ) -> Split:
     """Read the MovieLens files and split the liked catalog movies into the two halves."""
     ratings = _read_csv(ratings_path, ["userId", "movieId", "rating"])
     links_small = _read_csv(links_small_path, ["movieId", "tmdbId"])
     links = _read_csv(links_path, ["movieId", "tmdbId"])
     liked = liked_pairs(ratings, links_small, links, movie_ids)
-    return split_users(ratings["userId"].to_numpy(), liked)
+    return split_users(ratings["userId"].to_numpy(), liked, seed)
 
 
 def popularity_percentiles(vote_count: np.ndarray) -> np.ndarray:
@@ -152,6 +166,33 @@ def coverage(top: np.ndarray) -> float:
     return float(shown.size / top.shape[0]) if top.shape[0] else 0.0
 
 
+_SEQUEL = re.compile(r"^(:| \d| ii\b| iii\b| iv\b| part\b| chapter\b)")
+
+
+def sequel_pairs(titles: list[str]) -> np.ndarray:
+    """(movie, sequel) index pairs: the sequel's title is the movie's plus ': ...', ' 2', ' II'..."""
+    keys = [normalize(t or "") for t in titles]
+    order = sorted(range(len(keys)), key=keys.__getitem__)
+    ordered = [keys[i] for i in order]
+    pairs = []
+    for i, key in enumerate(keys):
+        if len(key) < 4:
+            continue
+        at = bisect.bisect_right(ordered, key)
+        while at < len(ordered) and ordered[at].startswith(key):
+            if _SEQUEL.match(ordered[at][len(key) :]):
+                pairs.append((i, order[at]))
+            at += 1
+    return np.array(pairs, dtype=np.int64).reshape(-1, 2)
+
+
+def sequel_recall(top: np.ndarray, pairs: np.ndarray) -> float:
+    """Share of (movie, sequel) pairs whose sequel is in the movie's top-k."""
+    if not len(pairs):
+        return 0.0
+    return float((top[pairs[:, 0]] == pairs[:, 1][:, None]).any(axis=1).mean())
+
+
 def random_top(n: int, k: int = TOP_K, seed: int = SPLIT_SEED) -> np.ndarray:
     """k distinct random other movies for each movie."""
     rng = np.random.default_rng(seed)
@@ -190,8 +231,9 @@ def seed_top(frames: Mapping[str, pd.DataFrame], k: int = TOP_K) -> np.ndarray:
     movies = frames["movies"]
 
     def names(table: str) -> pd.Series:
-        joined = frames[table].groupby("movie_id")["name"].agg(" ".join)
-        return movies["id"].map(joined).fillna("")
+        joined = frames[table].groupby("movie_id")["name"].agg(lambda s: " ".join(s.astype(str)))
+        lookup = joined.to_dict()
+        return pd.Series([lookup.get(i, "") for i in movies["id"]], index=movies.index)
 
     text = movies["overview"].fillna("") + " " + names("genres") + " " + names("companies")
     matrix = CountVectorizer(stop_words="english", max_features=5000).fit_transform(text)
@@ -226,15 +268,22 @@ def meets_targets(rows: Mapping[str, Mapping[str, Any]], model: str) -> dict[str
 
 
 def evaluate_rankers(
-    rankers: Mapping[str, np.ndarray], split: Split, vote_count: np.ndarray
+    rankers: Mapping[str, np.ndarray],
+    split: Split,
+    vote_count: np.ndarray,
+    sequels: np.ndarray | None = None,
 ) -> dict[str, Any]:
     """Score every ranker's top-k matrix on both halves; check the targets on the held-out half."""
     pct = popularity_percentiles(vote_count)
+    pairs = sequels if sequels is not None else np.empty((0, 2), np.int64)
+    catalog_wide = {
+        name: {"coverage_10": coverage(top), "secuelas_10": sequel_recall(top, pairs)}
+        for name, top in rankers.items()
+    }
     halves: dict[str, Any] = {}
     for half, users in (("ajuste", split.tuning), ("evaluacion", split.heldout)):
         halves[half] = {
-            name: {**score(top, users, pct), "coverage_10": coverage(top)}
-            for name, top in rankers.items()
+            name: {**score(top, users, pct), **catalog_wide[name]} for name, top in rankers.items()
         }
     result: dict[str, Any] = {"mitades": halves}
     if "filmoteca" in rankers and {"mas_popular", "semilla"} <= rankers.keys():
@@ -249,6 +298,7 @@ _COLUMNS = [
     ("ndcg_10", "NDCG@10", "{:.3f}"),
     ("coverage_10", "cobertura@10", "{:.1%}"),
     ("popularity_percentile", "percentil de popularidad", "{:.1f}"),
+    ("secuelas_10", "secuelas@10", "{:.1%}"),
 ]
 
 ROW_LABELS = {
@@ -279,3 +329,44 @@ def to_markdown(result: Mapping[str, Any]) -> str:
         mark = "cumple" if check["cumple"] else "NO cumple"
         lines.append(f"- {key}: {check['valor']:.3f} (objetivo {check['objetivo']}): {mark}")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def model_for(catalog_dir: Path, frames: Mapping[str, pd.DataFrame]) -> recommender.Recommender:
+    """The catalog's saved model when it matches the catalog, else one fitted now."""
+    ids = frames["movies"]["id"].to_numpy()
+    saved = catalog_dir / "recomendador"
+    if (saved / "model.json").is_file():
+        model = recommender.Recommender.load(saved)
+        if np.array_equal(model.movie_ids_, ids):
+            return model
+    return recommender.Recommender().fit(frames)
+
+
+def evaluate(
+    catalog_dir: Path, ratings: Path, links_small: Path, links: Path, seed: int = SPLIT_SEED
+) -> dict[str, Any]:
+    """Run the whole protocol on a built catalog: the four rows on both halves, plus targets."""
+    started = time.perf_counter()
+    frames = recommender.read_frames(catalog_dir)
+    movies = frames["movies"]
+    ids = movies["id"].to_numpy()
+    votes = movies["vote_count"].fillna(0).to_numpy()
+    split = load_split(ratings, links_small, links, ids, seed)
+    model = model_for(catalog_dir, frames)
+    rankers = {
+        "aleatorio": random_top(len(ids), seed=seed),
+        "mas_popular": popular_top(votes),
+        "semilla": seed_top(frames),
+        "filmoteca": model.top_matrix(TOP_K),
+    }
+    result = evaluate_rankers(rankers, split, votes, sequel_pairs(movies["title"].tolist()))
+    result["protocolo"] = {
+        "catalogo": str(catalog_dir),
+        "peliculas": len(ids),
+        "me_gusta": f"rating >= {LIKED_RATING}",
+        "semilla_particion": seed,
+        "k": TOP_K,
+        "parametros_modelo": model.get_params(),
+        "segundos": round(time.perf_counter() - started, 2),
+    }
+    return result

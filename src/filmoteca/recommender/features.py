@@ -57,6 +57,7 @@ class Features:
     language_codes: np.ndarray  # int16 code per movie, NO_LANGUAGE if unknown
     languages: list[str]  # code -> ISO 639-1
     language_weight: float  # w_language / Σw
+    present: list[str]  # blocks with data in this catalog (the others are left out of Σw)
 
 
 def normalize_rows(matrix: sp.csr_matrix) -> sp.csr_matrix:
@@ -190,4 +191,5 @@ def build_features(
         language_codes=codes,
         languages=languages,
         language_weight=weights.get("language", 0.0) / total,
+        present=present,
     )

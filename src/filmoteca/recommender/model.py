@@ -107,6 +107,7 @@ class Recommender(BaseEstimator):  # type: ignore[misc]
         self.language_codes_ = feats.language_codes
         self.languages_ = feats.languages
         self.language_weight_ = feats.language_weight
+        self.active_blocks_ = [b for b in feats.present if weights.get(b, 0.0) > 0]
         self._fit_neighbors(weights)
         return self
 
@@ -214,7 +215,9 @@ class Recommender(BaseEstimator):  # type: ignore[misc]
         exhausted = len(candidates) >= len(self.movie_ids_) - 1
         if len(best) < k and not exhausted:
             best, sims = self._brute_force(np.array([row]), np.array([row]), k, filters)
-        return [self._recommendation(row, int(j), float(s)) for j, s in zip(best, sims, strict=True)]
+        return [
+            self._recommendation(row, int(j), float(s)) for j, s in zip(best, sims, strict=True)
+        ]
 
     def recommend_many(
         self,
@@ -241,7 +244,11 @@ class Recommender(BaseEstimator):  # type: ignore[misc]
         """Reject contradictory or unknown filters before answering."""
         if filters is None:
             return
-        if filters.since is not None and filters.until is not None and filters.since > filters.until:
+        if (
+            filters.since is not None
+            and filters.until is not None
+            and filters.since > filters.until
+        ):
             raise InvalidQuery(
                 f"El año 'desde' ({filters.since}) es posterior al año 'hasta' ({filters.until})."
             )

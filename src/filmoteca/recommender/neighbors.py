@@ -1,18 +1,21 @@
 """All-pairs top-N neighbours at build time, in row chunks, exactly.
 
 score(i, j) = similarity(i, j) + bonus[j], where similarity = sparse·sparse + dense·dense +
-language_weight·[same language]. Rows are processed in chunks ordered by language, so that the
-language term is a constant added to one contiguous block of columns. The top-N of a row comes
-from a threshold estimated on a strided sample of its columns (exact: rows where the threshold
-keeps fewer than N columns fall back to a full partition).
+language_weight·[same language]. Rows are processed in chunks (two threads) ordered by language, so that the
+language term is a constant added to one contiguous block of columns. The top-N of a row is
+searched only among the columns above a threshold estimated on a strided sample of the row
+(exact: a row where the threshold keeps fewer than N columns searches all of them).
 """
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
 import numpy as np
 import scipy.sparse as sp
 
-CHUNK_ROWS = 1024
+CHUNK_ROWS = 512
 _SAMPLE_MIN_COLUMNS = 16_384  # below this, a plain argpartition is as fast
 
 
@@ -33,27 +36,51 @@ def _top_full(scores: np.ndarray, k: int) -> np.ndarray:
 
 
 def _top_sampled(scores: np.ndarray, k: int) -> np.ndarray:
-    """Like _top_full, but only partitions the columns above a sampled per-row threshold."""
+    """Like _top_full, but each row only partitions its columns above a sampled threshold."""
     rows_n, cols_n = scores.shape
     stride = max(1, cols_n // (40 * k))
     sample = scores[:, ::stride]
     rank = min(sample.shape[1] - 1, 3 * -(-k // stride))
     threshold = np.partition(sample, sample.shape[1] - 1 - rank, axis=1)[:, -1 - rank]
-    mask = scores >= threshold[:, None]
-    counts = mask.sum(axis=1)
-    rows, cols = np.nonzero(mask)
-    values = scores[rows, cols]
-    order = np.lexsort((-values, rows))
-    rows, cols = rows[order], cols[order]
-    starts = np.r_[0, np.cumsum(counts)[:-1]]
-    rank_in_row = np.arange(rows.size) - starts[rows]
-    keep = rank_in_row < k
     top = np.empty((rows_n, k), dtype=np.int64)
-    top[rows[keep], rank_in_row[keep]] = cols[keep]
-    short = np.flatnonzero(counts < k)
-    if short.size:
-        top[short] = _top_full(scores[short], k)
+    for i in range(rows_n):
+        row = scores[i]
+        candidates = np.flatnonzero(row >= threshold[i])
+        if candidates.size < k:  # the sample misjudged this row: take every column
+            candidates = np.arange(cols_n)
+        values = row[candidates]
+        part = np.argpartition(-values, k - 1)[:k]
+        top[i] = candidates[part[np.argsort(-values[part], kind="stable")]]
     return top
+
+
+@dataclass(frozen=True)
+class _Problem:
+    """Everything a chunk needs, in language order."""
+
+    x: sp.csr_matrix
+    xt: sp.csr_matrix
+    dense: np.ndarray
+    bonus: np.ndarray
+    segments: list[tuple[int, int]]
+    language_weight: float
+    k: int
+
+
+def _chunk(problem: _Problem, r0: int, r1: int) -> tuple[np.ndarray, np.ndarray]:
+    """Top-k columns and similarities of rows r0..r1 (language order)."""
+    sim = problem.dense[r0:r1] @ problem.dense.T
+    sim += sp.csr_matrix(problem.x[r0:r1] @ problem.xt).toarray()
+    for a, b in problem.segments:
+        lo, hi = max(a, r0), min(b, r1)
+        if lo < hi:
+            sim[lo - r0 : hi - r0, a:b] += np.float32(problem.language_weight)
+    sim += problem.bonus[None, :]  # now the score
+    sim[np.arange(r1 - r0), np.arange(r0, r1)] = -np.inf
+    pick = _top_sampled if sim.shape[1] >= _SAMPLE_MIN_COLUMNS else _top_full
+    best = pick(sim, problem.k)
+    sims = np.take_along_axis(sim, best, axis=1) - problem.bonus[best]
+    return best, sims
 
 
 def top_neighbors(
@@ -63,6 +90,7 @@ def top_neighbors(
     language_weight: float,
     bonus: np.ndarray,
     k: int,
+    threads: int = 2,
 ) -> tuple[np.ndarray, np.ndarray]:
     """For every row: the k other rows of highest score (int32) and their similarity (float32)."""
     n = sparse.shape[0]
@@ -70,40 +98,26 @@ def top_neighbors(
     if k <= 0:
         return np.empty((n, 0), np.int32), np.empty((n, 0), np.float32)
     order = np.argsort(language_codes, kind="stable")
-    codes = language_codes[order]
     x = sp.csr_matrix(sparse[order], dtype=np.float32)
-    xt = sp.csr_matrix(x.T)
-    d = np.ascontiguousarray(dense[order], dtype=np.float32)
-    bonus_sorted = np.asarray(bonus[order], dtype=np.float32)
-    segments = [(a, b) for code, a, b in _segments(codes) if code >= 0]
+    problem = _Problem(
+        x=x,
+        xt=sp.csr_matrix(x.T),
+        dense=np.ascontiguousarray(dense[order], dtype=np.float32),
+        bonus=np.asarray(bonus[order], dtype=np.float32),
+        segments=[(a, b) for code, a, b in _segments(language_codes[order]) if code >= 0],
+        language_weight=language_weight,
+        k=k,
+    )
     top = np.empty((n, k), np.int32)
     sims = np.empty((n, k), np.float32)
-    pick = _top_sampled if n >= _SAMPLE_MIN_COLUMNS else _top_full
-    for r0 in range(0, n, CHUNK_ROWS):
-        r1 = min(n, r0 + CHUNK_ROWS)
-        sim = _chunk_similarity(x, xt, d, r0, r1)
-        for a, b in segments:
-            lo, hi = max(a, r0), min(b, r1)
-            if lo < hi:
-                sim[lo - r0 : hi - r0, a:b] += np.float32(language_weight)
-        scores = sim + bonus_sorted[None, :]
-        scores[np.arange(r1 - r0), np.arange(r0, r1)] = -np.inf
-        best = pick(scores, k)
-        top[r0:r1] = best
-        sims[r0:r1] = np.take_along_axis(sim, best, axis=1)
+    starts = range(0, n, CHUNK_ROWS)
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        results = pool.map(lambda r0: _chunk(problem, r0, min(n, r0 + CHUNK_ROWS)), starts)
+        for r0, (best, sim) in zip(starts, results, strict=True):
+            top[r0 : r0 + len(best)] = best
+            sims[r0 : r0 + len(best)] = sim
     neighbors = np.empty_like(top)
     neighbors[order] = order[top].astype(np.int32)
     similarities = np.empty_like(sims)
     similarities[order] = sims
     return neighbors, similarities
-
-
-def _chunk_similarity(
-    x: sp.csr_matrix, xt: sp.csr_matrix, dense: np.ndarray, r0: int, r1: int
-) -> np.ndarray:
-    """Dense similarity of rows r0..r1 against every row (sparse part + dense part)."""
-    sim = dense[r0:r1] @ dense.T
-    product = sp.csr_matrix(x[r0:r1] @ xt)
-    rows = np.repeat(np.arange(r1 - r0), np.diff(product.indptr))
-    sim[rows, product.indices] += product.data
-    return np.asarray(sim, dtype=np.float32)

@@ -103,6 +103,7 @@ def save(model: Recommender, out_dir: Path) -> None:
         "blocks": model.blocks_,
         "languages": model.languages_,
         "language_weight": model.language_weight_,
+        "active_blocks": model.active_blocks_,
         "n_movies": len(model.movie_ids_),
     }
     (out_dir / "model.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
@@ -126,7 +127,9 @@ def load(model_dir: Path) -> Recommender:
             for name in _ARRAYS:
                 setattr(model, name, arrays[name])
         model.features_ = sp.csr_matrix(sp.load_npz(model_dir / "features.npz"))
-        model.feature_names_ = Names(pq.read_table(model_dir / "names.parquet")["name"].combine_chunks())
+        model.feature_names_ = Names(
+            pq.read_table(model_dir / "names.parquet")["name"].combine_chunks()
+        )
         model.titles_ = Names(pq.read_table(model_dir / "titles.parquet")["title"].combine_chunks())
     except (OSError, ValueError, KeyError, TypeError, pa.ArrowException) as exc:
         raise CatalogError(
@@ -137,6 +140,7 @@ def load(model_dir: Path) -> Recommender:
     model.blocks_ = {name: tuple(span) for name, span in meta["blocks"].items()}
     model.languages_ = meta["languages"]
     model.language_weight_ = meta["language_weight"]
+    model.active_blocks_ = meta["active_blocks"]
     model.id_order_ = np.argsort(model.movie_ids_, kind="stable")
     return model
 
@@ -147,7 +151,7 @@ def build_model(catalog_dir: Path, out_dir: Path) -> dict[str, Any]:
     model = Recommender().fit(read_frames(catalog_dir))
     save(model, out_dir)
     return {
-        "features": [b for b, w in model.weights_.items() if w > 0],
+        "features": model.active_blocks_,
         "weights": model.weights_,
         "prior": {"weight": model.prior_weight, "votes": model.prior_votes},
         "n_movies": len(model.movie_ids_),

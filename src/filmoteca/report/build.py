@@ -104,10 +104,11 @@ def build_sections(
     total, done = sum(len(p.builders) for p in PLANS), 0
     sections = []
     for plan in PLANS:
-        start, items = time.perf_counter(), []
+        items: list[Item] = []
+        start = time.perf_counter()
         for builder in plan.builders:
             if progress:
-                progress(f"{plan.title}: {builder.__doc__ or builder.__name__}", done, total)
+                progress(plan.title, done, total)
             result = builder(data)
             items.extend(result if isinstance(result, list) else [result])
             done += 1

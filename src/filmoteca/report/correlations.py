@@ -26,7 +26,7 @@ METHODS = {"pearson": "Pearson", "spearman": "Spearman"}
 def matrix(d: ReportData, method: str) -> pd.DataFrame:
     """Pairwise-complete correlation matrix of the numeric columns, Spanish labels."""
     frame = d.movies[list(NUMERIC)].astype("float64").rename(columns=NUMERIC)
-    return frame.corr(method=method, min_periods=3)  # type: ignore[arg-type]
+    return frame.corr(method=method, min_periods=3)
 
 
 def strongest(corr: pd.DataFrame) -> tuple[str, str, float] | None:

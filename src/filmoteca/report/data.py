@@ -96,5 +96,6 @@ def load(catalog_dir: Path) -> ReportData:
 
 def finite(series: pd.Series) -> np.ndarray:
     """The finite values of a numeric series as a float array."""
-    values = series.to_numpy(dtype="float64", na_value=np.nan)
-    return values[np.isfinite(values)]
+    values: np.ndarray = series.to_numpy(dtype="float64", na_value=np.nan)
+    kept: np.ndarray = values[np.isfinite(values)]
+    return kept

@@ -33,7 +33,7 @@ def vote_average(d: ReportData) -> Figura:
     findings: list[str] = []
     with canvas() as (fig, ax):
         if values.size:
-            ax.hist(values, bins=np.arange(-0.05, 10.1, 0.2), color=BLUE)
+            ax.hist(values, bins=np.arange(-0.05, 10.1, 0.2).tolist(), color=BLUE)
             median = float(np.median(values))
             ax.axvline(median, color=ORANGE, lw=1.5, label=f"mediana {num(median, 1)}")
             ax.legend()
@@ -67,7 +67,9 @@ def runtime(d: ReportData) -> Figura:
     with canvas() as (fig, ax):
         if values.size:
             ax.hist(
-                np.minimum(values, RUNTIME_CLIP), bins=np.arange(0, RUNTIME_CLIP + 5, 5), color=BLUE
+                np.minimum(values, RUNTIME_CLIP),
+                bins=np.arange(0, RUNTIME_CLIP + 5, 5).tolist(),
+                color=BLUE,
             )
             counts, edges = np.histogram(values, bins=np.arange(0, values.max() + 10, 5))
             top = int(np.argmax(counts))
@@ -125,14 +127,15 @@ def release_year(d: ReportData) -> Figura:
     )
 
 
-def _money_hist(d: ReportData, col: str, key: str, title: str, noun: str) -> Figura:
+def _money_hist(d: ReportData, col: str, key: str, title: str, noun: str, fem: bool) -> Figura:
     """Log-scale histogram of a dollar column (0 = unknown, left out)."""
+    the, a = ("la", "una") if fem else ("el", "un")
     values = finite(d.movies[f"{col}_k"])
     findings: list[str] = []
     with canvas() as (fig, ax):
         if values.size:
-            ax.hist(values, bins=_log_bins(values), color=BLUE)
-            log_axis(ax, "x", FuncFormatter(money_tick))
+            ax.hist(values, bins=_log_bins(values).tolist(), color=BLUE)
+            log_axis(ax, "x", FuncFormatter(money_tick), numticks=7)
             ax.set_xlabel(f"{title} (dólares, escala logarítmica)")
             _counts_axis(ax)
             tiny = int((values < 1000).sum())
@@ -143,7 +146,7 @@ def _money_hist(d: ReportData, col: str, key: str, title: str, noun: str) -> Fig
                 else "Ninguna película declara menos de 1.000 $."
             )
             findings = [
-                f"Se conoce el {noun} de {num(values.size)} películas "
+                f"Se conoce {the} {noun} de {num(values.size)} películas "
                 f"({pct(values.size / d.n)}); su mediana es {money(float(np.median(values)))} y "
                 f"el máximo {money(values.max())}.",
                 odd,
@@ -154,8 +157,8 @@ def _money_hist(d: ReportData, col: str, key: str, title: str, noun: str) -> Fig
         key,
         title,
         encode(fig),
-        f"Histograma del {noun} en escala logarítmica",
-        f"Escala logarítmica: el {noun} abarca varios órdenes de magnitud. Un {noun} 0 significa "
+        f"Histograma de {the} {noun} en escala logarítmica",
+        f"Escala logarítmica: {the} {noun} abarca varios órdenes de magnitud. {a.capitalize()} {noun} 0 significa "
         f"«desconocido» y se excluye ({num(d.n - values.size)} películas).",
         findings,
     )
@@ -163,12 +166,12 @@ def _money_hist(d: ReportData, col: str, key: str, title: str, noun: str) -> Fig
 
 def budget(d: ReportData) -> Figura:
     """Histogram of budgets on a log scale."""
-    return _money_hist(d, "budget", "hist-presupuesto", "Presupuesto", "presupuesto")
+    return _money_hist(d, "budget", "hist-presupuesto", "Presupuesto", "presupuesto", fem=False)
 
 
 def revenue(d: ReportData) -> Figura:
     """Histogram of revenues on a log scale."""
-    return _money_hist(d, "revenue", "hist-recaudacion", "Recaudación", "recaudación")
+    return _money_hist(d, "revenue", "hist-recaudacion", "Recaudación", "recaudación", fem=True)
 
 
 def _return_findings(values: np.ndarray, budgets: np.ndarray) -> list[str]:
@@ -197,7 +200,7 @@ def return_ratio(d: ReportData) -> Figura:
     findings: list[str] = []
     with canvas() as (fig, ax):
         if values.size:
-            ax.hist(np.clip(values, low, high), bins=np.logspace(-3, 3, 49), color=BLUE)
+            ax.hist(np.clip(values, low, high), bins=np.logspace(-3, 3, 49).tolist(), color=BLUE)
             ax.axvline(1, color=ORANGE, lw=1.5, label="recupera la inversión (1×)")
             ax.legend()
             log_axis(ax, "x", FuncFormatter(ratio_tick))

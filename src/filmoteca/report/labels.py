@@ -92,6 +92,7 @@ def num(value: float, decimals: int = 0) -> str:
     """A number in Spanish notation: '.' for thousands, ',' for decimals (45.466; 6,3)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
+    value = round(float(value), decimals) + 0.0  # + 0.0 turns -0.0 into 0.0
     text = f"{value:,.{decimals}f}"
     return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 

@@ -2,15 +2,19 @@
 
 Figures are built as `matplotlib.figure.Figure` objects attached to an explicit Agg canvas: no
 pyplot, no global figure registry and no GUI backend, so nothing outlives a figure once it is
-encoded and cleared (memory stays flat across the ~25 figures of a report).
+encoded and cleared (memory stays flat across the ~25 figures of a report). The process backend
+is also set to Agg (in code, unless pyplot is already in use, e.g. in a notebook), so that
+matplotlib never probes for a GUI toolkit.
 """
 
 from __future__ import annotations
 
 import base64
 import io
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import matplotlib as mpl
 from matplotlib.axes import Axes
@@ -27,7 +31,7 @@ BLUE = "#2f6690"
 ORANGE = "#d1603d"
 GREY = "#6b6b6b"
 
-STYLE: dict[str, object] = {
+STYLE: dict[Any, Any] = {
     "font.size": 10,
     "axes.titlesize": 11,
     "axes.labelsize": 10,
@@ -45,9 +49,16 @@ STYLE: dict[str, object] = {
 }
 
 
+def use_agg() -> None:
+    """Select the Agg backend for this process unless pyplot already chose one."""
+    if "matplotlib.pyplot" not in sys.modules:
+        mpl.use("Agg")
+
+
 @contextmanager
 def canvas(size: tuple[float, float] = WIDE) -> Iterator[tuple[Figure, Axes]]:
     """A styled figure with one axes on an Agg canvas (style applies while drawing)."""
+    use_agg()
     with mpl.rc_context(STYLE):
         fig = Figure(figsize=size, dpi=DPI, layout="constrained")
         FigureCanvasAgg(fig)
@@ -78,10 +89,10 @@ def empty(ax: Axes, message: str) -> list[str]:
     return [message]
 
 
-def log_axis(ax: Axes, axis: str, formatter: FuncFormatter) -> None:
+def log_axis(ax: Axes, axis: str, formatter: FuncFormatter, numticks: int = 12) -> None:
     """Log scale on axis 'x' or 'y' with one labelled tick per power of ten."""
     target = ax.xaxis if axis == "x" else ax.yaxis
     (ax.set_xscale if axis == "x" else ax.set_yscale)("log")
-    target.set_major_locator(LogLocator(base=10, numticks=12))
+    target.set_major_locator(LogLocator(base=10, numticks=numticks))
     target.set_major_formatter(formatter)
     target.set_minor_formatter(NullFormatter())

@@ -45,11 +45,10 @@ def tokens(texts: Iterable[str]) -> Counter[str]:
     """Count lower-case Latin-script words of 3+ letters that are not stop words."""
     text = "\n".join(texts).lower().replace("’", "'")
     counts: Counter[str] = Counter()
-    for word in _WORD.findall(text):
-        if word.endswith("'s"):
-            word = word[:-2]
+    for raw, n in Counter(_WORD.findall(text)).items():  # filter distinct words, not tokens
+        word = raw[:-2] if raw.endswith("'s") else raw
         if len(word) >= 3 and word not in STOPWORDS_EN_ES:
-            counts[word] += 1
+            counts[word] += n
     return counts
 
 

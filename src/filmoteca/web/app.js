@@ -48,7 +48,7 @@
       else if (key.startsWith("on")) element.addEventListener(key.slice(2), value);
       else element.setAttribute(key, value === true ? "" : String(value));
     }
-    for (const child of children.flat()) {
+    for (const child of children.flat(Infinity)) {
       if (child === null || child === undefined || child === false) continue;
       element.append(child instanceof Node ? child : document.createTextNode(String(child)));
     }
@@ -65,6 +65,9 @@
     }
     return element;
   }
+
+  /** Replace an element's children, skipping empty slots. */
+  const fill = (element, ...nodes) => element.replaceChildren(...nodes.flat(Infinity).filter((node) => node !== null && node !== undefined && node !== false));
 
   const announce = (text) => {
     status.textContent = "";
@@ -381,7 +384,7 @@
     const paint = () => {
       const on = likes.has(card.id);
       button.setAttribute("aria-pressed", on ? "true" : "false");
-      button.replaceChildren(h("span", { "aria-hidden": "true", class: "corazon" }, on ? "♥" : "♡"), on ? " Me gustó" : " Marcar «me gustó»");
+      fill(button, h("span", { "aria-hidden": "true", class: "corazon" }, on ? "♥" : "♡"), on ? " Me gustó" : " Marcar «me gustó»");
     };
     button.addEventListener("click", () => {
       const added = likes.toggle(card);
@@ -419,48 +422,63 @@
     loadRecommendations(view, card, recommendations);
   }
 
-  function movieCard(card) {
+  function audienceFigures(card) {
     const votes = card.votos || {};
-    const votesValue = votes.cumple_condicion
-      ? `${integer.format(votes.votos)} votos · promedio ${decimal.format(votes.promedio)} / 10`
-      : "No se informan";
-    const votesNote = votes.cumple_condicion
-      ? `Tiene al menos ${integer.format(votes.minimo || 2000)} votos: la cifra es representativa.`
-      : votes.mensaje || `Menos de ${integer.format(votes.minimo || 2000)} votos: no se informan votos ni promedio.`;
+    const minimum = integer.format(votes.minimo || 2000);
+    const figures = [figure("Popularidad", decimal.format(card.popularidad), "puntuación de TMDB")];
+    if (votes.cumple_condicion) {
+      figures.push(
+        figure("Votos", integer.format(votes.votos), `tiene al menos ${minimum}: se informan`),
+        figure("Promedio", `${decimal.format(votes.promedio)} / 10`, "media de los votos"));
+    } else {
+      const rule = figure("Votos y promedio", "No se informan",
+        votes.mensaje || `Tiene menos de ${minimum} votos: no se informan votos ni promedio.`);
+      rule.classList.add("cifra-regla");
+      figures.push(rule);
+    }
+    return h("dl", { class: "cifras", "aria-label": "Público" }, figures);
+  }
+
+  function moneyFigures(card) {
+    const budgeted = card.presupuesto > 0;
+    return h("dl", { class: "cifras", "aria-label": "Taquilla" },
+      figure("Presupuesto", formatMoney(card.presupuesto)),
+      figure("Recaudación", formatMoney(card.recaudacion)),
+      figure("Ganancia", budgeted && card.recaudacion > 0 ? money.format(card.ganancia ?? card.recaudacion - card.presupuesto) : "sin dato",
+        "recaudación − presupuesto"),
+      figure("Retorno", formatReturn(card.retorno, card.presupuesto), budgeted ? "recaudación / presupuesto" : "sin presupuesto no hay retorno"));
+  }
+
+  function peopleLinks(names) {
+    if (!names || !names.length) return ["sin dato"];
+    return names.flatMap((name, i) => [i ? ", " : null, h("a", { href: personHref(name) }, name)]);
+  }
+
+  function movieCard(card) {
     const details = [
       card.fecha_lanzamiento ? `Estreno: ${formatDate(card.fecha_lanzamiento)}` : null,
       card.duracion_minutos ? `${integer.format(Math.round(card.duracion_minutos))} min` : null,
       card.idioma_original ? `idioma original: ${languageName(card.idioma_original)}` : null,
     ].filter(Boolean);
+    const title = pageTitle(card.titulo, card.anio ? h("span", { class: "anio" }, ` (${card.anio})`) : null);
+    title.id = "titulo-ficha";
     return h("article", { class: "ficha", "aria-labelledby": "titulo-ficha" },
       posterFor(card),
       h("div", { class: "ficha-cuerpo" },
         card.coleccion ? h("p", { class: "ficha-coleccion" }, card.coleccion) : null,
-        (() => {
-          const title = pageTitle(card.titulo, card.anio ? h("span", { class: "anio" }, ` (${card.anio})`) : null);
-          title.id = "titulo-ficha";
-          return title;
-        })(),
+        title,
         card.titulo_original && card.titulo_original !== card.titulo
           ? h("p", { class: "ficha-original" }, "Título original: ", h("span", { lang: card.idioma_original || null }, card.titulo_original))
           : null,
-        card.lema ? h("p", { class: "ficha-lema" }, card.lema) : null,
+        card.lema ? h("p", { class: "ficha-lema", lang: "en" }, card.lema) : null,
         card.generos && card.generos.length
           ? h("ul", { class: "generos", "aria-label": "Géneros" }, card.generos.map((genre) => h("li", null, genreName(genre))))
           : null,
         details.length ? h("p", { class: "ficha-detalles" }, details.join(" · ")) : null,
-        h("dl", { class: "cifras" },
-          figure("Popularidad", decimal.format(card.popularidad), "puntuación de popularidad de TMDB"),
-          figure("Votos y promedio", votesValue, votesNote),
-          figure("Presupuesto", formatMoney(card.presupuesto)),
-          figure("Recaudación", formatMoney(card.recaudacion)),
-          figure("Retorno", formatReturn(card.retorno, card.presupuesto), card.presupuesto > 0 ? "recaudación / presupuesto" : "sin presupuesto no hay retorno"),
-          figure("Ganancia", card.presupuesto > 0 && card.recaudacion > 0 ? money.format(card.recaudacion - card.presupuesto) : "sin dato")),
+        audienceFigures(card),
+        moneyFigures(card),
         card.sinopsis ? h("p", { class: "ficha-sinopsis", lang: "en" }, card.sinopsis) : null,
-        h("p", { class: "ficha-direccion" }, h("strong", null, card.direccion && card.direccion.length > 1 ? "Dirección: " : "Dirección: "),
-          card.direccion && card.direccion.length
-            ? card.direccion.map((name, i) => [i ? ", " : null, h("a", { href: personHref(name) }, name)])
-            : "sin dato"),
+        h("p", { class: "ficha-direccion" }, h("strong", null, "Dirección: "), peopleLinks(card.direccion)),
         card.reparto && card.reparto.length
           ? h("div", { class: "reparto" }, h("h2", null, "Reparto principal"),
             h("ul", null, card.reparto.map((credit) => h("li", null,
@@ -477,12 +495,12 @@
     } catch (error) {
       if (view.stale()) return;
       section.removeAttribute("aria-busy");
-      section.replaceChildren(section.firstChild, errorBox(error, "las recomendaciones"));
+      fill(section, section.firstChild, errorBox(error, "las recomendaciones"));
       return;
     }
     if (view.stale()) return;
     const items = (body.recomendaciones || []).filter((item) => item.id !== card.id);
-    section.replaceChildren(section.firstChild, recommendationList(items, "No hay recomendaciones para esta película."));
+    fill(section, section.firstChild, recommendationList(items, "No hay recomendaciones para esta película."));
     section.removeAttribute("aria-busy");
     view.rendered("recomendaciones");
     announce(`${items.length} recomendaciones para «${card.titulo}».`);
@@ -536,7 +554,7 @@
       h("h2", { id: "titulo-actor" }, "Como intérprete"),
       h("dl", { class: "cifras cifras-mision" },
         figure("Películas", integer.format(stats.cantidad_peliculas)),
-        figure("Retorno total", formatReturn(stats.retorno_total), "suma de recaudación / presupuesto"),
+        figure("Retorno total", formatReturn(stats.retorno_total), "suma de los retornos de sus películas"),
         figure("Retorno promedio", formatReturn(stats.retorno_promedio), "retorno total / películas"),
         figure("Con retorno", integer.format(stats.peliculas_con_retorno), "películas con presupuesto conocido")),
       filmsTable(person.peliculas_como_actor || [], true));
@@ -548,7 +566,7 @@
       h("h2", { id: "titulo-director" }, "Como director/a"),
       h("dl", { class: "cifras cifras-mision" },
         figure("Películas", integer.format(stats.cantidad_peliculas)),
-        figure("Retorno total", formatReturn(stats.retorno_total), "suma de recaudación / presupuesto"),
+        figure("Retorno total", formatReturn(stats.retorno_total), "suma de los retornos de sus películas"),
         figure("Retorno promedio", formatReturn(stats.retorno_promedio), "retorno total / películas")),
       filmsTable(stats.peliculas || [], false));
   }
@@ -560,7 +578,7 @@
       const bar = h("span", { class: "barra-retorno", "aria-hidden": "true" });
       bar.style.setProperty("--valor", String(best > 0 ? (film.retorno || 0) / best : 0));
       return h("tr", null,
-        h("td", { class: "num" }, film.fecha_lanzamiento ? film.fecha_lanzamiento : (yearOf(film) ?? "")),
+        h("td", { class: "fecha" }, film.fecha_lanzamiento ? film.fecha_lanzamiento : (yearOf(film) ?? "")),
         h("th", { scope: "row" }, h("a", { href: movieHref(film.id) }, film.titulo)),
         acting ? h("td", null, film.personaje || "") : null,
         h("td", { class: "num" }, formatMoney(film.costo)),
@@ -611,13 +629,13 @@
       });
       if (view.stale()) return;
       const missing = body.no_encontrados || [];
-      results.replaceChildren(results.firstChild,
+      fill(results, results.firstChild,
         recommendationList(body.recomendaciones || [], "El recomendador no encontró nada parecido."),
         missing.length ? h("p", { class: "aviso" }, `No están en el catálogo: ${missing.join(", ")}.`) : null);
       announce(`${(body.recomendaciones || []).length} recomendaciones personalizadas.`);
     } catch (error) {
       if (view.stale()) return;
-      results.replaceChildren(results.firstChild, errorBox(error, "las recomendaciones"));
+      fill(results, results.firstChild, errorBox(error, "las recomendaciones"));
     }
     results.removeAttribute("aria-busy");
   }
@@ -664,7 +682,7 @@
         h("h2", { id: "titulo-estrenos" }, "¿Cuándo se estrenan las películas?"),
         h("div", { class: "graficos" }, monthChart, weekdayChart)));
     view.rendered("inicio");
-    const info = api("/").catch(() => null);
+    const info = catalogInfo;
     const months = Promise.all(MONTHS.map((month) => api(`/cantidad_filmaciones_mes/${month}`)));
     const days = Promise.all(WEEKDAYS.map((day) => api(`/cantidad_filmaciones_dia/${encodeURIComponent(day)}`)));
     info.then((body) => { if (!view.stale() && body) describeCatalog(summary, body); });
@@ -681,8 +699,15 @@
     const directors = counts.directores ?? counts.cantidad_directores;
     if (actors !== undefined && directors !== undefined) parts.push(`, ${integer.format(actors)} intérpretes y ${integer.format(directors)} directores`);
     summary.textContent = `${parts.join("")}. Busque una película por su título, o a una persona por su nombre, en la caja de arriba.`;
+  }
+
+  /** The footer names the catalog version the server answers from. */
+  function describeFooter(body) {
+    if (!body) return;
+    const counts = body.catalogo || body;
     const version = counts.version ?? body.version;
-    if (version) $("#pie-catalogo").textContent = `catálogo ${version}`;
+    const demo = counts.demo ?? (counts.fuente && counts.fuente.demo);
+    if (version) $("#pie-catalogo").textContent = `catálogo ${version}${demo ? " (demostración)" : ""}`;
   }
 
   async function fillChart(view, figureElement, pending, shortLabels, labels, captionId) {
@@ -691,12 +716,12 @@
       values = (await pending).map((item) => Number(item.cantidad) || 0);
     } catch (error) {
       if (view.stale()) return;
-      figureElement.replaceChildren(figureElement.firstChild, errorBox(error, "el gráfico"));
+      fill(figureElement, figureElement.firstChild, errorBox(error, "el gráfico"));
       figureElement.removeAttribute("aria-busy");
       return;
     }
     if (view.stale()) return;
-    figureElement.replaceChildren(figureElement.firstChild, barChart(values, shortLabels, labels, captionId));
+    fill(figureElement, figureElement.firstChild, barChart(values, shortLabels, labels, captionId));
     figureElement.removeAttribute("aria-busy");
     view.rendered(`grafico-${captionId}`);
   }
@@ -752,7 +777,7 @@
     return {
       stale: () => token !== navigation,
       show(...nodes) {
-        main.replaceChildren(...nodes.filter(Boolean));
+        fill(main, ...nodes.filter(Boolean));
         if (moveFocus) {
           const heading = $("h1", main);
           (heading || main).focus({ preventScroll: false });
@@ -799,6 +824,8 @@
 
   window.addEventListener("hashchange", route);
   window.addEventListener("storage", (event) => { if (event.key === LIKES_KEY) updateLikesCounter(); });
+  const catalogInfo = api("/").catch(() => null);
+  catalogInfo.then(describeFooter);
   updateLikesCounter();
   route();
 })();

@@ -1,0 +1,66 @@
+"""Bench-only app wrappers for `load.py` (uvicorn --factory entry points; never shipped).
+
+filmoteca_app   the API as `create_app` builds it (catalog from FILMOTECA_CATALOG_DIR;
+                response cache on when BENCH_CACHE=1; without the web page's router, whose
+                state is not the API's), plus two no-ops that answer b"{}":
+                  /__noop      a FastAPI route, placed first in the route table (the ceiling
+                               for routes that go through the framework)
+                  /__raw_noop  a raw ASGI answer in front of everything (the ceiling of the
+                               server itself)
+seed_app        the seed-style implementation (`seed_api.py`) with the same two no-ops
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Awaitable, Callable, MutableMapping
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from starlette.responses import Response
+
+Scope = MutableMapping[str, Any]
+ASGIApp = Callable[[Scope, Any, Any], Awaitable[None]]
+_HEADERS = [(b"content-type", b"application/json"), (b"content-length", b"2")]
+
+
+def filmoteca_app() -> ASGIApp:
+    """The filmoteca API with the bench no-ops."""
+    from filmoteca.api.app import create_app
+    from filmoteca.api.routers import busqueda, consultas, general
+    from filmoteca.config import Settings
+
+    settings = Settings(catalog_dir=Path(os.environ["FILMOTECA_CATALOG_DIR"]))
+    app = create_app(
+        settings,
+        response_cache=os.environ.get("BENCH_CACHE") == "1",
+        routers=(consultas.router, busqueda.router, general.router),
+    )
+    return _with_noops(app)
+
+
+def seed_app() -> ASGIApp:
+    """The seed-style API with the bench no-ops."""
+    from seed_api import create_app
+
+    return _with_noops(create_app(Path(os.environ["FILMOTECA_CATALOG_DIR"])))
+
+
+def _with_noops(app: FastAPI) -> ASGIApp:
+    """Add the FastAPI no-op first in the route table and the raw ASGI no-op in front."""
+
+    async def noop() -> Response:
+        return Response(b"{}", media_type="application/json")
+
+    app.add_api_route("/__noop", noop, include_in_schema=False)
+    app.router.routes.insert(0, app.router.routes.pop())
+
+    async def raw(scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"] == "/__raw_noop":
+            await send({"type": "http.response.start", "status": 200, "headers": _HEADERS})
+            await send({"type": "http.response.body", "body": b"{}"})
+            return
+        await app(scope, receive, send)
+
+    return raw

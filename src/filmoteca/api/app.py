@@ -1,0 +1,84 @@
+"""The app factory: settings in, a FastAPI app out; heavy state loads once in the lifespan.
+
+    create_app(settings)          the FastAPI app (uvicorn: `filmoteca.api.app:create_app`,
+                                  factory=True; reads Settings() from the environment)
+
+Feature routers are listed in ROUTERS; state a router needs (the catalog, later the
+recommender) is loaded in `lifespan` and reached through the aliases in `deps`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+
+from .. import __version__
+from ..catalog import Catalog
+from ..config import Settings
+from . import errors
+from .cache import ResponseCache, ResponseCacheMiddleware
+from .routers import busqueda, consultas, general, pagina
+
+ROUTERS = (consultas.router, busqueda.router, general.router, pagina.router)
+
+DESCRIPTION = """
+Consultas sobre el catálogo de películas construido con `filmoteca build` (Kaggle
+«The Movies Dataset»).
+
+- Títulos y nombres se comparan **exactos tras normalizar** mayúsculas, tildes y espacios
+  (`tom hanks` encuentra a Tom Hanks; `Tom` no encuentra a nadie). Si no hay coincidencia,
+  la respuesta 404 trae hasta cinco `sugerencias`.
+- Si varias películas comparten título, responde la más votada y las demás van en
+  `otras_coincidencias`; `?anio=` elige una.
+- Todos los errores tienen la misma forma: `{"codigo", "mensaje", ...}`.
+"""
+
+TAGS = [
+    {"name": "consultas", "description": "Las seis consultas sobre el catálogo."},
+    {"name": "búsqueda", "description": "Buscar títulos y personas por parte del texto."},
+    {"name": "servicio", "description": "Información, salud e informe."},
+]
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Load the catalog once (unless one was given to create_app); nothing is parsed from CSV."""
+    settings: Settings = app.state.settings
+    if app.state.catalog is None:
+        app.state.catalog = Catalog.load(settings.catalog_dir)
+    # Further heavy state (e.g. the recommender) loads here, beside the catalog.
+    yield
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    catalog: Catalog | None = None,
+    response_cache: bool = True,
+    routers: tuple[APIRouter, ...] = ROUTERS,
+) -> FastAPI:
+    """The API over `settings.catalog_dir` (or over `catalog`, already loaded).
+
+    `response_cache=False` leaves out the response cache; `routers` picks the feature routers
+    (all of ROUTERS by default), e.g. to measure the API without the web page's state.
+    """
+    app = FastAPI(
+        title="filmoteca",
+        version=__version__,
+        summary="API en español sobre un catálogo limpio de películas.",
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+        lifespan=lifespan,
+        telemetry={"tracing": False, "metrics": False, "logs": False},
+    )
+    app.state.settings = settings or Settings()
+    app.state.catalog = catalog
+    app.state.response_cache = ResponseCache(max_entries=4096 if response_cache else 0)
+    errors.install(app)
+    for router in routers:
+        app.include_router(router)
+    if response_cache:
+        app.add_middleware(ResponseCacheMiddleware, cache=app.state.response_cache)
+    return app

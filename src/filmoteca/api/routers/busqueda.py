@@ -1,0 +1,43 @@
+"""Search over titles and people (the one route where part of a name is enough)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from starlette.responses import Response
+
+from ..deps import CatalogDep
+from ..responses import json_response
+from ..schemas import Busqueda, Error
+
+router = APIRouter(tags=["búsqueda"])
+
+
+@router.get(
+    "/buscar",
+    response_model=Busqueda,
+    responses={422: {"model": Error, "description": "Parámetros no válidos."}},
+    summary="Buscar títulos y personas",
+    description="Películas y personas cuyo título o nombre normalizado contiene `q`. Primero las "
+    "coincidencias exactas, luego las que empiezan por `q`, luego las que tienen una palabra que "
+    "empieza por `q`; dentro de cada grupo, las películas más votadas y las personas con más "
+    "películas. Cada resultado trae las rutas que responden sobre él.",
+)
+async def buscar(
+    catalog: CatalogDep,
+    q: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=200,
+            description="Parte de un título o de un nombre.",
+            openapi_examples={"título": {"value": "toy story"}, "persona": {"value": "hanks"}},
+        ),
+    ],
+    limite: Annotated[int, Query(ge=1, le=50, description="Resultados por página.")] = 10,
+    pagina: Annotated[int, Query(ge=1, le=1000, description="Página, desde 1.")] = 1,
+) -> Response:
+    """Titles and people containing the query, paginated."""
+    page = catalog.search(q, limite, pagina)
+    return json_response(Busqueda.from_page(q, page, pagina, limite))

@@ -1,0 +1,392 @@
+"""Response schemas of the API (Spanish field names), apart from the domain objects.
+
+Each schema documents one response shape in the OpenAPI docs (with an example) and is built
+from the domain object by its `from_*` constructor; routes serialise it with `json_response`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+from urllib.parse import quote
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..catalog import (
+    ActorStats,
+    DirectorStats,
+    Movie,
+    MovieRef,
+    SearchHit,
+    SearchPage,
+    TitleMatch,
+)
+
+
+def _examples(*examples: dict[str, object]) -> ConfigDict:
+    """Model config carrying OpenAPI examples."""
+    return ConfigDict(json_schema_extra={"examples": list(examples)})
+
+
+class CantidadMes(BaseModel):
+    """Películas estrenadas en un mes (de cualquier año)."""
+
+    model_config = _examples({"mes": "enero", "cantidad": 382})
+    mes: str = Field(description="Nombre del mes en español, en minúsculas.")
+    cantidad: int = Field(description="Películas del catálogo estrenadas ese mes, todos los años.")
+
+
+class CantidadDia(BaseModel):
+    """Películas estrenadas en un día de la semana."""
+
+    model_config = _examples({"dia": "miércoles", "cantidad": 795})
+    dia: str = Field(description="Día de la semana en español, en minúsculas y con tilde.")
+    cantidad: int = Field(description="Películas del catálogo estrenadas ese día de la semana.")
+
+
+class Coincidencia(BaseModel):
+    """Otra película con el mismo título."""
+
+    titulo: str
+    anio: int | None = Field(description="Año de estreno.")
+    id: int = Field(description="Id de TMDB.")
+
+    @classmethod
+    def from_ref(cls, ref: MovieRef) -> Coincidencia:
+        """From a domain movie reference."""
+        return cls(titulo=ref.title, anio=ref.year, id=ref.id)
+
+
+_OTHERS = Field(
+    default=None,
+    description="Solo si hay otras películas con el mismo título: elija una con `?anio=`.",
+)
+
+
+class ScoreTitulo(BaseModel):
+    """Popularidad (el «score» del dataset) de una película."""
+
+    model_config = _examples(
+        {"titulo": "Toy Story", "anio": 1995, "popularidad": 73.640445, "id": 862},
+        {
+            "titulo": "Batman",
+            "anio": 1989,
+            "popularidad": 44.104469,
+            "id": 268,
+            "otras_coincidencias": [{"titulo": "Batman", "anio": 1966, "id": 2661}],
+        },
+    )
+    titulo: str
+    anio: int | None = Field(description="Año de estreno.")
+    popularidad: float = Field(description="Popularidad de TMDB (el «score» del dataset).")
+    id: int = Field(description="Id de TMDB.")
+    otras_coincidencias: list[Coincidencia] | None = _OTHERS
+
+    @classmethod
+    def from_match(cls, match: TitleMatch) -> ScoreTitulo:
+        """From the movie a title names."""
+        movie = match.movie
+        return cls(
+            titulo=movie.title,
+            anio=movie.year,
+            popularidad=movie.popularity,
+            id=movie.id,
+            **_others(match),
+        )
+
+
+class VotosTitulo(BaseModel):
+    """Votos y promedio de una película con al menos 2000 votos."""
+
+    model_config = _examples(
+        {"titulo": "Toy Story", "anio": 1995, "votos": 5269, "promedio": 7.7, "id": 862}
+    )
+    titulo: str
+    anio: int | None = Field(description="Año de estreno.")
+    votos: int = Field(description="Cantidad de votos en TMDB.")
+    promedio: float = Field(description="Valoración media (0-10).")
+    id: int = Field(description="Id de TMDB.")
+    otras_coincidencias: list[Coincidencia] | None = _OTHERS
+
+
+class VotosInsuficientes(BaseModel):
+    """Respuesta para una película con menos de 2000 votos: no se informan cifras."""
+
+    model_config = _examples(
+        {
+            "titulo": "The Host",
+            "anio": 2013,
+            "cumple_condicion": False,
+            "mensaje": "'The Host' (2013) tiene menos de 2000 votos: no se informan sus votos.",
+        }
+    )
+    titulo: str
+    anio: int | None = Field(description="Año de estreno.")
+    cumple_condicion: Literal[False] = Field(description="Siempre false: no llega a 2000 votos.")
+    mensaje: str
+    otras_coincidencias: list[Coincidencia] | None = _OTHERS
+
+
+def votos_from_match(match: TitleMatch, min_votes: int) -> VotosTitulo | VotosInsuficientes:
+    """The votes response of a title: figures only with at least `min_votes` votes."""
+    movie = match.movie
+    if match.enough_votes:
+        return VotosTitulo(
+            titulo=movie.title,
+            anio=movie.year,
+            votos=movie.vote_count,
+            promedio=movie.vote_average,
+            id=movie.id,
+            **_others(match),
+        )
+    year = f" ({movie.year})" if movie.year else ""
+    return VotosInsuficientes(
+        titulo=movie.title,
+        anio=movie.year,
+        cumple_condicion=False,
+        mensaje=f"'{movie.title}'{year} tiene menos de {min_votes} votos: "
+        "no se informan sus votos.",
+        **_others(match),
+    )
+
+
+def _others(match: TitleMatch) -> dict[str, list[Coincidencia]]:
+    """`otras_coincidencias`, only when other movies share the title."""
+    if not match.others:
+        return {}
+    return {"otras_coincidencias": [Coincidencia.from_ref(ref) for ref in match.others]}
+
+
+class Actor(BaseModel):
+    """Películas de un actor o actriz (solo como parte del reparto) y su retorno."""
+
+    model_config = _examples(
+        {
+            "actor": "Tom Hanks",
+            "cantidad_peliculas": 32,
+            "retorno_total": 140.8054968235678,
+            "retorno_promedio": 4.400171775736494,
+            "peliculas_con_retorno": 30,
+        }
+    )
+    actor: str = Field(description="Nombre tal como lo escribe el catálogo.")
+    cantidad_peliculas: int = Field(
+        description="Películas en cuyo reparto aparece (una vez cada una)."
+    )
+    retorno_total: float = Field(
+        description="Suma de `return` (recaudación / presupuesto) de esas películas."
+    )
+    retorno_promedio: float = Field(description="retorno_total / cantidad_peliculas.")
+    peliculas_con_retorno: int = Field(
+        description="Películas con presupuesto > 0 (las demás aportan 0)."
+    )
+
+    @classmethod
+    def from_stats(cls, stats: ActorStats) -> Actor:
+        """From a person's acting figures."""
+        return cls(
+            actor=stats.name,
+            cantidad_peliculas=stats.films,
+            retorno_total=stats.return_total,
+            retorno_promedio=stats.return_mean,
+            peliculas_con_retorno=stats.films_with_budget,
+        )
+
+
+class PeliculaDirector(BaseModel):
+    """Una película dirigida, con sus cifras."""
+
+    titulo: str
+    fecha_lanzamiento: str | None = Field(description="Fecha de estreno, AAAA-MM-DD.")
+    retorno: float = Field(description="recaudacion / costo (0 si el costo es 0).")
+    costo: float = Field(description="Presupuesto (budget); 0 si no se conoce.")
+    recaudacion: float = Field(description="Recaudación (revenue); 0 si no se conoce.")
+    ganancia: float = Field(description="recaudacion - costo.")
+
+    @classmethod
+    def from_movie(cls, movie: Movie) -> PeliculaDirector:
+        """From a domain movie."""
+        return cls(
+            titulo=movie.title,
+            fecha_lanzamiento=movie.release_date.isoformat() if movie.release_date else None,
+            retorno=movie.return_,
+            costo=movie.budget,
+            recaudacion=movie.revenue,
+            ganancia=movie.revenue - movie.budget,
+        )
+
+
+class Director(BaseModel):
+    """Películas de un director (filas del equipo con job 'Director'), por fecha de estreno."""
+
+    model_config = _examples(
+        {
+            "director": "Quentin Tarantino",
+            "cantidad_peliculas": 10,
+            "retorno_total": 67.16971327764813,
+            "peliculas": [
+                {
+                    "titulo": "Reservoir Dogs",
+                    "fecha_lanzamiento": "1992-09-02",
+                    "retorno": 12.217505833333334,
+                    "costo": 1200000.0,
+                    "recaudacion": 14661007.0,
+                    "ganancia": 13461007.0,
+                }
+            ],
+        }
+    )
+    director: str = Field(description="Nombre tal como lo escribe el catálogo.")
+    cantidad_peliculas: int
+    retorno_total: float = Field(description="Suma del retorno de sus películas.")
+    peliculas: list[PeliculaDirector] = Field(description="Ordenadas por fecha de estreno (y id).")
+
+    @classmethod
+    def from_stats(cls, stats: DirectorStats) -> Director:
+        """From a person's directed films."""
+        return cls(
+            director=stats.name,
+            cantidad_peliculas=len(stats.films),
+            retorno_total=stats.return_total,
+            peliculas=[PeliculaDirector.from_movie(movie) for movie in stats.films],
+        )
+
+
+class ResultadoBusqueda(BaseModel):
+    """Una película o una persona que contiene el texto buscado."""
+
+    tipo: Literal["pelicula", "persona"]
+    nombre: str = Field(description="Título de la película o nombre de la persona.")
+    anio: int | None = Field(default=None, description="Año de estreno (películas).")
+    id: int | None = Field(default=None, description="Id de TMDB (películas).")
+    peliculas_como_actor: int | None = Field(default=None, description="Personas: en reparto.")
+    peliculas_como_director: int | None = Field(default=None, description="Personas: dirigidas.")
+    consultas: list[str] = Field(description="Rutas de esta API que responden sobre el resultado.")
+
+    @classmethod
+    def from_hit(cls, hit: SearchHit) -> ResultadoBusqueda:
+        """From a domain search hit, with the API routes that answer about it."""
+        if hit.movie is not None:
+            ref = hit.movie
+            year = f"?anio={ref.year}" if ref.year else ""
+            routes = [f"/{route}/{quote(ref.title, safe='')}{year}" for route in _TITLE_ROUTES]
+            return cls(
+                tipo="pelicula", nombre=ref.title, anio=ref.year, id=ref.id, consultas=routes
+            )
+        name = quote(hit.name, safe="")
+        routes = [f"/get_actor/{name}"] if hit.acting else []
+        routes += [f"/get_director/{name}"] if hit.directing else []
+        return cls(
+            tipo="persona",
+            nombre=hit.name,
+            peliculas_como_actor=hit.acting,
+            peliculas_como_director=hit.directing,
+            consultas=routes,
+        )
+
+
+_TITLE_ROUTES = ("score_titulo", "votos_titulo")
+
+
+class Busqueda(BaseModel):
+    """Una página de resultados de búsqueda: primero coincidencias exactas, luego prefijos."""
+
+    model_config = _examples(
+        {
+            "consulta": "toy story",
+            "total": 3,
+            "pagina": 1,
+            "limite": 10,
+            "resultados": [
+                {
+                    "tipo": "pelicula",
+                    "nombre": "Toy Story",
+                    "anio": 1995,
+                    "id": 862,
+                    "consultas": [
+                        "/score_titulo/Toy%20Story?anio=1995",
+                        "/votos_titulo/Toy%20Story?anio=1995",
+                    ],
+                }
+            ],
+        }
+    )
+    consulta: str
+    total: int = Field(description="Resultados en total (todas las páginas).")
+    pagina: int
+    limite: int
+    resultados: list[ResultadoBusqueda]
+
+    @classmethod
+    def from_page(cls, query: str, page: SearchPage, number: int, limit: int) -> Busqueda:
+        """From a domain search page."""
+        return cls(
+            consulta=query,
+            total=page.total,
+            pagina=number,
+            limite=limit,
+            resultados=[ResultadoBusqueda.from_hit(hit) for hit in page.hits],
+        )
+
+
+class Salud(BaseModel):
+    """Estado del servicio."""
+
+    model_config = _examples({"estado": "ok", "catalogo": "5a83b267b047", "peliculas": 4802})
+    estado: Literal["ok"]
+    catalogo: str = Field(description="Versión del catálogo servido.")
+    peliculas: int
+
+
+class InfoCatalogo(BaseModel):
+    """El catálogo servido."""
+
+    version: str
+    construido: str | None = Field(description="Fecha de construcción (ISO, UTC).")
+    fuente: str | None = Field(description="movies_dataset, tmdb_5000 o demo.")
+    demo: bool
+    peliculas: int
+    actores: int
+    directores: int
+
+
+class Info(BaseModel):
+    """Qué es este servicio y dónde está cada cosa."""
+
+    nombre: str
+    descripcion: str
+    version: str
+    catalogo: InfoCatalogo
+    documentacion: str = Field(description="Documentación interactiva (OpenAPI).")
+    enlaces: dict[str, str] = Field(description="Un ejemplo de cada consulta.")
+
+
+class ErrorParametro(BaseModel):
+    """Un parámetro no válido."""
+
+    parametro: str
+    mensaje: str
+
+
+class Error(BaseModel):
+    """Forma única de todos los errores de la API."""
+
+    model_config = _examples(
+        {
+            "codigo": "no_encontrado",
+            "mensaje": "No hay ningún actor llamado 'Tom Hank' en el catálogo.",
+            "sugerencias": ["Tom Hanks"],
+        },
+        {
+            "codigo": "consulta_invalida",
+            "mensaje": "'brumario' no es un mes válido. Use el nombre de un mes en español.",
+            "valores_validos": ["enero", "febrero", "..."],
+        },
+    )
+    codigo: str = Field(description="no_encontrado, consulta_invalida, catalogo_no_disponible…")
+    mensaje: str = Field(description="Explicación en español.")
+    sugerencias: list[str] | None = Field(default=None, description="Nombres o títulos parecidos.")
+    valores_validos: list[str] | None = Field(default=None, description="Valores aceptados.")
+    anios_disponibles: list[int] | None = Field(
+        default=None, description="Años con ese título, si el pedido no existe."
+    )
+    errores: list[ErrorParametro] | None = Field(default=None, description="Parámetros no válidos.")

@@ -1,0 +1,43 @@
+"""Running the API: pick and check the catalog, then start uvicorn on the fast stack.
+
+uvicorn with uvloop (event loop) and httptools (HTTP parser), one or more worker processes.
+The workers build the app with `create_app()` from the environment, so the catalog chosen here
+reaches them as FILMOTECA_CATALOG_DIR.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..catalog import Catalog
+from ..config import Settings
+
+APP_FACTORY = "filmoteca.api.app:create_app"
+
+
+def run(
+    catalog_dir: Path, host: str, port: int, workers: int = 1, *, access_log: bool = False
+) -> None:
+    """Serve the API over a checked catalog until interrupted (blocks)."""
+    import uvicorn
+
+    Catalog.check(catalog_dir)
+    os.environ["FILMOTECA_CATALOG_DIR"] = str(catalog_dir.resolve())
+    uvicorn.run(
+        APP_FACTORY,
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        loop="uvloop",
+        http="httptools",
+        access_log=access_log,
+        log_level=Settings().log_level,
+        server_header=False,
+    )
+
+
+def needs_demo(catalog_dir: Path | None, settings: Settings) -> bool:
+    """Whether `serve` with no --catalog must first build the demo catalog (none there yet)."""
+    return catalog_dir is None and not (settings.catalog_dir / "manifest.json").exists()

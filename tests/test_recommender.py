@@ -1,0 +1,353 @@
+"""The recommender: estimator contract, neighbours, filters, reasons, storage, real data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from factories import make_catalog, movie
+from sklearn.base import clone
+
+from filmoteca import recommender as rc
+from filmoteca.errors import CatalogError, CatalogMissing, InvalidQuery, NotFound
+from filmoteca.recommender import neighbors as nb
+from filmoteca.recommender.features import era_features
+
+ANIMATION, FAMILY, COMEDY, HORROR, DRAMA, CRIME, SCIFI, ROMANCE = (
+    16,
+    10751,
+    35,
+    27,
+    18,
+    80,
+    878,
+    10749,
+)
+GENRE_NAMES = {
+    ANIMATION: "Animation", FAMILY: "Family", COMEDY: "Comedy", HORROR: "Horror",
+    DRAMA: "Drama", CRIME: "Crime", SCIFI: "Science Fiction", ROMANCE: "Romance",
+}  # fmt: skip
+
+# id, title, date, language, votes, average, genres, overview
+MOVIES: list[tuple[int, str, str, str, int, float, list[int], str]] = [
+    (1, "Toy Tale", "1995-10-30", "en", 5000, 7.9, [ANIMATION, FAMILY, COMEDY],
+     "Cowboy doll Woody and spaceman Buzz are toys that come alive in a boy's bedroom."),
+    (2, "Toy Tale 2", "1999-10-30", "en", 4000, 7.5, [ANIMATION, FAMILY, COMEDY],
+     "A toy collector steals Woody and Buzz leads the toys on a rescue across town."),
+    (3, "Toy Tale 3", "2010-06-16", "en", 6000, 7.8, [ANIMATION, FAMILY, COMEDY],
+     "The boy leaves for college and Woody, Buzz and the toys land in a daycare."),
+    (4, "Bug Colony", "1998-11-25", "en", 2000, 6.9, [ANIMATION, FAMILY, COMEDY],
+     "An inventive ant recruits circus bugs to defend the colony from grasshoppers."),
+    (5, "Night Stalker", "1980-05-09", "en", 800, 6.5, [HORROR],
+     "A masked killer stalks camp counselors at a lake in the woods."),
+    (6, "Night Stalker II", "1982-04-30", "en", 300, 5.5, [HORROR],
+     "The masked killer returns to the lake in the woods for the next counselors."),
+    (7, "Le Petit Café", "2001-04-25", "fr", 150, 7.2, [ROMANCE, DRAMA],
+     "A shy waitress secretly changes the lives of the regulars of a Paris café."),
+    (8, "La Cuisine", "2004-03-10", "fr", 90, 6.8, [COMEDY],
+     "A chaotic family runs a small restaurant kitchen in Paris."),
+    (9, "Gangland", "1972-03-14", "en", 9000, 8.7, [CRIME, DRAMA],
+     "The aging patriarch of a crime family hands his empire to his reluctant son."),
+    (10, "Gangland Part II", "1974-12-20", "en", 5000, 8.5, [CRIME, DRAMA],
+     "The son expands the crime family empire while his father's youth is told."),
+    (11, "Space Duel", "1977-05-25", "en", 9000, 8.1, [SCIFI],
+     "A farm boy joins rebels to fight an evil empire across the galaxy."),
+    (12, "Desert Planet", "1984-12-14", "en", 700, 6.3, [SCIFI],
+     "A noble heir defends a desert planet and its giant sand worms."),
+    (13, "Quiet River", "1992-10-09", "en", 400, 7.0, [DRAMA],
+     "Two brothers grow up fly fishing on a quiet river in Montana."),
+    (14, "Cinéma Paradis", "1988-11-17", "it", 1500, 8.2, [DRAMA, ROMANCE],
+     "A film director remembers the village cinema of his childhood."),
+]  # fmt: skip
+
+COLLECTIONS = {1: (100, "Toy Tale Collection"), 2: (100, "Toy Tale Collection"),
+               3: (100, "Toy Tale Collection"), 5: (200, "Night Stalker Collection"),
+               6: (200, "Night Stalker Collection"), 9: (300, "Gangland Collection"),
+               10: (300, "Gangland Collection")}  # fmt: skip
+DIRECTORS = {1: (7879, "John Lasseter"), 2: (7879, "John Lasseter"), 3: (7, "Lee Unkrich"),
+             4: (7879, "John Lasseter"), 5: (50, "Sean Cunningham"), 6: (51, "Steve Miner"),
+             7: (60, "Jean-Pierre Jeunet"), 8: (61, "Agnès Jaoui"), 9: (1776, "Francis Coppola"),
+             10: (1776, "Francis Coppola"), 11: (1, "George Lucas"), 12: (2, "David Lynch"),
+             13: (3, "Robert Redford"), 14: (4, "Giuseppe Tornatore")}  # fmt: skip
+CAST = {1: [(31, "Tom Hanks"), (12898, "Tim Allen")], 2: [(31, "Tom Hanks"), (12898, "Tim Allen")],
+        3: [(31, "Tom Hanks"), (12898, "Tim Allen")], 4: [(90, "Dave Foley")],
+        9: [(1158, "Al Pacino")], 10: [(1158, "Al Pacino"), (380, "Robert De Niro")],
+        11: [(2, "Mark Hamill")]}  # fmt: skip
+KEYWORDS = {1: ["toy", "friendship"], 2: ["toy", "collector"], 3: ["toy", "daycare"],
+            4: ["ant", "circus"], 5: ["slasher", "summer camp"], 6: ["slasher", "sequel"],
+            9: ["mafia", "patriarch"], 10: ["mafia", "sequel"], 11: ["galaxy", "rebel"],
+            12: ["desert", "galaxy"]}  # fmt: skip
+
+
+def small_catalog(directory: Path) -> Path:
+    """A 14-movie catalog with three sagas, two French movies and one Italian one."""
+    keyword_ids = {
+        name: i for i, name in enumerate(sorted({k for v in KEYWORDS.values() for k in v}))
+    }
+    return make_catalog(
+        directory,
+        movies=[
+            movie(i, title, date, original_language=lang, vote_count=votes, vote_average=avg,
+                  overview=text, collection_id=COLLECTIONS.get(i, (None,))[0])
+            for i, title, date, lang, votes, avg, _, text in MOVIES
+        ],
+        genres=[{"movie_id": i, "genre_id": g, "name": GENRE_NAMES[g]}
+                for i, *_, genres, _ in MOVIES for g in genres],
+        collections=[{"movie_id": i, "collection_id": c, "name": n, "poster_path": None,
+                      "backdrop_path": None} for i, (c, n) in COLLECTIONS.items()],
+        crew=[{"movie_id": i, "person_id": p, "name": n, "job": "Director",
+               "department": "Directing", "gender": 0} for i, (p, n) in DIRECTORS.items()],
+        cast=[{"movie_id": i, "person_id": p, "name": n, "character": "x", "order": o,
+               "gender": 0} for i, people in CAST.items() for o, (p, n) in enumerate(people)],
+        keywords=[{"movie_id": i, "keyword_id": keyword_ids[k], "name": k}
+                  for i, names in KEYWORDS.items() for k in names],
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def catalog(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return small_catalog(tmp_path_factory.mktemp("rec") / "catalogo")
+
+
+@pytest.fixture(scope="module")
+def model(catalog: Path) -> rc.Recommender:
+    return rc.Recommender().fit(rc.read_frames(catalog))
+
+
+def ids(recs: list[rc.Recommendation]) -> list[int]:
+    return [r.id for r in recs]
+
+
+# ---- the scikit-learn contract --------------------------------------------------------------
+
+
+def test_init_only_stores_parameters() -> None:
+    est = rc.Recommender(weights={"nonsense": -1.0}, n_neighbors=3)
+    assert est.get_params()["weights"] == {"nonsense": -1.0}
+    assert not [name for name in vars(est) if name.endswith("_")]
+
+
+def test_fit_returns_self_and_sets_learned_attributes(catalog: Path) -> None:
+    est = rc.Recommender(n_neighbors=4)
+    assert est.fit(rc.read_frames(catalog)) is est
+    learned = [name for name in vars(est) if name.endswith("_") and not name.startswith("_")]
+    assert {"neighbors_", "similarities_", "features_", "prior_", "movie_ids_"} <= set(learned)
+    assert est.neighbors_.shape == (len(MOVIES), 4)
+
+
+def test_clone_keeps_parameters_and_drops_learned_state(model: rc.Recommender) -> None:
+    copy = clone(model)
+    assert copy.get_params() == model.get_params()
+    assert not hasattr(copy, "neighbors_")
+
+
+def test_invalid_weights_are_rejected_at_fit(catalog: Path) -> None:
+    with pytest.raises(InvalidQuery, match="Pesos"):
+        rc.Recommender(weights={"nonsense": 1.0}).fit(rc.read_frames(catalog))
+
+
+# ---- recommendations --------------------------------------------------------------------------
+
+
+def test_sequels_come_first_and_the_movie_never_appears(model: rc.Recommender) -> None:
+    recs = model.recommend(1, k=5)
+    assert len(recs) == 5
+    assert 1 not in ids(recs)
+    assert set(ids(recs)[:2]) == {2, 3}
+
+
+def test_every_movie_gets_k_others(model: rc.Recommender) -> None:
+    for movie_id, *_ in MOVIES:
+        recs = model.recommend(movie_id, k=7)
+        assert len(recs) == 7 and movie_id not in ids(recs)
+        assert len(set(ids(recs))) == 7
+
+
+def test_reasons_name_what_is_shared(model: rc.Recommender) -> None:
+    first = {r.id: r for r in model.recommend(1, k=3)}
+    reasons = " | ".join(first[2].reasons)
+    assert "misma colección: Toy Tale Collection" in reasons
+    assert "mismo director: John Lasseter" in reasons
+    assert "Tom Hanks" in reasons and "palabras clave: toy" in reasons
+    gangland = model.recommend(9, k=1)[0]
+    assert gangland.id == 10
+    assert "misma colección: Gangland Collection" in gangland.reasons
+
+
+def test_genre_reasons_are_in_spanish(model: rc.Recommender) -> None:
+    bug = next(r for r in model.recommend(4, k=5) if r.id in {1, 2, 3})
+    assert any(r.startswith("géneros en común:") and "Animación" in r for r in bug.reasons)
+
+
+def test_similarity_is_between_zero_and_one_and_sorted_by_score(model: rc.Recommender) -> None:
+    recs = model.recommend(9, k=10)
+    assert all(0.0 <= r.similarity <= 1.0 for r in recs)
+    rows = [model._position(r.id) for r in recs]
+    scores = [r.similarity + model.prior_weight * model.prior_[j] for r, j in zip(recs, rows)]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_year_votes_and_language_filters(model: rc.Recommender) -> None:
+    for recs, check in [
+        (model.recommend(1, k=3, filters=rc.Filters(since=1995)), lambda m: m[2][:4] >= "1995"),
+        (model.recommend(1, k=3, filters=rc.Filters(until=1985)), lambda m: m[2][:4] <= "1985"),
+        (model.recommend(1, k=3, filters=rc.Filters(min_votes=4500)), lambda m: m[4] >= 4500),
+        (model.recommend(1, k=3, filters=rc.Filters(language="FR")), lambda m: m[3] == "fr"),
+    ]:
+        rows = {m[0]: m for m in MOVIES}
+        assert recs and all(check(rows[r.id]) for r in recs)
+
+
+def test_filters_that_exhaust_the_neighbour_list_fall_back_to_the_whole_catalog(
+    catalog: Path, model: rc.Recommender
+) -> None:
+    short = rc.Recommender(n_neighbors=2).fit(rc.read_frames(catalog))
+    only_french = rc.Filters(language="fr")
+    assert ids(short.recommend(1, k=2, filters=only_french)) == ids(
+        model.recommend(1, k=2, filters=only_french)
+    )
+    assert sorted(ids(short.recommend(1, k=2, filters=only_french))) == [7, 8]
+
+
+def test_fewer_matches_than_k_returns_what_there_is(model: rc.Recommender) -> None:
+    recs = model.recommend(1, k=10, filters=rc.Filters(language="it"))
+    assert ids(recs) == [14]
+    assert model.recommend(1, k=5, filters=rc.Filters(since=2020)) == []
+
+
+@pytest.mark.parametrize(
+    "filters, message",
+    [(rc.Filters(since=2000, until=1990), "posterior"), (rc.Filters(language="xx"), "idioma")],
+)
+def test_bad_filters_raise_invalid_query(
+    model: rc.Recommender, filters: rc.Filters, message: str
+) -> None:
+    with pytest.raises(InvalidQuery, match=message):
+        model.recommend(1, filters=filters)
+
+
+def test_unknown_movie_is_not_found(model: rc.Recommender) -> None:
+    with pytest.raises(NotFound):
+        model.recommend(999)
+    assert 999 not in model and 1 in model
+
+
+def test_many_liked_movies_exclude_liked_and_discarded(model: rc.Recommender) -> None:
+    recs = model.recommend_many([9, 11], exclude_ids=[10], k=4)
+    assert len(recs) == 4
+    assert not {9, 10, 11} & set(ids(recs))
+    assert all(r.reasons[0].startswith("parecida a: ") for r in recs)
+
+
+def test_many_from_one_saga_finds_the_rest_of_it(model: rc.Recommender) -> None:
+    recs = model.recommend_many([1, 2], k=2)
+    assert ids(recs)[0] == 3
+
+
+def test_many_with_nothing_liked_is_invalid(model: rc.Recommender) -> None:
+    with pytest.raises(InvalidQuery):
+        model.recommend_many([], k=3)
+
+
+def test_brute_force_agrees_with_the_stored_lists(model: rc.Recommender) -> None:
+    for row in range(len(MOVIES)):
+        sim = model.similarity_to(np.array([row]))
+        stored = model.similarities_[row].astype(np.float32)
+        assert np.allclose(sim[model.neighbors_[row]], stored, atol=2e-3)
+
+
+# ---- neighbour search -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("sampled", [False, True])
+def test_top_neighbors_is_exact(monkeypatch: pytest.MonkeyPatch, sampled: bool) -> None:
+    if sampled:
+        monkeypatch.setattr(nb, "_SAMPLE_MIN_COLUMNS", 0)
+    rng = np.random.default_rng(7)
+    n = 700
+    sparse = sp.random(n, 60, density=0.05, random_state=3, format="csr", dtype=np.float32)
+    dense = rng.random((n, 5), dtype=np.float32)
+    langs = rng.integers(-1, 3, n).astype(np.int16)
+    bonus = rng.random(n, dtype=np.float32)
+    top, sims = nb.top_neighbors(sparse, dense, langs, 0.3, bonus, k=15)
+    full = (sparse @ sparse.T).toarray() + dense @ dense.T
+    full += 0.3 * ((langs[:, None] == langs[None, :]) & (langs[:, None] >= 0))
+    score = full + bonus[None, :]
+    np.fill_diagonal(score, -np.inf)
+    expected = np.argsort(-score, axis=1, kind="stable")[:, :15]
+    assert np.array_equal(np.sort(top, axis=1), np.sort(expected, axis=1))
+    assert np.allclose(sims, np.take_along_axis(full, top, axis=1), atol=1e-5)
+
+
+def test_era_features_follow_a_gaussian_of_the_year_gap() -> None:
+    feats = era_features(np.array([1990.0, 2000.0, 2010.0, 0.0]), scale=10.0)
+    assert feats[0] @ feats[1] == pytest.approx(np.exp(-1.0), abs=1e-3)
+    assert feats[0] @ feats[2] == pytest.approx(np.exp(-4.0), abs=1e-3)
+    assert not feats[3].any()
+
+
+# ---- storage ----------------------------------------------------------------------------------
+
+
+def test_saved_model_loads_without_pickle_and_answers_the_same(
+    model: rc.Recommender, tmp_path: Path
+) -> None:
+    from filmoteca.recommender.storage import save
+
+    save(model, tmp_path / "m")
+    for path in (tmp_path / "m").glob("*.npz"):
+        with np.load(path, allow_pickle=False) as arrays:
+            assert all(arrays[name].dtype != object for name in arrays.files)
+    loaded = rc.Recommender.load(tmp_path / "m")
+    assert loaded.recommend(1, k=5) == model.recommend(1, k=5)
+    assert loaded.recommend_many([9, 11], [10], k=3) == model.recommend_many([9, 11], [10], k=3)
+
+
+def test_build_model_writes_into_the_catalog_and_summarises(catalog: Path, tmp_path: Path) -> None:
+    summary: dict[str, Any] = rc.build_model(catalog, tmp_path / "recomendador")
+    json.dumps(summary)
+    assert summary["n_movies"] == len(MOVIES)
+    assert {"text", "genres", "collection", "director"} <= set(summary["features"])
+    assert summary["seconds"] >= 0 and summary["weights"]["keywords"] > 0
+    assert (tmp_path / "recomendador" / "model.json").is_file()
+
+
+def test_missing_model_is_reported_in_spanish(tmp_path: Path) -> None:
+    with pytest.raises(CatalogMissing, match="No hay recomendador"):
+        rc.Recommender.load(tmp_path)
+
+
+def test_damaged_model_is_reported(model: rc.Recommender, tmp_path: Path) -> None:
+    from filmoteca.recommender.storage import save
+
+    save(model, tmp_path)
+    (tmp_path / "arrays.npz").write_bytes(b"not an npz")
+    with pytest.raises(CatalogError, match="dañado"):
+        rc.Recommender.load(tmp_path)
+
+
+def test_catalog_without_text_keywords_or_people_still_recommends(tmp_path: Path) -> None:
+    bare = make_catalog(
+        tmp_path / "bare",
+        movies=[movie(i, f"M{i}", f"{1990 + i}-01-01", vote_count=10 * i) for i in range(1, 6)],
+    )
+    est = rc.Recommender().fit(rc.read_frames(bare))
+    assert len(est.recommend(1, k=3)) == 3
+    assert est.active_blocks_ == ["era", "language"]
+
+
+# ---- the real data ----------------------------------------------------------------------------
+
+
+@pytest.mark.realdata
+def test_real_catalog_toy_story_holds_its_sequels(real_catalog: Path) -> None:
+    model = rc.Recommender.load(real_catalog / "recomendador")
+    toy_story = next(i for i, t in enumerate(model.titles_) if t == "Toy Story")
+    recs = model.recommend(int(model.movie_ids_[toy_story]), k=5)
+    titles = [r.title for r in recs]
+    assert "Toy Story 2" in titles and "Toy Story 3" in titles
+    assert any("Tom Hanks" in reason for r in recs for reason in r.reasons)
