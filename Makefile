@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DATA ?= ../shared/data
 
-.PHONY: setup catalog serve report evaluate test test-fast lint bench browser
+.PHONY: setup catalog serve report evaluate test test-fast lint bench browser audit soak
 
 setup:  ## create .venv and install filmoteca with everything the tests need
 	$(PY) -m venv $(VENV)
@@ -27,6 +27,12 @@ report:  ## write the EDA report of ./catalogo into ./informe
 
 test:  ## the whole suite (real data from $(DATA), browser tests when chromium is installed)
 	$(BIN)/python -m pytest
+
+audit:  ## known vulnerabilities in the installed dependencies (pip-audit; fails if any cannot be checked)
+	$(BIN)/pip-audit --skip-editable --strict --progress-spinner off
+
+soak:  ## 60 s at concurrency 64 against a real server: zero errors, memory stable (bench/soak.py)
+	$(BIN)/python bench/soak.py
 
 lint:
 	$(BIN)/ruff check src tests bench

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from factories import make_catalog, movie
 
+from factories import make_catalog, movie
 from filmoteca import evaluation as ev
 from filmoteca.cli import cli
 from filmoteca.config import Settings
@@ -174,7 +174,7 @@ def test_evaluate_command_missing_file_is_a_clean_error(
 def test_ratings_without_needed_columns_name_the_file(tmp_path: Path) -> None:
     bad = tmp_path / "ratings_small.csv"
     bad.write_text("user,movie\n1,2\n", encoding="utf-8")
-    with pytest.raises(InputError, match="ratings_small.csv"):
+    with pytest.raises(InputError, match=r"ratings_small\.csv"):
         ev.load_split(bad, bad, bad, np.array([1]))
 
 

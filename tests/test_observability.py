@@ -157,14 +157,30 @@ def test_exceptions_and_5xx_are_counted_as_errors(client: TestClient) -> None:
     assert _sample(text, "filmoteca_http_requests_in_progress") == 1  # the /metricas call itself
 
 
-def test_catalog_version_is_published_and_replaced(client: TestClient, metrics: Metrics) -> None:
-    metrics.set_catalog("aaa111", "2026-01-01T00:00:00+00:00", 4803)
-    metrics.set_catalog("bbb222", "2026-01-02T00:00:00+00:00", 45466)
+class FakeCatalog:
+    """Just what the catalog metrics read."""
+
+    def __init__(self, version: str, movies: int, built_at: str) -> None:
+        self.version, self.movie_count = version, movies
+        self.manifest = {"built_at": built_at}
+
+
+def test_catalog_metrics_follow_the_catalog_served(client: TestClient, metrics: Metrics) -> None:
+    served: list[FakeCatalog | None] = [None]
+    metrics.watch_catalog(lambda: served[0])
     text = client.get("/metricas").text
-    assert 'filmoteca_catalog_info{built_at="2026-01-02T00:00:00+00:00",version="bbb222"} 1.0' in text
+    assert _sample(text, "filmoteca_catalog_loaded") == 0
+    served[0] = FakeCatalog("aaa111", 4803, "2026-01-01T00:00:00+00:00")
+    served[0] = FakeCatalog(
+        "bbb222", 45466, "2026-01-03T00:00:00+00:00"
+    )  # a hot swap: only the new one is reported
+    text = client.get("/metricas").text
+    assert (
+        'filmoteca_catalog_info{built_at="2026-01-03T00:00:00+00:00",version="bbb222"} 1.0' in text
+    )
     assert "aaa111" not in text
     assert _sample(text, "filmoteca_catalog_movies") == 45466
-    assert _sample(text, "filmoteca_catalog_loaded_timestamp_seconds") > 1.7e9
+    assert _sample(text, "filmoteca_catalog_loaded") == 1
 
 
 def test_metrics_endpoint_speaks_prometheus_text(client: TestClient) -> None:
@@ -243,7 +259,78 @@ def test_configure_logging_routes_filmoteca_and_uvicorn(
     finally:
         for name, (handlers, level, propagate, disabled) in saved.items():
             lg = logging.getLogger(name)
-            lg.handlers[:], lg.level, lg.propagate, lg.disabled = handlers, level, propagate, disabled
+            lg.handlers[:], lg.level, lg.propagate, lg.disabled = (
+                handlers,
+                level,
+                propagate,
+                disabled,
+            )
     assert "arrancado" in err and "no debe salir" not in err
     if fmt == "json":
         assert json.loads(err.strip().splitlines()[-1])["logger"] == "uvicorn.error"
+
+
+async def _run_lifespan(app: FastAPI) -> list[dict[str, object]]:
+    """Drive an app's lifespan start-up like a server does; return what the app sent."""
+    sent: list[dict[str, object]] = []
+    incoming = [{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}]
+
+    async def receive() -> dict[str, object]:
+        return incoming.pop(0)
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    try:
+        await app({"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}, receive, send)
+    except Exception:
+        sent.append({"type": "raised"})
+    return sent
+
+
+def _failing_app(error: Exception) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        raise error
+        yield
+
+    app = FastAPI(lifespan=lifespan)
+    app.add_middleware(ObservabilityMiddleware, metrics=Metrics())
+    return app
+
+
+def test_startup_catalog_error_reaches_server_as_spanish_message_without_traceback() -> None:
+    import asyncio
+
+    from filmoteca.errors import CatalogError
+
+    try:
+        raise OSError("Unexpected end of stream")
+    except OSError as cause:
+        error = CatalogError("La tabla 'movies.parquet' está dañada o truncada.")
+        error.__cause__ = cause
+    sent = asyncio.run(_run_lifespan(_failing_app(error)))
+    assert sent == [
+        {
+            "type": "lifespan.startup.failed",
+            "message": "No se puede arrancar: La tabla 'movies.parquet' está dañada o truncada.",
+        }
+    ]
+
+
+def test_other_startup_errors_keep_their_traceback() -> None:
+    import asyncio
+
+    sent = asyncio.run(_run_lifespan(_failing_app(RuntimeError("otra cosa"))))
+    assert sent[0]["type"] == "lifespan.startup.failed"
+    assert "Traceback" in str(sent[0]["message"]) and sent[-1] == {"type": "raised"}
+
+
+def test_healthy_lifespan_passes_through(metrics: Metrics) -> None:
+    import asyncio
+
+    sent = asyncio.run(_run_lifespan(tiny_app(metrics)))
+    assert [m["type"] for m in sent] == [
+        "lifespan.startup.complete",
+        "lifespan.shutdown.complete",
+    ]

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from factories import make_catalog, movie
 from sklearn.base import clone
 
+from factories import make_catalog, movie
 from filmoteca import recommender as rc
 from filmoteca.errors import CatalogError, CatalogMissing, InvalidQuery, NotFound
 from filmoteca.recommender import neighbors as nb
@@ -62,6 +65,8 @@ MOVIES: list[tuple[int, str, str, str, int, float, list[int], str]] = [
      "Two brothers grow up fly fishing on a quiet river in Montana."),
     (14, "Cinéma Paradis", "1988-11-17", "it", 1500, 8.2, [DRAMA, ROMANCE],
      "A film director remembers the village cinema of his childhood."),
+    (15, "Gangland", "2002-08-02", "en", 40, 4.9, [CRIME],
+     "Street gangs fight over a city block in a low budget remake."),
 ]  # fmt: skip
 
 COLLECTIONS = {1: (100, "Toy Tale Collection"), 2: (100, "Toy Tale Collection"),
@@ -72,7 +77,8 @@ DIRECTORS = {1: (7879, "John Lasseter"), 2: (7879, "John Lasseter"), 3: (7, "Lee
              4: (7879, "John Lasseter"), 5: (50, "Sean Cunningham"), 6: (51, "Steve Miner"),
              7: (60, "Jean-Pierre Jeunet"), 8: (61, "Agnès Jaoui"), 9: (1776, "Francis Coppola"),
              10: (1776, "Francis Coppola"), 11: (1, "George Lucas"), 12: (2, "David Lynch"),
-             13: (3, "Robert Redford"), 14: (4, "Giuseppe Tornatore")}  # fmt: skip
+             13: (3, "Robert Redford"), 14: (4, "Giuseppe Tornatore"),
+             15: (5, "Nobody Known")}  # fmt: skip
 CAST = {1: [(31, "Tom Hanks"), (12898, "Tim Allen")], 2: [(31, "Tom Hanks"), (12898, "Tim Allen")],
         3: [(31, "Tom Hanks"), (12898, "Tim Allen")], 4: [(90, "Dave Foley")],
         9: [(1158, "Al Pacino")], 10: [(1158, "Al Pacino"), (380, "Robert De Niro")],
@@ -84,7 +90,7 @@ KEYWORDS = {1: ["toy", "friendship"], 2: ["toy", "collector"], 3: ["toy", "dayca
 
 
 def small_catalog(directory: Path) -> Path:
-    """A 14-movie catalog with three sagas, two French movies and one Italian one."""
+    """15 movies: three sagas, two French movies, one Italian one, two titled Gangland."""
     keyword_ids = {
         name: i for i, name in enumerate(sorted({k for v in KEYWORDS.values() for k in v}))
     }
@@ -145,6 +151,24 @@ def test_clone_keeps_parameters_and_drops_learned_state(model: rc.Recommender) -
     assert not hasattr(copy, "neighbors_")
 
 
+def test_set_params_changes_parameters_and_rejects_unknown_ones() -> None:
+    est = rc.Recommender().set_params(prior_weight=0.1, n_neighbors=7)
+    assert (est.prior_weight, est.n_neighbors) == (0.1, 7)
+    with pytest.raises(InvalidQuery):
+        est.set_params(nonsense=1)
+
+
+def test_serving_does_not_import_pandas_or_scikit_learn(catalog: Path, tmp_path: Path) -> None:
+    code = (
+        "import sys; from pathlib import Path; from filmoteca.recommender import Recommender; "
+        f"m = Recommender.load(Path({str(tmp_path / 'm')!r})); m.recommend(1); "
+        "print(sorted(k for k in ('pandas', 'sklearn') if k in sys.modules))"
+    )
+    rc.build_model(catalog, tmp_path / "m")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
 def test_invalid_weights_are_rejected_at_fit(catalog: Path) -> None:
     with pytest.raises(InvalidQuery, match="Pesos"):
         rc.Recommender(weights={"nonsense": 1.0}).fit(rc.read_frames(catalog))
@@ -187,8 +211,10 @@ def test_similarity_is_between_zero_and_one_and_sorted_by_score(model: rc.Recomm
     recs = model.recommend(9, k=10)
     assert all(0.0 <= r.similarity <= 1.0 for r in recs)
     rows = [model._position(r.id) for r in recs]
-    scores = [r.similarity + model.prior_weight * model.prior_[j] for r, j in zip(recs, rows)]
-    assert scores == sorted(scores, reverse=True)
+    scores = [
+        r.similarity + model.prior_weight * model.prior_[j] for r, j in zip(recs, rows, strict=True)
+    ]
+    assert all(a >= b - 1e-3 for a, b in pairwise(scores))
 
 
 def test_year_votes_and_language_filters(model: rc.Recommender) -> None:
@@ -254,10 +280,18 @@ def test_many_with_nothing_liked_is_invalid(model: rc.Recommender) -> None:
 
 
 def test_brute_force_agrees_with_the_stored_lists(model: rc.Recommender) -> None:
+    everyone = np.arange(len(MOVIES))
     for row in range(len(MOVIES)):
-        sim = model.similarity_to(np.array([row]))
+        sim = model.similarity(np.array([row]), everyone)[0]
+        assert np.allclose(sim, model.mean_similarity(np.array([row])), atol=1e-5)
         stored = model.similarities_[row].astype(np.float32)
         assert np.allclose(sim[model.neighbors_[row]], stored, atol=2e-3)
+
+
+def test_many_with_filters_beyond_the_lists_searches_everything(catalog: Path) -> None:
+    short = rc.Recommender(n_neighbors=2).fit(rc.read_frames(catalog))
+    recs = short.recommend_many([1, 9], exclude_ids=[8], k=3, filters=rc.Filters(language="fr"))
+    assert ids(recs) == [7]
 
 
 # ---- neighbour search -------------------------------------------------------------------------

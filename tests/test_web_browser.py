@@ -47,14 +47,12 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _wait_ready(base: str, server: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+def _wait_ready(base: str, server: subprocess.Popen[bytes], log: Path, timeout: float = 30) -> None:
     """Poll /salud until the server answers (or fail with its output)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            pytest.fail(
-                f"el servidor terminó: {server.stdout.read().decode() if server.stdout else ''}"
-            )
+            pytest.fail(f"el servidor terminó: {log.read_text(errors='replace')}")
         try:
             with urlopen(f"{base}/salud", timeout=1) as response:
                 if response.status == 200:
@@ -67,18 +65,20 @@ def _wait_ready(base: str, server: subprocess.Popen[bytes], timeout: float = 30.
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`filmoteca serve` on a free loopback port over the demo catalog (with the recommender)."""
-    catalog = tmp_path_factory.mktemp("web") / "catalogo"
-    build_catalog(None, catalog)
+    work = tmp_path_factory.mktemp("web")
+    build_catalog(None, work / "catalogo")
     port = _free_port()
-    command = [sys.executable, "-m", "filmoteca.cli", "serve", "--catalog", str(catalog)]
-    server = subprocess.Popen(
-        [*command, "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    command = [sys.executable, "-m", "filmoteca.cli", "serve", "--catalog", str(work / "catalogo")]
+    log = work / "servidor.log"
+    with log.open("wb") as output:
+        server = subprocess.Popen(
+            [*command, "--host", "127.0.0.1", "--port", str(port)],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_ready(base, server)
+        _wait_ready(base, server, log)
         yield base
     finally:
         server.terminate()
@@ -215,7 +215,7 @@ def test_unknown_person_offers_suggestions(page: Any, base_url: str) -> None:
 def test_charts_draw_the_api_counts(page: Any, base_url: str, screens: Path) -> None:
     page.goto(f"{base_url}/app")
     page.locator(".grafico-svg").nth(1).wait_for()
-    titles = page.locator(".grafico-svg title").all_inner_contents()
+    titles = page.locator(".grafico-svg title").all_text_contents()
     assert len(titles) == 12 + 7
     assert "mayo: 4 películas" in titles and "viernes: 10 películas" in titles
     assert "miércoles: 8 películas" in titles
@@ -248,6 +248,7 @@ def test_liked_movies_get_personalised_recommendations(
 def test_first_render_of_a_movie_card(page: Any, base_url: str, screens: Path) -> None:
     cold, warm = [], []
     for _ in range(5):
+        page.goto("about:blank")
         page.goto(f"{base_url}/app#/pelicula/900002")
         page.locator(".ficha h1").wait_for()
         cold.append(page.evaluate("performance.getEntriesByName('filmoteca:ficha')[0].startTime"))

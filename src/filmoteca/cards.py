@@ -23,12 +23,13 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 from rapidfuzz import fuzz
 
 from . import store
 from .catalog import MAX_SUGGESTIONS, MIN_VOTES, ActorStats, Catalog, DirectorStats
-from .columns import to_numpy
-from .errors import NotFound
+from .columns import bool_array, to_numpy
+from .errors import CatalogError, NotFound
 from .text import normalize, normalize_many
 
 TOP_CAST = 8
@@ -150,15 +151,60 @@ def _index_array(rows: np.ndarray) -> pa.Array:
     return pa.Array.from_buffers(pa.int64(), len(values), [None, pa.py_buffer(values)])
 
 
-def _person_codes(names: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
-    """Per-row person code (-1 for no name) and the sorted hashes of the normalised names."""
-    encoded = pc.dictionary_encode(names).combine_chunks()
-    keys = normalize_many(encoded.dictionary.to_pylist())
+def _dictionary(column: pa.ChunkedArray) -> tuple[pa.Array, np.ndarray]:
+    """A string column as (distinct values, int32 code per row; -1 for null)."""
+    if not pa.types.is_dictionary(column.type):
+        column = pc.dictionary_encode(column)
+    unified = column.unify_dictionaries()
+    if unified.num_chunks == 0:
+        return pa.array([], pa.string()), np.zeros(0, np.int32)
+    codes = [to_numpy(chunk.indices.cast(pa.int32()), fill=-1) for chunk in unified.chunks]
+    return unified.chunk(0).dictionary, np.concatenate(codes).astype(np.int32)
+
+
+def _person_keys(spellings: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Person code of each spelling (-1 if blank) and the sorted hashes of the normalised names."""
+    keys = normalize_many(spellings.to_pylist())
     hashes = np.fromiter((hash(key) if key else 0 for key in keys), np.int64, len(keys))
-    unique, spelling_code = np.unique(hashes, return_inverse=True)
-    spelling_code[hashes == 0] = -1
-    codes = to_numpy(encoded.indices, fill=-1)
-    return np.where(codes >= 0, spelling_code[np.maximum(codes, 0)], -1), unique
+    unique, person = np.unique(hashes, return_inverse=True)
+    person[hashes == 0] = -1
+    return person.astype(np.int32), unique
+
+
+def _read(
+    catalog_dir: Path, name: str, columns: list[str], dictionary: tuple[str, ...] = ()
+) -> pa.Table:
+    """Some columns of a catalog table, checked against its schema; `dictionary` ones come
+    dictionary-encoded (decoded from the Parquet dictionary pages, not as one string per row).
+    """
+    path = store.table_path(catalog_dir, name)
+    expected = [store.TABLES[name].field(c) for c in columns]
+    try:
+        with pq.ParquetFile(path, read_dictionary=list(dictionary)) as parquet:
+            found = parquet.schema_arrow
+            for field in expected:
+                index = found.get_field_index(field.name)
+                kind = found.field(index).type if index >= 0 else None
+                if kind is not None and pa.types.is_dictionary(kind):
+                    kind = kind.value_type
+                if kind is None or not kind.equals(field.type):
+                    raise CatalogError(
+                        f"La tabla '{path.name}' no tiene la columna '{field.name}' "
+                        f"de tipo {field.type}."
+                    )
+            return parquet.read(columns=columns)
+    except FileNotFoundError as exc:
+        raise CatalogError(f"Falta la tabla '{path.name}' en el catálogo '{catalog_dir}'.") from exc
+    except (OSError, pa.ArrowException) as exc:
+        raise CatalogError(f"La tabla '{path}' está dañada o truncada: {exc}") from exc
+
+
+def _directors(crew: pa.Table) -> pa.Table:
+    """Director credits (movie_id, name) of a crew table whose job column may be a dictionary."""
+    jobs, codes = _dictionary(crew["job"])
+    wanted = np.flatnonzero(to_numpy(pc.match_substring_regex(jobs, "^Director$")))
+    keep = np.isin(codes, wanted)
+    return crew.select(["movie_id", "name"]).filter(bool_array(keep))
 
 
 class Cards:
@@ -185,36 +231,39 @@ class Cards:
             "directors": self._grouped(directors),
             "collections": self._grouped(collections),
         }
-        self._cast = cast.select(["name", "character"]).combine_chunks()
-        cast_pos = self._positions(to_numpy(cast["movie_id"]))
-        self._billing = _Groups.build(cast_pos, len(self._ids), then=to_numpy(cast["order"]))
-        person, self._person_hashes = _person_codes(cast["name"])
-        self._cast_movie = cast_pos
-        self._acting = _Groups.build(
-            np.where(cast_pos >= 0, person, -1),
-            len(self._person_hashes),
-            then=to_numpy(cast["order"]),
-        )
+        self._set_cast(cast)
+
+    def _set_cast(self, cast: pa.Table) -> None:
+        """Index the cast: billing per movie, films per person, names kept once per spelling."""
+        self._spellings, self._cast_spelling = _dictionary(cast["name"])
+        self._characters = cast["character"].combine_chunks()
+        person_of_spelling, self._person_hashes = _person_keys(self._spellings)
+        self._cast_movie = self._positions(to_numpy(cast["movie_id"])).astype(np.int32)
+        order = to_numpy(cast["order"])
+        self._billing = _Groups.build(self._cast_movie, len(self._ids), then=order)
+        spelling = self._cast_spelling
+        person = np.where(spelling >= 0, person_of_spelling[np.maximum(spelling, 0)], -1)
+        person[self._cast_movie < 0] = -1
+        self._acting = _Groups.build(person, len(self._person_hashes), then=order)
 
     @classmethod
     def load(cls, catalog_dir: Path) -> Cards:
         """Read what cards need from a built catalog; raises CatalogMissing / CatalogError."""
         manifest = store.read_manifest(catalog_dir)
-        movies = store.read_table(
-            catalog_dir,
-            "movies",
-            ["id", "release_date", "release_year", *_TEXT_COLUMNS, *_NUMBER_COLUMNS],
-        )
-        crew = store.read_table(catalog_dir, "crew", ["movie_id", "name", "job"])
-        directors = crew.filter(pc.match_substring_regex(crew["job"], "^Director$"))
-        return cls(
-            movies=movies,
-            genres=store.read_table(catalog_dir, "genres", ["movie_id", "name"]),
-            cast=store.read_table(catalog_dir, "cast", ["movie_id", "name", "character", "order"]),
-            directors=directors.select(["movie_id", "name"]),
-            collections=store.read_table(catalog_dir, "collections", ["movie_id", "name"]),
+        movie_columns = ["id", "release_date", "release_year", *_TEXT_COLUMNS, *_NUMBER_COLUMNS]
+        cast_columns = ["movie_id", "name", "character", "order"]
+        crew = _read(catalog_dir, "crew", ["movie_id", "name", "job"], dictionary=("job",))
+        cards = cls(
+            movies=_read(catalog_dir, "movies", movie_columns),
+            genres=_read(catalog_dir, "genres", ["movie_id", "name"]),
+            cast=_read(catalog_dir, "cast", cast_columns, dictionary=("name",)),
+            directors=_directors(crew),
+            collections=_read(catalog_dir, "collections", ["movie_id", "name"]),
             version=str(manifest.get("version", "")),
         )
+        del crew
+        pa.default_memory_pool().release_unused()
+        return cards
 
     def _positions(self, movie_ids: np.ndarray) -> np.ndarray:
         """Movie position of each id (-1 when the id is not a catalog movie)."""
@@ -292,9 +341,13 @@ class Cards:
         """The first TOP_CAST billed people of some cast rows; a person's roles are joined."""
         if not len(rows):
             return ()
-        taken = self._cast.take(_index_array(rows[: TOP_CAST * 3]))
+        rows = rows[: TOP_CAST * 3]
+        spelling = self._cast_spelling[rows]
+        names = self._spellings.take(_index_array(np.maximum(spelling, 0))).to_pylist()
+        names = [name if code >= 0 else None for name, code in zip(names, spelling, strict=True)]
+        characters = self._characters.take(_index_array(rows)).to_pylist()
         roles: dict[str, list[str]] = {}
-        pairs = zip(taken["name"].to_pylist(), taken["character"].to_pylist(), strict=True)
+        pairs = zip(names, characters, strict=True)
         for name, character in pairs:
             if name and (name in roles or len(roles) < TOP_CAST):
                 known = roles.setdefault(name, [])
@@ -314,7 +367,7 @@ class Cards:
         positions, first = np.unique(self._cast_movie[rows], return_index=True)
         rows = rows[first]
         order = np.lexsort((self._ids[positions], self._days[positions]))
-        characters = self._cast["character"].take(_index_array(rows[order])).to_pylist()
+        characters = self._characters.take(_index_array(rows[order])).to_pylist()
         return tuple(
             self._film(int(p), character or None)
             for p, character in zip(positions[order].tolist(), characters, strict=True)

@@ -29,8 +29,9 @@ import pyarrow.parquet as pq
 from rapidfuzz import fuzz, process
 
 from . import store
-from .columns import string_array, to_numpy
+from .columns import to_numpy
 from .errors import CatalogError, InvalidQuery, NotFound
+from .search import WordIndex
 from .text import MONTHS, WEEKDAYS, normalize, normalize_many, parse_month, parse_weekday
 
 MIN_VOTES = 2000
@@ -51,8 +52,8 @@ _COLUMNS = {
     "cast": ["movie_id", "name"],
     "crew": ["movie_id", "name", "job"],
 }
-_EPOCH = dt.date(1970, 1, 1)
 _NO_DATE = np.iinfo(np.int32).max
+_EPOCH = dt.date(1970, 1, 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,9 +65,10 @@ class MovieRef:
     year: int | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Movie:
-    """The figures of one movie that the queries report."""
+    """The figures of one movie that the queries report (not frozen: a frozen dataclass takes
+    six times longer to build, and a director's answer builds dozens)."""
 
     id: int
     title: str
@@ -178,11 +180,11 @@ class _Movies:
 
     def movie(self, position: int) -> Movie:
         """The full figures of the movie at a position."""
-        days, year = int(self.days[position]), int(self.years[position])
+        days = int(self.days[position])
         return Movie(
             id=int(self.ids[position]),
             title=self.titles[position],
-            year=year or None,
+            year=int(self.years[position]) or None,
             release_date=None if days == _NO_DATE else _EPOCH + dt.timedelta(days=days),
             popularity=float(self.popularity[position]),
             vote_count=int(self.votes[position]),
@@ -190,6 +192,28 @@ class _Movies:
             budget=float(self.budget[position]),
             revenue=float(self.revenue[position]),
             return_=float(self.returns[position]),
+        )
+
+    def movies(self, positions: np.ndarray) -> tuple[Movie, ...]:
+        """The movies at some positions, gathered column by column (one numpy call each)."""
+        days = self.days[positions]
+        dates = np.where(days == _NO_DATE, 0, days).astype("datetime64[D]").tolist()
+        columns = zip(
+            self.ids[positions].tolist(),
+            [self.titles[p] for p in positions.tolist()],
+            self.years[positions].tolist(),
+            [None if d == _NO_DATE else date for d, date in zip(days.tolist(), dates, strict=True)],
+            self.popularity[positions].tolist(),
+            self.votes[positions].tolist(),
+            self.vote_average[positions].tolist(),
+            self.budget[positions].tolist(),
+            self.revenue[positions].tolist(),
+            self.returns[positions].tolist(),
+            strict=True,
+        )
+        return tuple(
+            Movie(i, title, year or None, date, pop, votes, avg, budget, revenue, ret)
+            for i, title, year, date, pop, votes, avg, budget, revenue, ret in columns
         )
 
 
@@ -211,59 +235,24 @@ class _People:
         return self.directing_movies[self.directing_offsets[pid] : self.directing_offsets[pid + 1]]
 
 
-@dataclass(frozen=True, slots=True)
-class _Choices:
-    """Normalised names or titles to suggest from, heaviest first (most films or votes)."""
-
-    keys: list[str]
-    array: pa.Array
-
-    @classmethod
-    def of(cls, keys: list[str]) -> _Choices:
-        """Choices from keys already ordered by weight."""
-        return cls(keys, string_array(keys))
-
-    def closest(self, text: str) -> list[str]:
-        """Up to MAX_SUGGESTIONS keys close to `text`, best first.
-
-        First the heaviest keys that start with it or have a word that does ('tom' -> 'tom
-        hanks'), then rapidfuzz's QRatio (edit-distance similarity >= 50: 'jon depp' ->
-        'johnny depp'); QRatio takes about 3 ms over 54,000 names, a tenth of WRatio.
-        """
-        key = normalize(text)
-        if not key or not self.keys:
-            return []
-        starts = pc.or_(pc.starts_with(self.array, key), pc.match_substring(self.array, " " + key))
-        found = [self.keys[i] for i in np.flatnonzero(to_numpy(starts))[:MAX_SUGGESTIONS]]
-        if len(found) < MAX_SUGGESTIONS:
-            close = process.extract(
-                key, self.keys, scorer=fuzz.QRatio, limit=MAX_SUGGESTIONS, score_cutoff=50
-            )
-            found += [choice for choice, _, _ in close if choice not in found]
-        return found[:MAX_SUGGESTIONS]
-
-
 class Catalog:
     """The catalog in memory with its indexes; every query method answers from memory."""
 
     def __init__(self, manifest: dict[str, Any], movies: pa.Table, cast: pa.Table, crew: pa.Table):
         self.manifest = manifest
         self._movies = _Movies.from_table(movies)
-        title_keys = normalize_many(self._movies.titles)
-        self._titles = _title_index(title_keys, self._movies)
-        self._title_choices = _Choices.of(list(self._titles))
-        self._title_keys = string_array(title_keys)
+        self._title_keys = normalize_many(self._movies.titles)
+        self._titles = _title_index(self._title_keys, self._movies)
+        self._title_words = WordIndex(self._title_keys)
         self._month_counts, self._weekday_counts = _date_counts(self._movies.days)
         self._people = _build_people(cast, crew, self._movies)
-        directing = np.diff(self._people.directing_offsets)
-        self._actor_ids = _by_weight(self._people.acting)
-        self._director_ids = _by_weight(directing)
-        self._actor_choices = _Choices.of([self._people.keys[i] for i in self._actor_ids.tolist()])
-        self._director_choices = _Choices.of(
-            [self._people.keys[i] for i in self._director_ids.tolist()]
-        )
-        self._people_keys = string_array(self._people.keys)
-        self._people_weight = self._people.acting + directing
+        self._people_words = WordIndex(self._people.keys)
+        self._directing = np.diff(self._people.directing_offsets)
+        self._people_weight = self._people.acting + self._directing
+        # rapidfuzz choices, heaviest first so that ties go to the better known
+        self._title_choices = list(self._titles)
+        self._actor_choices = self._keys_by_weight(self._people.acting)
+        self._director_choices = self._keys_by_weight(self._directing)
 
     @classmethod
     def load(cls, catalog_dir: Path) -> Catalog:
@@ -315,12 +304,12 @@ class Catalog:
     @property
     def actor_count(self) -> int:
         """Number of distinct actors (by normalised name)."""
-        return len(self._actor_ids)
+        return len(self._actor_choices)
 
     @property
     def director_count(self) -> int:
         """Number of distinct directors (by normalised name)."""
-        return len(self._director_ids)
+        return len(self._director_choices)
 
     def count_by_month(self, month: str) -> tuple[str, int]:
         """Movies released in a month of any year: (Spanish month name, count)."""
@@ -336,8 +325,9 @@ class Catalog:
         """The movie a title names; a year chooses among the movies sharing it."""
         positions = self._titles.get(normalize(title))
         if positions is None:
-            close = self._title_choices.closest(title)
-            suggestions = [self._movies.titles[self._titles[key][0]] for key in close]
+            suggestions = [
+                self._movies.titles[self._titles[k][0]] for k in self._close_titles(title)
+            ]
             raise NotFound(f"No hay ninguna película titulada '{title}'.", sugerencias=suggestions)
         chosen = positions[0]
         if year is not None:
@@ -354,7 +344,7 @@ class Catalog:
         people = self._people
         pid = people.index.get(normalize(name), -1)
         if pid < 0 or people.acting[pid] == 0:
-            raise self._person_not_found(name, "actor", self._actor_choices)
+            raise self._person_not_found(name, "actor", self._people.acting, self._actor_choices)
         return ActorStats(
             name=people.names[pid],
             films=int(people.acting[pid]),
@@ -366,18 +356,19 @@ class Catalog:
         """A person's films as a director, ordered by release date (then id)."""
         people = self._people
         pid = people.index.get(normalize(name), -1)
-        films = people.directing(pid).tolist() if pid >= 0 else []
-        if not films:
-            raise self._person_not_found(name, "director", self._director_choices)
-        return DirectorStats(people.names[pid], tuple(self._movies.movie(p) for p in films))
+        films = people.directing(pid) if pid >= 0 else np.zeros(0, np.int64)
+        if not len(films):
+            raise self._person_not_found(name, "director", self._directing, self._director_choices)
+        return DirectorStats(people.names[pid], self._movies.movies(films))
 
     def search(self, query: str, limit: int, page: int) -> SearchPage:
-        """Titles and people whose normalised text contains the query, best matches first."""
+        """Titles and people with a word that starts with the query, best matches first:
+        exact, then first word, then another word; within each, most voted / most films."""
         key = normalize(query)
         if not key:
             raise InvalidQuery("La búsqueda está vacía: escriba parte de un título o de un nombre.")
-        movie_pos, movie_rank = _substring_matches(self._title_keys, key)
-        person_ids, person_rank = _substring_matches(self._people_keys, key)
+        movie_pos, movie_rank = self._title_words.find(key)
+        person_ids, person_rank = self._people_words.find(key)
         ranks = np.concatenate([movie_rank, person_rank])
         weights = np.concatenate([self._movies.votes[movie_pos], self._people_weight[person_ids]])
         is_person = np.repeat([False, True], [len(movie_pos), len(person_ids)])
@@ -395,19 +386,50 @@ class Catalog:
         acting, directing = int(people.acting[ref]), len(people.directing(ref))
         return SearchHit("person", people.names[ref], acting=acting, directing=directing)
 
-    def _person_not_found(self, name: str, role: str, choices: _Choices) -> NotFound:
+    def _person_not_found(
+        self, name: str, role: str, weights: np.ndarray, choices: list[str]
+    ) -> NotFound:
         """NotFound for an unknown actor or director, with close names as suggestions."""
-        index, names = self._people.index, self._people.names
-        suggestions = [names[index[key]] for key in choices.closest(name)]
+        key = normalize(name)
+        people = self._people
+        found = self._people_words.find(key)[0] if key else np.zeros(0, np.int64)
+        found = found[weights[found] > 0]
+        heaviest = found[np.argsort(-weights[found], kind="stable")][:MAX_SUGGESTIONS]
+        keys = _add_close(key, [people.keys[pid] for pid in heaviest.tolist()], choices)
         return NotFound(
-            f"No hay ningún {role} llamado '{name}' en el catálogo.", sugerencias=suggestions
+            f"No hay ningún {role} llamado '{name}' en el catálogo.",
+            sugerencias=[people.names[people.index[k]] for k in keys],
         )
 
+    def _close_titles(self, title: str) -> list[str]:
+        """Normalised titles to suggest for an unknown one (see `_add_close`)."""
+        key = normalize(title)
+        found = self._title_words.find(key)[0] if key else np.zeros(0, np.int64)
+        keys: list[str] = []
+        for position in found[np.argsort(-self._movies.votes[found], kind="stable")].tolist():
+            if self._title_keys[position] not in keys:
+                keys.append(self._title_keys[position])
+            if len(keys) == MAX_SUGGESTIONS:
+                break
+        return _add_close(key, keys, self._title_choices)
 
-def _by_weight(weights: np.ndarray) -> np.ndarray:
-    """Indices with a non-zero weight, heaviest first (stable)."""
-    nonzero = np.flatnonzero(weights)
-    return nonzero[np.argsort(-weights[nonzero], kind="stable")]
+    def _keys_by_weight(self, weights: np.ndarray) -> list[str]:
+        """Keys of the people with a non-zero weight, heaviest first."""
+        ids = np.flatnonzero(weights)
+        return [self._people.keys[i] for i in ids[np.argsort(-weights[ids], kind="stable")]]
+
+
+def _add_close(key: str, found: list[str], choices: list[str]) -> list[str]:
+    """Suggestions: the keys with a word starting with the text ('tom' -> 'tom hanks'), heaviest
+    first, then, if fewer than MAX_SUGGESTIONS, the closest by rapidfuzz's QRatio (edit-distance
+    similarity >= 50: 'jon depp' -> 'johnny depp'; about 3 ms over 54,000 names, a tenth of
+    WRatio, which also ranked such misspellings worse)."""
+    if not key or len(found) >= MAX_SUGGESTIONS:
+        return found[:MAX_SUGGESTIONS]
+    close = process.extract(
+        key, choices, scorer=fuzz.QRatio, limit=MAX_SUGGESTIONS, score_cutoff=50
+    )
+    return (found + [choice for choice, _, _ in close if choice not in found])[:MAX_SUGGESTIONS]
 
 
 def _no_title_in_year(title: str, year: int, years: list[int]) -> NotFound:
@@ -435,17 +457,6 @@ def _date_counts(days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     months = dated.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) % 12 + 1
     weekdays = (dated + 3) % 7  # 1970-01-01 was a Thursday
     return np.bincount(months, minlength=13), np.bincount(weekdays, minlength=7)
-
-
-def _substring_matches(keys: pa.Array, key: str) -> tuple[np.ndarray, np.ndarray]:
-    """Indices of keys containing `key`, and their rank: 0 exact, 1 prefix, 2 word, 3 inside."""
-    hit = pc.match_substring(keys, key)
-    found = pc.filter(keys, hit)
-    prefix = to_numpy(pc.starts_with(found, key))
-    exact = prefix & (to_numpy(pc.binary_length(found)) == len(key.encode("utf-8")))
-    word = to_numpy(pc.match_substring(found, " " + key))
-    rank = np.select([exact, prefix, word], [0, 1, 2], default=3)
-    return np.flatnonzero(to_numpy(hit)), rank
 
 
 def _person_ids(names: pa.ChunkedArray) -> tuple[np.ndarray, dict[str, int], list[str]]:

@@ -37,7 +37,7 @@ class Settings(BaseSettings):
     log_format: Literal["json", "texto"] = Field(
         default="json", description="Formato de los logs: una línea JSON por evento, o texto."
     )
-    access_log: bool = Field(default=True, description="Una línea de log por petición HTTP.")
+    access_log: bool = Field(default=False, description="Una línea de log por petición HTTP.")
     admin_token: SecretStr | None = Field(
         default=None,
         description="Token de POST /admin/recargar (cabecera Authorization: Bearer); "

@@ -17,14 +17,13 @@ Every ranker is a top-k matrix: row i holds the catalog indices recommended for 
 
 from __future__ import annotations
 
+import bisect
+import re
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import bisect
-import re
-import time
 
 import numpy as np
 import pandas as pd

@@ -73,6 +73,9 @@ async def http_error(request: Request, exc: Exception) -> Response:
     if exc.status_code == 405:
         message = f"El método {request.method} no está permitido en '{request.url.path}'."
         return error_response(405, "metodo_no_permitido", message)
+    if exc.status_code == 400:  # a body FastAPI cannot decode (e.g. not UTF-8): documented 422
+        message = "El cuerpo de la petición no se puede leer: envíe JSON en UTF-8."
+        return await filmoteca_error(request, InvalidQuery(message))
     return error_response(exc.status_code, "error_http", str(exc.detail))
 
 

@@ -23,8 +23,8 @@ import logging.config
 import re
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterable, MutableMapping
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterable, Iterator, MutableMapping
+from typing import Any, Protocol
 
 import orjson
 from prometheus_client import (
@@ -35,7 +35,11 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
 from starlette.responses import Response
+
+from ..errors import FilmotecaError
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -84,20 +88,6 @@ class Metrics:
         self.in_progress = Gauge(
             "filmoteca_http_requests_in_progress", "Peticiones en curso.", registry=reg
         )
-        self.catalog_info = Gauge(
-            "filmoteca_catalog_info",
-            "Catálogo servido (vale 1; la versión y la fecha de construcción van en etiquetas).",
-            ["version", "built_at"],
-            registry=reg,
-        )
-        self.catalog_movies = Gauge(
-            "filmoteca_catalog_movies", "Películas del catálogo servido.", registry=reg
-        )
-        self.catalog_loaded = Gauge(
-            "filmoteca_catalog_loaded_timestamp_seconds",
-            "Momento (epoch) en que se cargó el catálogo servido.",
-            registry=reg,
-        )
         self.catalog_reloads = Counter(
             "filmoteca_catalog_reloads",
             "Recargas del catálogo pedidas, por resultado (ok / rechazada).",
@@ -128,16 +118,55 @@ class Metrics:
 
         return record
 
-    def set_catalog(self, version: str, built_at: str, movies: int) -> None:
-        """Publish the catalog now served (replacing the previous one's labels)."""
-        self.catalog_info.clear()
-        self.catalog_info.labels(version, built_at).set(1)
-        self.catalog_movies.set(movies)
-        self.catalog_loaded.set(time.time())
+    def watch_catalog(self, source: Callable[[], CatalogLike | None]) -> None:
+        """Publish the catalog `source()` returns at each scrape (follows hot swaps)."""
+        self.registry.register(_CatalogCollector(source))
 
     def render(self) -> bytes:
         """All metrics in the Prometheus text format."""
         return generate_latest(self.registry)
+
+
+class CatalogLike(Protocol):
+    """What the metrics read from a catalog."""
+
+    @property
+    def version(self) -> str: ...
+
+    @property
+    def movie_count(self) -> int: ...
+
+    manifest: dict[str, Any]
+
+
+class _CatalogCollector(Collector):
+    """filmoteca_catalog_* gauges, read from the catalog served at scrape time."""
+
+    def __init__(self, source: Callable[[], CatalogLike | None]) -> None:
+        self.source = source
+
+    def describe(self) -> list[Metric]:
+        """The metric names, for the registry's duplicate check (no samples)."""
+        return list(self._families(None))
+
+    def collect(self) -> Iterator[Metric]:
+        """The catalog's version, build date and size, or loaded=0 when there is none."""
+        yield from self._families(self.source())
+
+    @staticmethod
+    def _families(catalog: CatalogLike | None) -> Iterator[Metric]:
+        info = GaugeMetricFamily(
+            "filmoteca_catalog_info",
+            "Catálogo servido (vale 1; versión y fecha de construcción en etiquetas).",
+            labels=["version", "built_at"],
+        )
+        movies = GaugeMetricFamily("filmoteca_catalog_movies", "Películas del catálogo servido.")
+        loaded = GaugeMetricFamily("filmoteca_catalog_loaded", "1 si hay un catálogo cargado.")
+        if catalog is not None:
+            info.add_metric([catalog.version, str(catalog.manifest.get("built_at", ""))], 1)
+            movies.add_metric([], catalog.movie_count)
+        loaded.add_metric([], 0 if catalog is None else 1)
+        return iter((info, movies, loaded))
 
 
 class ObservabilityMiddleware:
@@ -149,9 +178,12 @@ class ObservabilityMiddleware:
         self.access_log = access_log
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Wrap one request; other scope types (lifespan, websocket) pass straight through."""
+        """Wrap one HTTP request; the lifespan gets clean start-up errors; others pass through."""
         if scope["type"] != "http":
-            await self.app(scope, receive, send)
+            if scope["type"] == "lifespan":
+                await clean_lifespan(self.app, scope, receive, send)
+            else:
+                await self.app(scope, receive, send)
             return
         rid = _request_id(scope.get("headers", ()))
         scope.setdefault("state", {})["request_id"] = rid
@@ -192,6 +224,42 @@ class ObservabilityMiddleware:
             )
         elif self.access_log and route not in QUIET_ROUTES and access_logger.isEnabledFor(20):
             access_logger.info("petición", extra=_fields(scope, route, status, seconds))
+
+
+async def clean_lifespan(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
+    """Run the app's lifespan; a FilmotecaError at start-up reaches the server as its Spanish
+    message (uvicorn logs it and exits) instead of a traceback."""
+    held: list[Message] = []
+
+    async def hold_failure(message: Message) -> None:
+        if message["type"] == "lifespan.startup.failed":
+            held.append(message)
+        else:
+            await send(message)
+
+    try:
+        await app(scope, receive, hold_failure)
+    except Exception as exc:
+        error = _filmoteca_error(exc)
+        if not held:
+            raise
+        if error is None:
+            await send(held[0])
+            raise
+        await send({**held[0], "message": f"No se puede arrancar: {error.message}"})
+        return
+    if held:
+        await send(held[0])
+
+
+def _filmoteca_error(exc: BaseException | None) -> FilmotecaError | None:
+    """The FilmotecaError an exception is, or was raised from (following causes)."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, FilmotecaError):
+            return exc
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return None
 
 
 def route_template(scope: Scope) -> str:

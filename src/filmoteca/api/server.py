@@ -22,8 +22,13 @@ def run(
     """Serve the API over a checked catalog until interrupted (blocks)."""
     import uvicorn
 
+    from .observability import log_config
+
     Catalog.check(catalog_dir)
     os.environ["FILMOTECA_CATALOG_DIR"] = str(catalog_dir.resolve())
+    if access_log:  # our JSON access log (with request ids) replaces uvicorn's
+        os.environ["FILMOTECA_ACCESS_LOG"] = "true"
+    settings = Settings()
     uvicorn.run(
         APP_FACTORY,
         factory=True,
@@ -32,8 +37,9 @@ def run(
         workers=workers,
         loop="uvloop",
         http="httptools",
-        access_log=access_log,
-        log_level=Settings().log_level,
+        access_log=False,
+        log_config=log_config(settings.log_level, settings.log_format),
+        log_level=settings.log_level,
         server_header=False,
     )
 

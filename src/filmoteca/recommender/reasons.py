@@ -23,23 +23,26 @@ ACCLAIM_VOTES = 1000
 MAX_REASONS = 4
 
 
-def _row(model: Recommender, row: int, block: str) -> tuple[np.ndarray, np.ndarray]:
-    """Columns and values of one movie inside one feature block."""
+def shared(model: Recommender, a: int, b: int) -> dict[str, list[str]]:
+    """Names of the entities of each SHARED block that both movies have, rarest first."""
     matrix = model.features_
-    start, stop = model.blocks_[block]
-    lo, hi = matrix.indptr[row], matrix.indptr[row + 1]
-    cols, vals = matrix.indices[lo:hi], matrix.data[lo:hi]
-    inside = (cols >= start) & (cols < stop)
-    return cols[inside], vals[inside]
-
-
-def shared_names(model: Recommender, a: int, b: int, block: str, limit: int) -> list[str]:
-    """Names of the block's entities both movies have, the rarest first."""
-    cols_a, vals_a = _row(model, a, block)
-    cols_b, _ = _row(model, b, block)
-    common, pos_a, _ = np.intersect1d(cols_a, cols_b, return_indices=True)
-    ranked = common[np.argsort(-vals_a[pos_a], kind="stable")][:limit]
-    return [model.feature_names_[c] for c in ranked.tolist()]
+    lo_a, hi_a = matrix.indptr[a], matrix.indptr[a + 1]
+    lo_b, hi_b = matrix.indptr[b], matrix.indptr[b + 1]
+    common, pos_a, _ = np.intersect1d(
+        matrix.indices[lo_a:hi_a],
+        matrix.indices[lo_b:hi_b],
+        assume_unique=True,
+        return_indices=True,
+    )
+    weights = matrix.data[lo_a:hi_a][pos_a]
+    spans = [model.blocks_[block] for block, _, _ in SHARED]
+    bounds = np.searchsorted(common, np.array(spans).ravel()).reshape(-1, 2)
+    out: dict[str, list[str]] = {}
+    for (block, _, limit), (lo, hi) in zip(SHARED, bounds.tolist(), strict=True):
+        if hi > lo:
+            order = np.argsort(-weights[lo:hi], kind="stable")[:limit]
+            out[block] = [model.feature_names_[c] for c in common[lo:hi][order].tolist()]
+    return out
 
 
 def _thousands(n: int) -> str:
@@ -49,11 +52,8 @@ def _thousands(n: int) -> str:
 
 def reasons(model: Recommender, query: int, item: int) -> list[str]:
     """Why `item` is recommended for `query`: shared people, saga, keywords, genres, acclaim."""
-    out = []
-    for block, label, limit in SHARED:
-        names = shared_names(model, query, item, block, limit)
-        if names:
-            out.append(f"{label}: {', '.join(names)}")
+    names = shared(model, query, item)
+    out = [f"{label}: {', '.join(names[block])}" for block, label, _ in SHARED if block in names]
     votes, average = int(model.vote_counts_[item]), float(model.vote_averages_[item])
     if average >= ACCLAIM_AVERAGE and votes >= ACCLAIM_VOTES:
         out.append(f"muy valorada: {average:.1f}/10 con {_thousands(votes)} votos")

@@ -15,10 +15,9 @@ import json
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import scipy.sparse as sp
@@ -26,6 +25,9 @@ import scipy.sparse as sp
 from .. import store
 from ..errors import CatalogError, CatalogMissing
 from .model import Recommender
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 MODEL_FORMAT = 1
 _ARRAYS = (
@@ -78,6 +80,12 @@ class Names(Sequence[str]):
         return len(self._array)
 
 
+def _strings(path: Path, column: str) -> Names:
+    """One string column of a Parquet file (ParquetFile: pq.read_table would import pandas)."""
+    with pq.ParquetFile(path) as parquet:
+        return Names(parquet.read(columns=[column])[column].combine_chunks())
+
+
 def read_frames(catalog_dir: Path) -> dict[str, pd.DataFrame]:
     """The catalog tables the recommender uses, as DataFrames."""
     store.read_manifest(catalog_dir)
@@ -127,20 +135,18 @@ def load(model_dir: Path) -> Recommender:
             for name in _ARRAYS:
                 setattr(model, name, arrays[name])
         model.features_ = sp.csr_matrix(sp.load_npz(model_dir / "features.npz"))
-        model.feature_names_ = Names(
-            pq.read_table(model_dir / "names.parquet")["name"].combine_chunks()
-        )
-        model.titles_ = Names(pq.read_table(model_dir / "titles.parquet")["title"].combine_chunks())
+        model.feature_names_ = _strings(model_dir / "names.parquet", "name")
+        model.titles_ = _strings(model_dir / "titles.parquet", "title")
+        model.weights_ = meta["weights"]
+        model.blocks_ = {name: (int(a), int(b)) for name, (a, b) in meta["blocks"].items()}
+        model.languages_ = meta["languages"]
+        model.language_weight_ = float(meta["language_weight"])
+        model.active_blocks_ = meta["active_blocks"]
     except (OSError, ValueError, KeyError, TypeError, pa.ArrowException) as exc:
         raise CatalogError(
-            f"El recomendador de '{model_dir}' está dañado o es de otra versión: {exc}. "
+            f"El recomendador de '{model_dir}' está dañado o es de otra versión: {exc!r}. "
             "Vuelva a construir el catálogo con 'filmoteca build'."
         ) from exc
-    model.weights_ = meta["weights"]
-    model.blocks_ = {name: tuple(span) for name, span in meta["blocks"].items()}
-    model.languages_ = meta["languages"]
-    model.language_weight_ = meta["language_weight"]
-    model.active_blocks_ = meta["active_blocks"]
     model.id_order_ = np.argsort(model.movie_ids_, kind="stable")
     return model
 

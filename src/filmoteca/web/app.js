@@ -86,6 +86,9 @@
     }
   };
   const formatMoney = (value) => (value > 0 ? money.format(value) : "sin dato");
+  const millions = new Intl.NumberFormat("es-ES", { maximumFractionDigits: 1, useGrouping: "always" });
+  /** Short amount for a card cell ("237 M US$"); the exact one goes in the cell's note. */
+  const shortMoney = (value) => (Math.abs(value) >= 1e6 ? `${millions.format(value / 1e6)} M US$` : money.format(value));
   const formatReturn = (value, budget) => (budget === undefined || budget > 0 ? `${ratio.format(value)} ×` : "sin dato");
   const formatDate = (iso) => (iso ? longDate.format(new Date(`${iso}T00:00:00Z`)) : "sin fecha");
   const yearOf = (item) => item.anio ?? (item.fecha_lanzamiento ? Number(item.fecha_lanzamiento.slice(0, 4)) : null);
@@ -441,11 +444,16 @@
 
   function moneyFigures(card) {
     const budgeted = card.presupuesto > 0;
+    const amount = (term, value, note) => (value > 0
+      ? figure(term, shortMoney(value), money.format(value))
+      : figure(term, "sin dato", note));
+    const profit = card.ganancia ?? card.recaudacion - card.presupuesto;
     return h("dl", { class: "cifras", "aria-label": "Taquilla" },
-      figure("Presupuesto", formatMoney(card.presupuesto)),
-      figure("Recaudación", formatMoney(card.recaudacion)),
-      figure("Ganancia", budgeted && card.recaudacion > 0 ? money.format(card.ganancia ?? card.recaudacion - card.presupuesto) : "sin dato",
-        "recaudación − presupuesto"),
+      amount("Presupuesto", card.presupuesto),
+      amount("Recaudación", card.recaudacion),
+      budgeted && card.recaudacion > 0
+        ? figure("Ganancia", shortMoney(profit), money.format(profit))
+        : figure("Ganancia", "sin dato", "recaudación − presupuesto"),
       figure("Retorno", formatReturn(card.retorno, card.presupuesto), budgeted ? "recaudación / presupuesto" : "sin presupuesto no hay retorno"));
   }
 
@@ -513,7 +521,7 @@
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ ids: [card.id] }),
     });
-    if (card.titulo.includes("/") || !card.titulo.trim()) return byId();
+    if (!card.titulo.trim()) return byId();
     const year = card.anio ? `?anio=${card.anio}` : "";
     try {
       const body = await api(`/recomendacion/${encodeURIComponent(card.titulo)}${year}`);
@@ -537,7 +545,7 @@
     if (view.stale()) return;
     const roles = [];
     if (person.actor) roles.push(`intérprete en ${integer.format(person.actor.cantidad_peliculas)} película${person.actor.cantidad_peliculas === 1 ? "" : "s"}`);
-    if (person.director) roles.push(`director/a de ${integer.format(person.director.cantidad_peliculas)}`);
+    if (person.director) roles.push(`director/a de ${integer.format(person.director.cantidad_peliculas)} película${person.director.cantidad_peliculas === 1 ? "" : "s"}`);
     view.show(
       h("div", { class: "persona-cabecera" },
         h("div", { class: "avatar", "aria-hidden": "true" }, person.nombre.split(/\s+/).slice(0, 2).map((w) => w[0]).join("")),
@@ -583,7 +591,8 @@
         acting ? h("td", null, film.personaje || "") : null,
         h("td", { class: "num" }, formatMoney(film.costo)),
         h("td", { class: "num" }, formatMoney(film.recaudacion)),
-        acting ? null : h("td", { class: "num" }, film.costo > 0 && film.recaudacion > 0 ? money.format(film.ganancia) : "sin dato"),
+        acting ? null : h("td", { class: film.costo > 0 && film.ganancia < 0 ? "num negativo" : "num" },
+          film.costo > 0 && film.recaudacion > 0 ? money.format(film.ganancia) : "sin dato"),
         h("td", { class: "num celda-retorno" }, bar, formatReturn(film.retorno, film.costo)));
     });
     return h("div", { class: "tabla-desplazable", tabindex: "0", role: "region", "aria-label": acting ? "Películas como intérprete" : "Películas como director/a" },

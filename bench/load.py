@@ -1,0 +1,355 @@
+"""Load test of the API over loopback with wrk: requests/s, p50 and p99 per endpoint.
+
+For each catalog given, starts (itself, on free loopback ports, one uvicorn worker with uvloop
+and httptools each) and measures:
+
+    api          filmoteca's API without the response cache: every request goes through
+                 FastAPI (routing, dependencies, validation); "% no-op" compares it with
+                 /__noop, the least a FastAPI route can do (async, ready bytes, first route),
+                 "% no-op usual" with /__noop_usual (`def noop(): return {"ok": True}`)
+    api+cache    the API as shipped, with the response cache: repeated queries are answered
+                 from cached bytes ahead of the framework; compared with /__raw_noop, a raw
+                 ASGI no-op on the same server (the ceiling of the server itself), and /__noop
+    seed         the seed-style implementation (bench/seed_api.py), same paths, same stack
+
+The no-ops are added by bench/load_app.py, never by the shipped app. Each endpoint rotates
+over a fixed list of valid requests (wrk Lua script): the 12 months, the weekdays, the 50 most
+voted titles, the 50 actors and directors with most films, 30 search terms. Every no-op is
+measured several times between endpoints and the run nearest its median is kept (the machine
+is shared: figures are noisy). "CPU µs/pet" is the server's own CPU time per request (from
+/proc), less sensitive to other processes than requests/s. ⚠n marks n failed requests.
+It also times `filmoteca serve` itself (the command users run, every router included): seconds
+until /salud answers, and resident memory after a few requests of each kind.
+
+Run:  .venv/bin/python bench/load.py --catalog /tmp/cat_real [--catalog /tmp/cat_45466]
+      [--seconds 3] [--concurrency 8 64] [--threads 2] [--sin-seed]
+Needs wrk (apt-get install wrk). Only ever talks to 127.0.0.1; about 4 minutes per catalog.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+import httpx
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+BENCH = Path(__file__).resolve().parent
+ENDPOINTS = ("mes", "dia", "score", "votos", "actor", "director", "buscar")
+LUA = """
+local paths = {}
+for line in io.lines(os.getenv("WRK_PATHS")) do paths[#paths + 1] = line end
+local i = math.random(#paths)
+request = function()
+  i = i % #paths + 1
+  return wrk.format("GET", paths[i])
+end
+"""
+
+
+@dataclass
+class Result:
+    """One wrk run."""
+
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    bad: int
+    cpu_us: float
+
+
+@dataclass
+class Server:
+    """A server process started by this script."""
+
+    proc: subprocess.Popen[bytes]
+    port: int
+    ready_s: float
+
+    def rss_mb(self) -> tuple[float, float]:
+        """Current and peak resident memory (MB)."""
+        fields = dict(
+            line.split(":", 1)
+            for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines()
+        )
+        return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
+
+    def cpu_s(self) -> float:
+        """User + system CPU seconds used so far."""
+        stat = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
+
+    def stop(self) -> None:
+        """Terminate and reap."""
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def sample_paths(catalog: Path) -> dict[str, list[str]]:
+    """Valid request paths per endpoint, taken from the catalog itself."""
+    movies = pq.read_table(catalog / "movies.parquet", columns=["title", "vote_count"])
+    top = movies.sort_by([("vote_count", "descending")]).slice(0, 50)["title"].to_pylist()
+    cast = pq.read_table(catalog / "cast.parquet", columns=["movie_id", "name"])
+    crew = pq.read_table(catalog / "crew.parquet", columns=["movie_id", "name", "job"])
+    crew = crew.filter(pc.equal(crew["job"], "Director"))
+    q = quote
+    return {
+        "mes": [f"/cantidad_filmaciones_mes/{m}" for m in _MONTHS],
+        "dia": [f"/cantidad_filmaciones_dia/{d}" for d in _DAYS],
+        "score": [f"/score_titulo/{q(t, safe='')}" for t in top],
+        "votos": [f"/votos_titulo/{q(t, safe='')}" for t in top],
+        "actor": [f"/get_actor/{q(n, safe='')}" for n in _most_credited(cast, 50)],
+        "director": [f"/get_director/{q(n, safe='')}" for n in _most_credited(crew, 50)],
+        "buscar": [f"/buscar?q={q(t.split()[0].lower(), safe='')}&limite=10" for t in top[:30]],
+    }
+
+
+_MONTHS = [
+    "enero",
+    "Febrero",
+    "MARZO",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "Septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+]
+_DAYS = ["lunes", "Martes", "miercoles", "jueves", "VIERNES", "sabado", "domingo"]
+
+
+def _most_credited(table: object, n: int) -> list[str]:
+    """The n names with most distinct films in a cast or crew table."""
+    pairs = table.select(["name", "movie_id"]).group_by(["name", "movie_id"]).aggregate([])  # type: ignore[attr-defined]
+    counts = pairs.group_by("name").aggregate([("movie_id", "count")])
+    return counts.sort_by([("movie_id_count", "descending")]).slice(0, n)["name"].to_pylist()
+
+
+def free_port() -> int:
+    """A free loopback port."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start(cmd: list[str], env: dict[str, str], port: int) -> Server:
+    """Start a server and wait (at most 120 s) until /salud answers 200."""
+    began = time.perf_counter()
+    proc = subprocess.Popen(cmd, env={**os.environ, **env}, stdout=subprocess.DEVNULL)
+    while time.perf_counter() - began < 120:
+        if proc.poll() is not None:
+            raise SystemExit(f"el servidor terminó al arrancar: {' '.join(cmd)}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/salud", timeout=1).status_code == 200:
+                return Server(proc, port, time.perf_counter() - began)
+        except httpx.HTTPError:
+            time.sleep(0.02)
+    proc.kill()
+    raise SystemExit(f"el servidor no respondió en 120 s: {' '.join(cmd)}")
+
+
+def start_variant(variant: str, catalog: Path) -> Server:
+    """Start one of the bench variants (uvicorn on the bench app wrappers)."""
+    port = free_port()
+    factory = "load_app:seed_app" if variant == "seed" else "load_app:filmoteca_app"
+    cmd = [sys.executable, "-m", "uvicorn", "--factory", factory, "--app-dir", str(BENCH)]
+    cmd += ["--host", "127.0.0.1", "--port", str(port), "--loop", "uvloop", "--http", "httptools"]
+    cmd += ["--no-access-log", "--log-level", "warning"]
+    env = {
+        "FILMOTECA_CATALOG_DIR": str(catalog),
+        "BENCH_CACHE": "1" if variant == "api+cache" else "0",
+    }
+    return start(cmd, env, port)
+
+
+def wrk(server: Server, paths: list[str], conc: int, seconds: int, threads: int) -> Result:
+    """One wrk run rotating over `paths`."""
+    with tempfile.TemporaryDirectory() as tmp:
+        script, listing = Path(tmp) / "rotar.lua", Path(tmp) / "rutas.txt"
+        script.write_text(LUA)
+        listing.write_text("\n".join(paths) + "\n")
+        cpu = server.cpu_s()
+        cmd = ["wrk", f"-t{min(threads, conc)}", f"-c{conc}", f"-d{seconds}s", "--latency"]
+        cmd += ["--timeout", "10s", "-s", str(script), f"http://127.0.0.1:{server.port}"]
+        out = subprocess.run(
+            cmd,
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "WRK_PATHS": str(listing)},
+        ).stdout
+        cpu = server.cpu_s() - cpu
+    done = int(_find(r"(\d+) requests in", out))
+    bad = int(_find(r"Non-2xx or 3xx responses: (\d+)", out, "0"))
+    bad += sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
+    return Result(
+        rps=float(_find(r"Requests/sec:\s+([\d.]+)", out)),
+        p50_ms=_ms(_find(r"50%\s+([\d.]+\w+)", out)),
+        p99_ms=_ms(_find(r"99%\s+([\d.]+\w+)", out)),
+        requests=done,
+        bad=bad,
+        cpu_us=cpu / max(done, 1) * 1e6,
+    )
+
+
+def _find(pattern: str, text: str, default: str | None = None) -> str:
+    match = re.search(pattern, text)
+    if match is None:
+        if default is None:
+            raise SystemExit(f"salida de wrk inesperada:\n{text}")
+        return default
+    return match.group(1)
+
+
+def _ms(value: str) -> float:
+    """wrk's '340.00us' / '7.99ms' / '1.20s' / '1.00m' in milliseconds."""
+    number, unit = re.fullmatch(r"([\d.]+)(\w+)", value).groups()  # type: ignore[union-attr]
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+
+
+def measure(
+    variant: str, catalog: Path, paths: dict[str, list[str]], args: argparse.Namespace
+) -> tuple[dict[tuple[str, int], Result], Server, tuple[float, float]]:
+    """Every endpoint at every concurrency, with the no-ops interleaved; returns results by
+    (endpoint, concurrency), the server record and its memory after the load."""
+    server = start_variant(variant, catalog)
+    results: dict[tuple[str, int], Result] = {}
+    noops: dict[tuple[str, int], list[Result]] = {}
+    ceilings = ["__noop", "__noop_usual"] + (["__raw_noop"] if variant == "api+cache" else [])
+    try:
+        for endpoint in ENDPOINTS:  # warm-up: fills the cache, touches every code path
+            wrk(server, paths[endpoint], 8, 1, 1)
+        for conc in args.concurrency:
+            for i, endpoint in enumerate(ENDPOINTS):
+                if i % 3 == 0 and (variant != "seed" or i == 0):
+                    for noop in ceilings:
+                        run = wrk(server, [f"/{noop}"], conc, args.seconds, args.threads)
+                        noops.setdefault((noop, conc), []).append(run)
+                results[endpoint, conc] = wrk(
+                    server, paths[endpoint], conc, args.seconds, args.threads
+                )
+                print(
+                    f"  {variant:9} c={conc:<3} {endpoint:9} {results[endpoint, conc].rps:9.0f} pet/s",
+                    flush=True,
+                )
+        for key, runs in noops.items():
+            results[key] = min(
+                runs, key=lambda r: abs(r.rps - statistics.median(x.rps for x in runs))
+            )
+        memory = server.rss_mb()
+    finally:
+        server.stop()
+    return results, server, memory
+
+
+def shipped(catalog: Path, paths: dict[str, list[str]]) -> tuple[float, tuple[float, float]]:
+    """`filmoteca serve` as users run it: seconds until ready, memory after some requests."""
+    port = free_port()
+    cmd = [str(Path(sys.executable).parent / "filmoteca"), "serve", "--catalog", str(catalog)]
+    server = start([*cmd, "--port", str(port)], {}, port)
+    try:
+        for endpoint in ENDPOINTS:
+            for path in paths[endpoint][:20]:
+                httpx.get(f"http://127.0.0.1:{port}{path}", timeout=30)
+        return server.ready_s, server.rss_mb()
+    finally:
+        server.stop()
+
+
+def table(runs: dict[str, dict[tuple[str, int], Result]], concs: list[int]) -> str:
+    """The Markdown table of one catalog."""
+    head = (
+        "| ruta | c | api pet/s | % no-op | % no-op usual | p50 ms | p99 ms | CPU µs/pet "
+        "| api+caché pet/s | % no-op ASGI | % no-op | p50 ms | p99 ms | CPU µs/pet "
+        "| seed pet/s | seed p50 ms | seed p99 ms |\n" + "|---" * 17 + "|\n"
+    )
+    rows = []
+    api, cached, seed = runs.get("api", {}), runs.get("api+cache", {}), runs.get("seed", {})
+    for conc in concs:
+        for endpoint in ("__raw_noop", "__noop", "__noop_usual", *ENDPOINTS):
+            key = (endpoint, conc)
+            a = _cell(api.get(key), api.get(("__noop", conc)), api.get(("__noop_usual", conc)))
+            c = _cell(
+                cached.get(key), cached.get(("__raw_noop", conc)), cached.get(("__noop", conc))
+            )
+            rows.append(f"| {endpoint} | {conc} | {a} | {c} | {_seed_cell(seed.get(key))} |")
+    return head + "\n".join(rows)
+
+
+def _cell(run: Result | None, first: Result | None, second: Result | None) -> str:
+    """rps (⚠ = failed requests), shares of two ceilings, p50, p99, server CPU per request."""
+    if run is None:
+        return "– | – | – | – | – | –"
+    shares = " | ".join(f"{run.rps / c.rps:.0%}" if c else "–" for c in (first, second))
+    flag = f" ⚠{run.bad}" if run.bad else ""
+    return (
+        f"{run.rps:,.0f}{flag} | {shares} | {run.p50_ms:.2f} | {run.p99_ms:.2f} | {run.cpu_us:.0f}"
+    )
+
+
+def _seed_cell(run: Result | None) -> str:
+    if run is None:
+        return "– | – | –"
+    flag = f" ⚠{run.bad}" if run.bad else ""
+    return f"{run.rps:,.1f}{flag} | {run.p50_ms:.1f} | {run.p99_ms:.1f}"
+
+
+def main() -> None:
+    """Run every variant on every catalog and print the tables."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--catalog", type=Path, action="append", required=True)
+    parser.add_argument("--seconds", type=int, default=3)
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[8, 64])
+    parser.add_argument("--threads", type=int, default=2, help="hilos de wrk (2 por defecto)")
+    parser.add_argument("--sin-seed", action="store_true", help="no medir la versión seed")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("Hace falta wrk: apt-get install -y wrk")
+    reports = []
+    for catalog in args.catalog:
+        paths = sample_paths(catalog)
+        runs, notes = {}, []
+        for variant in ("api", "api+cache") + (() if args.sin_seed else ("seed",)):
+            runs[variant], server, (rss, peak) = measure(variant, catalog, paths, args)
+            notes.append(
+                f"{variant}: listo en {server.ready_s:.2f} s, RSS {rss:.0f} MB (pico {peak:.0f})"
+            )
+        ready, (rss, peak) = shipped(catalog, paths)
+        notes.append(
+            f"`filmoteca serve` (todas las rutas, con la página web): listo en {ready:.2f} s, "
+            f"RSS {rss:.0f} MB (pico {peak:.0f})"
+        )
+        reports.append(
+            f"\n### {catalog}\n\n"
+            + table(runs, args.concurrency)
+            + "\n\n"
+            + "\n".join(f"- {n}" for n in notes)
+        )
+    print("\n".join(reports))
+    print(
+        f"\nwrk -t{args.threads}, {args.seconds:g} s por medición, 1 worker uvicorn (uvloop + httptools)."
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,226 @@
+"""Operating the API: readiness, metrics, logs with request ids, CORS and catalog hot swap.
+
+    install(app, rebuild)     everything below, on an app built by `create_app`
+    GET  /listo               readiness: 200 once the catalog is loaded, 503 before
+    GET  /metricas            Prometheus metrics (observability.py)
+    POST /admin/recargar      hot swap (token in FILMOTECA_ADMIN_TOKEN): builds a scratch app
+                              with `rebuild()` and runs its lifespan in a worker thread, so the
+                              new catalog, recommender and web cards load and are checked
+                              exactly as at start-up while the old ones keep serving; only
+                              when that succeeds are they swapped in (the response cache follows
+                              the catalog). A broken catalog is refused and the old one stays.
+
+With several workers each process holds its own catalog: a reload reaches one worker; restart
+the workers instead (uvicorn restarts them one by one on SIGHUP to its main process).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Annotated, Any
+
+import anyio.to_thread
+from fastapi import FastAPI, Header, Request
+from pydantic import BaseModel, Field
+from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import PlainTextResponse, Response
+
+from ..config import Settings
+from ..errors import CatalogMissing, FilmotecaError
+from .observability import Metrics, ObservabilityMiddleware, metrics_endpoint
+from .responses import error_response, json_response
+from .schemas import Error
+
+logger = logging.getLogger("filmoteca.operaciones")
+MAX_AUTHORIZATION = 512
+
+
+class Listo(BaseModel):
+    """El servicio puede responder consultas."""
+
+    listo: bool = Field(description="Siempre true (si no, la respuesta es 503).")
+    catalogo: str = Field(description="Versión del catálogo servido.")
+    peliculas: int
+    recomendador: bool = Field(description="Si hay recomendador cargado.")
+
+
+class Recarga(BaseModel):
+    """Resultado de una recarga del catálogo."""
+
+    estado: str = Field(description="'recargado'.")
+    anterior: str | None = Field(description="Versión del catálogo que se servía.")
+    actual: str = Field(description="Versión del catálogo que se sirve ahora.")
+    peliculas: int
+    segundos: float = Field(description="Lo que tardó cargar y validar el catálogo nuevo.")
+
+
+def install(app: FastAPI, rebuild: Callable[[], FastAPI]) -> None:
+    """Add readiness, /metricas, reload, CORS (if configured) and the observability middleware."""
+    settings: Settings = app.state.settings
+    metrics = Metrics()
+    metrics.watch_catalog(lambda: getattr(app.state, "catalog", None))
+    app.state.metrics = metrics
+    app.state.rebuild = rebuild
+    app.state.reload_lock = threading.Lock()
+    _add_routes(app, metrics)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET"],
+            expose_headers=["X-Request-ID", "ETag", "X-Cache"],
+            max_age=600,
+        )
+    app.add_middleware(ObservabilityMiddleware, metrics=metrics, access_log=settings.access_log)
+
+
+def _add_routes(app: FastAPI, metrics: Metrics) -> None:
+    """The three operations routes, documented in Spanish under the 'servicio' tag."""
+    app.add_api_route(
+        "/listo",
+        listo,
+        methods=["GET"],
+        response_model=Listo,
+        responses={503: {"model": Error, "description": "El catálogo todavía no está cargado."}},
+        summary="Preparado para responder",
+        description="Disponibilidad (readiness): 200 cuando el catálogo está cargado, 503 antes.",
+        tags=["servicio"],
+    )
+    app.add_api_route(
+        "/metricas",
+        metrics_endpoint(metrics),
+        methods=["GET"],
+        response_class=PlainTextResponse,
+        responses={200: {"content": {"text/plain": {}}, "description": "Formato Prometheus."}},
+        summary="Métricas Prometheus",
+        description="Peticiones por ruta y estado, histograma de latencia por ruta, errores, "
+        "peticiones en curso y versión del catálogo servido, en formato de texto de Prometheus.",
+        tags=["servicio"],
+    )
+    app.add_api_route(
+        "/admin/recargar",
+        recargar,
+        methods=["POST"],
+        response_model=Recarga,
+        responses={
+            401: {"model": Error, "description": "Falta el token o no es el correcto."},
+            403: {"model": Error, "description": "La recarga por HTTP está desactivada."},
+            409: {"model": Error, "description": "Catálogo nuevo rechazado, o recarga en curso."},
+        },
+        summary="Recargar el catálogo",
+        description="Carga y valida el catálogo de FILMOTECA_CATALOG_DIR (p. ej. recién "
+        "reconstruido con `filmoteca build`) mientras el actual sigue respondiendo, y lo "
+        "sustituye solo si es válido. Requiere `Authorization: Bearer <FILMOTECA_ADMIN_TOKEN>`.",
+        tags=["servicio"],
+    )
+
+
+async def listo(request: Request) -> Response:
+    """Readiness: the catalog is loaded."""
+    state = request.app.state
+    catalog = getattr(state, "catalog", None)
+    if catalog is None:
+        raise CatalogMissing("El catálogo todavía no está cargado. Reintente en unos segundos.")
+    recommender = getattr(state, "recommender", None) is not None
+    body = Listo(
+        listo=True,
+        catalogo=catalog.version,
+        peliculas=catalog.movie_count,
+        recomendador=recommender,
+    )
+    return json_response(body)
+
+
+async def recargar(
+    request: Request,
+    authorization: Annotated[str | None, Header(max_length=MAX_AUTHORIZATION)] = None,
+) -> Response:
+    """Load, check and swap in the catalog of FILMOTECA_CATALOG_DIR (admin token required)."""
+    app: FastAPI = request.app
+    denied = _check_token(app.state.settings, authorization)
+    if denied is not None:
+        return denied
+    lock: threading.Lock = app.state.reload_lock
+    if not lock.acquire(blocking=False):
+        return error_response(409, "recarga_en_curso", "Ya hay una recarga en curso.")
+    try:
+        return await _reload(app)
+    finally:
+        lock.release()
+
+
+def _check_token(settings: Settings, authorization: str | None) -> Response | None:
+    """None when the bearer token matches FILMOTECA_ADMIN_TOKEN, else the error response."""
+    if settings.admin_token is None:
+        message = "La recarga por HTTP está desactivada: defina FILMOTECA_ADMIN_TOKEN."
+        return error_response(403, "recarga_desactivada", message)
+    expected = settings.admin_token.get_secret_value().encode()
+    scheme, _, given = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), expected):
+        response = error_response(
+            401, "no_autorizado", "Falta el token de administración o no es válido."
+        )
+        response.headers["WWW-Authenticate"] = "Bearer"
+        return response
+    return None
+
+
+async def _reload(app: FastAPI) -> Response:
+    """Load the new state off the event loop; swap it in only when it is complete and valid."""
+    metrics: Metrics = app.state.metrics
+    old = getattr(app.state, "catalog", None)
+    start = time.perf_counter()
+    try:
+        fresh = await anyio.to_thread.run_sync(load_state, app.state.rebuild)
+    except Exception as exc:
+        metrics.catalog_reloads.labels("rechazada").inc()
+        reason = exc.message if isinstance(exc, FilmotecaError) else f"{type(exc).__name__}: {exc}"
+        logger.error("Recarga rechazada: %s", reason, exc_info=not isinstance(exc, FilmotecaError))
+        served = old.version if old is not None else "ninguno"
+        message = f"Catálogo nuevo rechazado: {reason} Se sigue sirviendo el catálogo {served}."
+        return error_response(409, "recarga_rechazada", message)
+    seconds = time.perf_counter() - start
+    for key, value in fresh.items():
+        setattr(app.state, key, value)
+    metrics.catalog_reloads.labels("ok").inc()
+    new = fresh["catalog"]
+    logger.info("Catálogo recargado: %s -> %s", old.version if old else None, new.version)
+    body = Recarga(
+        estado="recargado",
+        anterior=old.version if old is not None else None,
+        actual=new.version,
+        peliculas=new.movie_count,
+        segundos=round(seconds, 3),
+    )
+    return json_response(body)
+
+
+def load_state(rebuild: Callable[[], FastAPI]) -> dict[str, Any]:
+    """Run a scratch app's lifespan (its own event loop; call from a worker thread) and return
+    the state it loaded: catalog, recommender, web cards... Raises if the catalog is unusable."""
+    scratch = rebuild()
+    before = dict(_state(scratch))
+
+    async def run() -> None:
+        async with scratch.router.lifespan_context(scratch):
+            pass
+
+    asyncio.run(run())
+    fresh = {k: v for k, v in _state(scratch).items() if before.get(k, _MISSING) is not v}
+    catalog = fresh.get("catalog")
+    if catalog is None or catalog.movie_count <= 0:
+        raise CatalogMissing("el catálogo nuevo no tiene películas.")
+    return fresh
+
+
+_MISSING = object()
+
+
+def _state(app: FastAPI) -> dict[str, Any]:
+    """The attributes set on `app.state` (Starlette keeps them in `State._state`)."""
+    return dict(app.state._state)
