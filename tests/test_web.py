@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from factories import make_catalog, movie
 from filmoteca.api.app import create_app
 from filmoteca.catalog import Catalog
 from filmoteca.config import Settings
@@ -251,3 +252,20 @@ def test_json_routes_are_documented_in_spanish(client: TestClient) -> None:
         assert route["summary"] and route["description"]
         assert "$ref" in route["responses"]["200"]["content"]["application/json"]["schema"]
         assert {"404", "422"} <= set(route["responses"])
+
+
+def test_reload_swaps_in_the_cards_of_the_new_catalog(tmp_path: Path) -> None:
+    directory = tmp_path / "catalogo"
+    make_catalog(directory, [movie(1, "Primera", "2001-01-01")])
+    settings = Settings(catalog_dir=directory, admin_token="secreto")
+    with TestClient(create_app(settings)) as test_client:
+        assert test_client.get("/pelicula/1").json()["titulo"] == "Primera"
+        make_catalog(
+            directory, [movie(1, "Renombrada", "2001-01-01"), movie(2, "Nueva", "2002-02-02")]
+        )
+        manifest = directory / "manifest.json"
+        manifest.write_text(manifest.read_text().replace('"test"', '"v2"'), encoding="utf-8")
+        reload = test_client.post("/admin/recargar", headers={"Authorization": "Bearer secreto"})
+        assert reload.status_code == 200, reload.text
+        assert test_client.get("/pelicula/1").json()["titulo"] == "Renombrada"
+        assert test_client.get("/pelicula/2").status_code == 200

@@ -31,6 +31,7 @@ from rapidfuzz import fuzz, process
 from . import store
 from .columns import to_numpy
 from .errors import CatalogError, InvalidQuery, NotFound
+from .people import build_people
 from .search import WordIndex
 from .text import MONTHS, WEEKDAYS, normalize, normalize_many, parse_month, parse_weekday
 
@@ -217,24 +218,6 @@ class _Movies:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class _People:
-    """Per-person arrays; a person id indexes every array and list here."""
-
-    index: dict[str, int]
-    keys: list[str]
-    names: list[str]
-    acting: np.ndarray
-    acting_return: np.ndarray
-    acting_budgeted: np.ndarray
-    directing_offsets: np.ndarray
-    directing_movies: np.ndarray
-
-    def directing(self, pid: int) -> np.ndarray:
-        """Positions of the movies a person directed, by release date then id."""
-        return self.directing_movies[self.directing_offsets[pid] : self.directing_offsets[pid + 1]]
-
-
 class Catalog:
     """The catalog in memory with its indexes; every query method answers from memory."""
 
@@ -245,7 +228,7 @@ class Catalog:
         self._titles = _title_index(self._title_keys, self._movies)
         self._title_words = WordIndex(self._title_keys)
         self._month_counts, self._weekday_counts = _date_counts(self._movies.days)
-        self._people = _build_people(cast, crew, self._movies)
+        self._people = build_people(cast, crew, self._movies)
         self._people_words = WordIndex(self._people.keys)
         self._directing = np.diff(self._people.directing_offsets)
         self._people_weight = self._people.acting + self._directing
@@ -457,63 +440,3 @@ def _date_counts(days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     months = dated.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) % 12 + 1
     weekdays = (dated + 3) % 7  # 1970-01-01 was a Thursday
     return np.bincount(months, minlength=13), np.bincount(weekdays, minlength=7)
-
-
-def _person_ids(names: pa.ChunkedArray) -> tuple[np.ndarray, dict[str, int], list[str]]:
-    """Per-row person id (-1 for no name), the normalised-name index, the most used spellings."""
-    encoded = pc.dictionary_encode(names).combine_chunks()
-    spellings: list[str] = encoded.dictionary.to_pylist()
-    codes = to_numpy(encoded.indices, fill=-1)
-    index: dict[str, int] = {}
-    spelling_pid = np.fromiter(
-        (index.setdefault(key, len(index)) for key in normalize_many(spellings)),
-        dtype=np.int64,
-        count=len(spellings),
-    )
-    uses = np.bincount(codes[codes >= 0], minlength=len(spellings))
-    order = np.lexsort((-uses, spelling_pid))
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = spelling_pid[order][1:] != spelling_pid[order][:-1]
-    blank = index.get("", -2)
-    row_pid = np.where(codes >= 0, spelling_pid[np.maximum(codes, 0)], -1)
-    row_pid[row_pid == blank] = -1
-    return row_pid, index, [spellings[i] for i in order[first].tolist()]
-
-
-def _film_pairs(
-    pid: np.ndarray, movie_ids: np.ndarray, ids: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct (person id, movie position) pairs sorted by person; unknown movies dropped."""
-    if len(ids) == 0 or len(pid) == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    sorter = np.argsort(ids)
-    slot = np.minimum(np.searchsorted(ids, movie_ids, sorter=sorter), len(ids) - 1)
-    position = sorter[slot]
-    keep = (ids[position] == movie_ids) & (pid >= 0)
-    pairs = np.sort(pid[keep] * len(ids) + position[keep])
-    distinct = np.ones(len(pairs), dtype=bool)
-    distinct[1:] = pairs[1:] != pairs[:-1]
-    pairs = pairs[distinct]
-    return pairs // len(ids), pairs % len(ids)
-
-
-def _build_people(cast: pa.Table, crew: pa.Table, movies: _Movies) -> _People:
-    """Per-person acting aggregates and directed films, keyed by normalised name."""
-    names = pa.chunked_array(cast["name"].chunks + crew["name"].chunks, pa.string())
-    row_pid, index, spellings = _person_ids(names)
-    n, n_cast = len(index), len(cast)
-    movie_ids = np.concatenate([to_numpy(cast["movie_id"]), to_numpy(crew["movie_id"])])
-    a_pid, a_pos = _film_pairs(row_pid[:n_cast], movie_ids[:n_cast], movies.ids)
-    d_pid, d_pos = _film_pairs(row_pid[n_cast:], movie_ids[n_cast:], movies.ids)
-    d_order = np.lexsort((movies.ids[d_pos], movies.days[d_pos], d_pid))
-    budgeted = np.bincount(a_pid, weights=movies.budget[a_pos] > 0, minlength=n)
-    return _People(
-        index=index,
-        keys=list(index),
-        names=spellings,
-        acting=np.bincount(a_pid, minlength=n),
-        acting_return=np.bincount(a_pid, weights=movies.returns[a_pos], minlength=n),
-        acting_budgeted=budgeted.astype(np.int64),
-        directing_offsets=np.concatenate([[0], np.cumsum(np.bincount(d_pid, minlength=n))]),
-        directing_movies=d_pos[d_order],
-    )

@@ -9,8 +9,9 @@ two rows is a cosine similarity in [0, 1]:
     writer      writing department (idf)       crew        producers, composer, photography, editor
     companies   production companies (idf)     collection  the saga the movie belongs to
 
-Two more blocks are not sparse: `era` (release year, Gaussian radial features whose dot product
-is exp(-(Δyears / era_scale)²)) and `language` (1 when the original languages are equal).
+Two more blocks are not sparse: `era`, exp(-(Δyears / era_scale)²) (at build time as Gaussian
+radial features, whose dot product approximates it to ~1e-4, so that it is one matrix product),
+and `language` (1 when the original languages are equal).
 A block with weight w enters the combined similarity as w / Σw, so it stays in [0, 1]; a block
 with no data in the catalog (e.g. no collections) is left out of Σw.
 """
@@ -54,6 +55,7 @@ class Features:
     blocks: dict[str, tuple[int, int]]  # block name -> [start, stop) columns of `matrix`
     names: list[str]  # one display name per column of `matrix`
     era: np.ndarray  # dense radial year features, scaled by sqrt(w_era / Σw)
+    era_weight: float  # w_era / Σw
     language_codes: np.ndarray  # int16 code per movie, NO_LANGUAGE if unknown
     languages: list[str]  # code -> ISO 639-1
     language_weight: float  # w_language / Σw
@@ -188,6 +190,7 @@ def build_features(
         blocks=spans,
         names=names,
         era=np.ascontiguousarray(era, dtype=np.float32),
+        era_weight=weights.get("era", 0.0) / total,
         language_codes=codes,
         languages=languages,
         language_weight=weights.get("language", 0.0) / total,

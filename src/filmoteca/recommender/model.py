@@ -135,12 +135,13 @@ class Recommender:
         self.features_ = feats.matrix
         self.blocks_ = feats.blocks
         self.feature_names_: Sequence[str] = feats.names
-        self.era_ = feats.era
+        self.era_weight_ = feats.era_weight
+        self.era_table_ = era_table(self.era_scale, self.era_weight_)
         self.language_codes_ = feats.language_codes
         self.languages_ = feats.languages
         self.language_weight_ = feats.language_weight
         self.active_blocks_ = [b for b in feats.present if weights.get(b, 0.0) > 0]
-        self._fit_neighbors()
+        self._fit_neighbors(feats.era)
         return self
 
     def _prior(self, votes: np.ndarray, averages: np.ndarray) -> np.ndarray:
@@ -150,12 +151,12 @@ class Recommender:
         bayes = (votes * averages + self.prior_votes * mean) / (votes + self.prior_votes)
         return np.asarray(bayes / 10.0, dtype=np.float32)
 
-    def _fit_neighbors(self) -> None:
-        """Neighbour lists; genres go to the dense part (they are few and frequent)."""
+    def _fit_neighbors(self, era: np.ndarray) -> None:
+        """Neighbour lists; genres and era are the dense part (few and frequent features)."""
         spans = [self.blocks_[b] for b in self.active_blocks_ if b in self.blocks_]
         sparse_cols = [np.arange(a, b) for a, b in spans if self.blocks_["genres"] != (a, b)]
         start, stop = self.blocks_["genres"]
-        dense = np.hstack([self.features_[:, start:stop].toarray(), self.era_])
+        dense = np.hstack([self.features_[:, start:stop].toarray(), era])
         cols = np.concatenate([np.zeros(0, np.int64), *sparse_cols])
         neighbors, sims = top_neighbors(
             self.features_[:, cols],
@@ -243,15 +244,23 @@ class Recommender:
         exact, the same formula the neighbour lists were built with."""
         queries = self.features_[rows].T.tocsr()
         sim = (self.features_[candidates] @ queries).toarray().T.astype(np.float32)
-        sim += self.era_[rows] @ self.era_[candidates].T
+        sim += self._era(rows, candidates)
         codes = self.language_codes_[candidates]
         same = (self.language_codes_[rows][:, None] == codes[None, :]) & (codes[None, :] >= 0)
         return np.asarray(sim + np.float32(self.language_weight_) * same, dtype=np.float32)
 
+    def _era(self, rows: np.ndarray, candidates: np.ndarray | None) -> np.ndarray:
+        """Era similarity (rows x candidates), from the year gap; 0 when a year is unknown."""
+        years = self.years_.astype(np.int32)
+        mine = years[rows][:, None]
+        theirs = (years if candidates is None else years[candidates])[None, :]
+        gap = np.minimum(np.abs(mine - theirs), len(self.era_table_) - 1)
+        return np.where((mine > 0) & (theirs > 0), self.era_table_[gap], np.float32(0))
+
     def mean_similarity(self, rows: np.ndarray) -> np.ndarray:
         """Mean similarity of every movie to the movies at `rows` (one sparse mat-vec)."""
         query = np.asarray(self.features_[rows].mean(axis=0), dtype=np.float32).ravel()
-        sim = self.features_ @ query + self.era_ @ self.era_[rows].mean(axis=0)
+        sim = self.features_ @ query + self._era(rows, None).mean(axis=0)
         codes = self.language_codes_[rows]
         share = np.bincount(codes[codes >= 0], minlength=len(self.languages_) + 1) / len(rows)
         lang = np.where(self.language_codes_ >= 0, share[self.language_codes_], 0.0)
@@ -267,10 +276,13 @@ class Recommender:
     ) -> tuple[np.ndarray, np.ndarray]:
         """Top-k (movies, mean similarity to `rows`) among candidates (None: all), minus skip."""
         if candidates is None:
-            sim_all = self.mean_similarity(rows)
-            cand = np.flatnonzero(self._allowed(np.arange(len(sim_all)), filters))
+            n = len(self.movie_ids_)
+            cand = np.flatnonzero(self._allowed(np.arange(n), filters))
             cand = cand[~np.isin(cand, skip)]
-            sim = sim_all[cand]
+            if len(cand) > n // 8:  # one mat-vec over everything is cheaper than slicing
+                sim = self.mean_similarity(rows)[cand]
+            else:
+                sim = self.similarity(rows, cand).mean(axis=0)
         else:
             cand = candidates[self._allowed(candidates, filters) & ~np.isin(candidates, skip)]
             sim = self.similarity(rows, cand).mean(axis=0)
@@ -342,6 +354,12 @@ class Recommender:
     def top_matrix(self, k: int) -> np.ndarray:
         """Unfiltered top-k rows for every movie (for the offline evaluation)."""
         return np.asarray(self.neighbors_[:, :k], dtype=np.int64)
+
+
+def era_table(scale: float, weight: float) -> np.ndarray:
+    """Weighted era similarity by year gap 0..255: weight · exp(-(gap / scale)²)."""
+    gaps = np.arange(256, dtype=np.float64)
+    return np.asarray(weight * np.exp(-((gaps / scale) ** 2)), dtype=np.float32)
 
 
 def _genre_names() -> dict[str, str]:

@@ -24,7 +24,7 @@ import scipy.sparse as sp
 
 from .. import store
 from ..errors import CatalogError, CatalogMissing
-from .model import Recommender
+from .model import Recommender, era_table
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -36,7 +36,6 @@ _ARRAYS = (
     "vote_counts_",
     "vote_averages_",
     "prior_",
-    "era_",
     "language_codes_",
     "neighbors_",
     "similarities_",
@@ -111,6 +110,7 @@ def save(model: Recommender, out_dir: Path) -> None:
         "blocks": model.blocks_,
         "languages": model.languages_,
         "language_weight": model.language_weight_,
+        "era_weight": model.era_weight_,
         "active_blocks": model.active_blocks_,
         "n_movies": len(model.movie_ids_),
     }
@@ -141,6 +141,8 @@ def load(model_dir: Path) -> Recommender:
         model.blocks_ = {name: (int(a), int(b)) for name, (a, b) in meta["blocks"].items()}
         model.languages_ = meta["languages"]
         model.language_weight_ = float(meta["language_weight"])
+        model.era_weight_ = float(meta["era_weight"])
+        model.era_table_ = era_table(model.era_scale, model.era_weight_)
         model.active_blocks_ = meta["active_blocks"]
     except (OSError, ValueError, KeyError, TypeError, pa.ArrowException) as exc:
         raise CatalogError(

@@ -332,14 +332,14 @@
     return h("h1", { tabindex: "-1", class: "titulo-pagina" }, text, extra || null);
   }
 
-  function errorBox(error, what) {
+  function errorBox(error, what, hrefFor = (name) => `#/buscar/${encodeURIComponent(name)}`) {
     const box = h("div", { class: "aviso aviso-error", role: "alert" },
       h("p", null, error instanceof ApiError ? error.message : `No se pudo cargar ${what}.`));
     const suggestions = error instanceof ApiError ? error.suggestions : [];
     if (suggestions.length) {
       box.append(h("p", null, "Quizá buscaba:"), h("ul", { class: "lista-sugerida" },
         suggestions.map((name) => h("li", null,
-          h("a", { href: `#/buscar/${encodeURIComponent(name)}` }, name)))));
+          h("a", { href: hrefFor(name) }, name)))));
     }
     return box;
   }
@@ -539,7 +539,7 @@
       person = await api(`/persona/${encodeURIComponent(name)}`);
     } catch (error) {
       if (view.stale()) return;
-      view.show(pageTitle("Persona no encontrada"), errorBox(error, "la persona"));
+      view.show(pageTitle("Persona no encontrada"), errorBox(error, "la persona", personHref));
       return;
     }
     if (view.stale()) return;

@@ -202,7 +202,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     "título que `/score_titulo` (`?anio=` para títulos repetidos). Filtros opcionales: "
     "`desde`, `hasta`, `min_votos`, `idioma`.",
 )
-def recomendacion(
+async def recomendacion(
     titulo: Titulo,
     catalog: CatalogDep,
     model: RecommenderDep,
@@ -240,7 +240,7 @@ def recomendacion(
     "ni las descartadas. Los títulos o ids que no existen se informan en `no_encontrados`; "
     "solo si no se encuentra ninguno responde 404. Mismos filtros que la ruta GET.",
 )
-def recomendacion_varias(
+async def recomendacion_varias(
     preferencias: Preferencias,
     catalog: CatalogDep,
     model: RecommenderDep,

@@ -1,0 +1,210 @@
+"""Soak test: a real `filmoteca serve` under 64 concurrent connections for 60 s (loopback, wrk).
+
+1. Starts `filmoteca serve --catalog DIR` (one worker, as shipped) on a free loopback port.
+2. Builds a mix of valid requests from the catalog itself: every month and weekday, and up to
+   N titles (score and votes), actors and directors (default N=3000 each: more distinct URLs
+   than the response cache keeps, so it keeps evicting and the real query path keeps running),
+   plus search terms. Each URL is requested once (this also warms up); any that does not
+   answer 200 is dropped and counted.
+3. Warm-up: `--warmup` seconds of wrk at the same concurrency. RSS is read after it.
+4. Soak: `--seconds` of wrk (2 threads, `--concurrency` connections) over the mix, sampling the
+   server's RSS every second.
+5. Prints requests/s, latency, errors (socket errors, timeouts, non-2xx) and RSS after warm-up,
+   peak and at the end; exits 1 if there was any error or the final RSS is more than 5 %
+   above the post-warm-up RSS.
+
+Run: .venv/bin/python bench/soak.py --catalog /tmp/cat_45466 [--seconds 60] [--concurrency 64]
+Needs wrk (apt-get install wrk).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import httpx
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+LUA = """
+local paths = {}
+for line in io.lines(os.getenv("WRK_PATHS")) do paths[#paths + 1] = line end
+math.randomseed(os.time() + math.floor(os.clock() * 1000000))
+request = function()
+  return wrk.format("GET", paths[math.random(#paths)])
+end
+"""
+MONTHS = "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre"
+DAYS = "lunes martes miercoles jueves viernes sabado domingo"
+SEARCHES = ("toy", "star", "love", "the", "man", "night", "war", "dead", "girl", "tom")
+MAX_RSS_GROWTH = 0.05
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process, in MB (from /proc)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"sin VmRSS para {pid}")
+
+
+def _top_names(catalog: Path, table: str, n: int, job: str | None = None) -> list[str]:
+    """The n names with most credits in a credits table (optionally one crew job)."""
+    columns = ["name", "job"] if job else ["name"]
+    credits = pq.ParquetFile(catalog / f"{table}.parquet").read(columns=columns)
+    if job:
+        credits = credits.filter(pc.equal(credits["job"], job))
+    counts = pc.value_counts(credits["name"]).to_pylist()
+    counts.sort(key=lambda c: -c["counts"])
+    return [c["values"] for c in counts[:n] if c["values"]]
+
+
+def request_mix(catalog: Path, per_kind: int) -> list[str]:
+    """Valid query URLs drawn from the catalog (titles by votes, people by credits)."""
+    movies = pq.ParquetFile(catalog / "movies.parquet").read(columns=["title", "vote_count"])
+    order = pc.sort_indices(movies, [("vote_count", "descending")])
+    titles = [t for t in pc.take(movies["title"], order).to_pylist()[:per_kind] if t]
+    paths = [f"/cantidad_filmaciones_mes/{m}" for m in MONTHS.split()]
+    paths += [f"/cantidad_filmaciones_dia/{d}" for d in DAYS.split()]
+    paths += [f"/score_titulo/{quote(t, safe='')}" for t in titles]
+    paths += [f"/votos_titulo/{quote(t, safe='')}" for t in titles]
+    paths += [f"/get_actor/{quote(a, safe='')}" for a in _top_names(catalog, "cast", per_kind)]
+    directors = _top_names(catalog, "crew", per_kind, job="Director")
+    paths += [f"/get_director/{quote(d, safe='')}" for d in directors]
+    paths += [f"/buscar?q={s}" for s in SEARCHES]
+    return paths
+
+
+def start_server(catalog: Path, port: int) -> subprocess.Popen[bytes]:
+    """`filmoteca serve` on loopback; returns once /listo answers 200."""
+    cmd = [sys.executable, "-m", "filmoteca.cli", "serve", "--catalog", str(catalog)]
+    env = {**os.environ, "FILMOTECA_LOG_FORMAT": "json"}
+    proc = subprocess.Popen([*cmd, "--port", str(port)], env=env, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/listo", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    proc.kill()
+    raise SystemExit("el servidor no respondió en /listo en 60 s")
+
+
+def keep_valid(base: str, paths: list[str]) -> tuple[list[str], int]:
+    """Request each path once; keep those answering 200."""
+    kept = []
+    with httpx.Client(base_url=base, timeout=10) as client:
+        for path in paths:
+            if client.get(path).status_code == 200:
+                kept.append(path)
+    return kept, len(paths) - len(kept)
+
+
+def wrk(base: str, paths_file: Path, seconds: int, connections: int) -> dict[str, float]:
+    """Run wrk over the request mix; parse requests/s, latency and errors."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
+        lua.write(LUA)
+    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", lua.name, base]
+    env = {**os.environ, "WRK_PATHS": str(paths_file)}
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True, env=env).stdout
+    os.unlink(lua.name)
+    figures = {
+        "requests": float(re.search(r"(\d+) requests in", out).group(1)),  # type: ignore[union-attr]
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),  # type: ignore[union-attr]
+        "non2xx": 0.0,
+        "socket_errors": 0.0,
+    }
+    if match := re.search(r"Non-2xx or 3xx responses: (\d+)", out):
+        figures["non2xx"] = float(match.group(1))
+    if match := re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out
+    ):
+        figures["socket_errors"] = float(sum(int(g) for g in match.groups()))
+    for pct in ("50", "99"):
+        if match := re.search(rf"^\s+{pct}%\s+([\d.]+)(us|ms|s)\s*$", out, re.MULTILINE):
+            scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[match.group(2)]
+            figures[f"p{pct}_ms"] = float(match.group(1)) * scale
+    return figures
+
+
+def sample_rss(pid: int, stop: threading.Event, samples: list[float]) -> None:
+    """Append the process RSS every second until `stop` is set."""
+    while not stop.wait(1.0):
+        samples.append(rss_mb(pid))
+
+
+def main() -> None:
+    """Warm up, soak, print the figures; exit 1 on any error or memory growth over 5 %."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--catalog", type=Path, default=Path("catalogo"))
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--warmup", type=int, default=15)
+    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--per-kind", type=int, default=3000)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("hace falta wrk (apt-get install wrk)")
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc = start_server(args.catalog, port)
+    try:
+        print(f"servidor pid {proc.pid}, RSS al arrancar: {rss_mb(proc.pid):.1f} MB")
+        paths, dropped = keep_valid(base, request_mix(args.catalog, args.per_kind))
+        print(f"mezcla: {len(paths)} URL distintas (descartadas por no dar 200: {dropped})")
+        with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as listing:
+            listing.write("\n".join(paths) + "\n")
+        paths_file = Path(listing.name)
+        warm = wrk(base, paths_file, args.warmup, args.concurrency)
+        after_warmup = rss_mb(proc.pid)
+        print(f"calentamiento {args.warmup} s: {warm['rps']:.0f} pet/s; RSS {after_warmup:.1f} MB")
+        samples: list[float] = []
+        stop = threading.Event()
+        sampler = threading.Thread(target=sample_rss, args=(proc.pid, stop, samples))
+        sampler.start()
+        soak = wrk(base, paths_file, args.seconds, args.concurrency)
+        stop.set()
+        sampler.join()
+        final = rss_mb(proc.pid)
+        paths_file.unlink()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+    errors = int(soak["non2xx"] + soak["socket_errors"])
+    growth = (final - after_warmup) / after_warmup
+    print(
+        f"soak {args.seconds} s, concurrencia {args.concurrency}: {soak['requests']:.0f} peticiones, "
+        f"{soak['rps']:.0f} pet/s, p50 {soak.get('p50_ms', float('nan')):.2f} ms, "
+        f"p99 {soak.get('p99_ms', float('nan')):.2f} ms"
+    )
+    print(
+        f"errores: {errors} (no 2xx: {soak['non2xx']:.0f}, de socket: {soak['socket_errors']:.0f})"
+    )
+    print(
+        f"RSS: tras calentar {after_warmup:.1f} MB, pico {max(samples, default=final):.1f} MB, "
+        f"al final {final:.1f} MB ({growth:+.1%}; límite +{MAX_RSS_GROWTH:.0%})"
+    )
+    ok = errors == 0 and growth <= MAX_RSS_GROWTH
+    print("RESULTADO:", "OK" if ok else "FALLA")
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
