@@ -37,7 +37,8 @@ def tiny_app(metrics: Metrics, *, access_log: bool = True) -> FastAPI:
     app = FastAPI(lifespan=lifespan)
     app.state.started = started
     app.add_middleware(ObservabilityMiddleware, metrics=metrics, access_log=access_log)
-    app.add_api_route("/metricas", metrics_endpoint(metrics), include_in_schema=False)
+    app.state.metrics = metrics
+    app.add_api_route("/metricas", metrics_endpoint, include_in_schema=False)
 
     @app.get("/peliculas/{pid}")
     def pelicula(pid: int) -> dict[str, int]:

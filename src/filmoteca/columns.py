@@ -1,4 +1,4 @@
-"""Arrow columns to numpy and back, without pandas.
+"""Arrow columns to numpy (and boolean masks back to Arrow), without pandas.
 
 pyarrow's own `to_numpy`, `pa.array(list)` and compute calls with Python scalars import pandas
 (about 40 MB of resident memory) to check for pandas types. The API server needs none of it, so
@@ -51,12 +51,3 @@ def bool_array(mask: np.ndarray) -> pa.Array:
     """A numpy boolean mask as an Arrow boolean array (for `Table.filter`)."""
     bitmap = np.packbits(np.asarray(mask, dtype=bool), bitorder="little")
     return pa.Array.from_buffers(pa.bool_(), len(mask), [None, pa.py_buffer(bitmap)])
-
-
-def string_array(values: list[str]) -> pa.Array:
-    """A list of Python strings as an Arrow large_string array."""
-    encoded = [value.encode("utf-8") for value in values]
-    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
-    np.cumsum([len(item) for item in encoded], out=offsets[1:])
-    buffers = [None, pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded))]
-    return pa.Array.from_buffers(pa.large_string(), len(encoded), buffers)

@@ -5,10 +5,11 @@
                               observes its latency, counts 5xx and unhandled exceptions, and
                               writes one JSON access-log line
     Metrics                   the collectors, in a registry of their own (one per app)
-    metrics_endpoint          the `/metricas` handler (Prometheus text format)
+    metrics_endpoint          the `/metricas` handler (reads `app.state.metrics`)
     configure_logging         JSON (or plain text) logs for filmoteca and uvicorn
 
-Cheap by design: label children are cached per (method, route, status), the route label is the
+Cheap by design (~10 µs of CPU per request): HTTP figures are plain counters on the event
+loop's thread turned into Prometheus families only when scraped, the route label is the
 template FastAPI matched (`/get_actor/{nombre_actor}`, never the raw path, so cardinality stays
 bounded), and probes (`/salud`, `/listo`, `/metricas`) are counted but not access-logged.
 Metrics are per process: with several workers each one reports its own.
@@ -16,13 +17,15 @@ Metrics are per process: with several workers each one reports its own.
 
 from __future__ import annotations
 
+import bisect
 import contextvars
 import datetime as dt
+import itertools
 import logging
 import logging.config
+import os
 import re
 import time
-import uuid
 from collections.abc import Awaitable, Callable, Iterable, Iterator, MutableMapping
 from typing import Any, Protocol
 
@@ -31,12 +34,16 @@ from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
-    Gauge,
-    Histogram,
     generate_latest,
 )
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    HistogramMetricFamily,
+    Metric,
+)
 from prometheus_client.registry import Collector
+from starlette.requests import Request
 from starlette.responses import Response
 
 from ..errors import FilmotecaError
@@ -60,63 +67,48 @@ access_logger = logging.getLogger("filmoteca.acceso")
 error_logger = logging.getLogger("filmoteca.error")
 
 
+class _RouteStats:
+    """Counters of one (method, route): plain numbers, touched only by the event-loop thread."""
+
+    __slots__ = ("buckets", "by_status", "errors", "total_seconds")
+
+    def __init__(self) -> None:
+        self.by_status: dict[int, int] = {}
+        self.buckets = [0] * (len(LATENCY_BUCKETS) + 1)  # the last one is +Inf
+        self.total_seconds = 0.0
+        self.errors = 0
+
+
 class Metrics:
-    """The Prometheus collectors of one app, with cached label children."""
+    """The metrics of one app: HTTP figures kept as plain numbers, exposed at scrape time.
+
+    Requests are recorded by the middleware on the event loop's thread, so plain integers
+    suffice (no locks: ~1 µs per request instead of ~10 with prometheus_client's children);
+    `render` runs on that thread too. Rare events (reloads) use prometheus_client directly.
+    """
 
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
-        self.registry = registry or CollectorRegistry(auto_describe=True)
-        reg = self.registry
-        self.requests = Counter(
-            "filmoteca_http_requests",
-            "Peticiones HTTP atendidas, por método, plantilla de ruta y estado.",
-            ["method", "route", "status"],
-            registry=reg,
-        )
-        self.latency = Histogram(
-            "filmoteca_http_request_duration_seconds",
-            "Duración de las peticiones HTTP (segundos), por método y plantilla de ruta.",
-            ["method", "route"],
-            buckets=LATENCY_BUCKETS,
-            registry=reg,
-        )
-        self.errors = Counter(
-            "filmoteca_http_errors",
-            "Peticiones que acabaron en 5xx o en una excepción no controlada.",
-            ["method", "route"],
-            registry=reg,
-        )
-        self.in_progress = Gauge(
-            "filmoteca_http_requests_in_progress", "Peticiones en curso.", registry=reg
-        )
+        self.registry = registry or CollectorRegistry()
+        self.routes: dict[tuple[str, str], _RouteStats] = {}
+        self.in_progress = 0
+        self.registry.register(_HttpCollector(self))
         self.catalog_reloads = Counter(
             "filmoteca_catalog_reloads",
             "Recargas del catálogo pedidas, por resultado (ok / rechazada).",
             ["result"],
-            registry=reg,
+            registry=self.registry,
         )
-        self._done: dict[tuple[str, str, int], Callable[[float], None]] = {}
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
-        """Count one finished request and observe its latency."""
-        key = (method, route, status)
-        record = self._done.get(key)
-        if record is None:
-            record = self._done[key] = self._recorder(method, route, status)
-        record(seconds)
-
-    def _recorder(self, method: str, route: str, status: int) -> Callable[[float], None]:
-        """Bind the label children of one (method, route, status) once."""
-        count = self.requests.labels(method, route, str(status)).inc
-        observe = self.latency.labels(method, route).observe
-        error = self.errors.labels(method, route).inc if status >= 500 else None
-
-        def record(seconds: float) -> None:
-            count()
-            observe(seconds)
-            if error is not None:
-                error()
-
-        return record
+        """Count one finished request, its latency bucket and, if 5xx, an error."""
+        stats = self.routes.get((method, route))
+        if stats is None:
+            stats = self.routes[(method, route)] = _RouteStats()
+        stats.by_status[status] = stats.by_status.get(status, 0) + 1
+        stats.buckets[bisect.bisect_left(LATENCY_BUCKETS, seconds)] += 1
+        stats.total_seconds += seconds
+        if status >= 500:
+            stats.errors += 1
 
     def watch_catalog(self, source: Callable[[], CatalogLike | None]) -> None:
         """Publish the catalog `source()` returns at each scrape (follows hot swaps)."""
@@ -125,6 +117,52 @@ class Metrics:
     def render(self) -> bytes:
         """All metrics in the Prometheus text format."""
         return generate_latest(self.registry)
+
+
+class _HttpCollector(Collector):
+    """filmoteca_http_* families built from Metrics' plain counters at scrape time."""
+
+    def __init__(self, metrics: Metrics) -> None:
+        self.metrics = metrics
+
+    def describe(self) -> list[Metric]:
+        """The metric names, for the registry's duplicate check (no samples)."""
+        return list(self._families({}, 0))
+
+    def collect(self) -> Iterator[Metric]:
+        """Requests by status, latency histograms, errors and requests in progress."""
+        yield from self._families(dict(self.metrics.routes), self.metrics.in_progress)
+
+    @staticmethod
+    def _families(routes: dict[tuple[str, str], _RouteStats], running: int) -> Iterator[Metric]:
+        requests = CounterMetricFamily(
+            "filmoteca_http_requests",
+            "Peticiones HTTP atendidas, por método, plantilla de ruta y estado.",
+            labels=["method", "route", "status"],
+        )
+        latency = HistogramMetricFamily(
+            "filmoteca_http_request_duration_seconds",
+            "Duración de las peticiones HTTP (segundos), por método y plantilla de ruta.",
+            labels=["method", "route"],
+        )
+        errors = CounterMetricFamily(
+            "filmoteca_http_errors",
+            "Peticiones que acabaron en 5xx o en una excepción no controlada.",
+            labels=["method", "route"],
+        )
+        for (method, route), stats in sorted(routes.items()):
+            for status, count in sorted(stats.by_status.items()):
+                requests.add_metric([method, route, str(status)], count)
+            cumulative = list(itertools.accumulate(stats.buckets))
+            bounds = [repr(b) for b in LATENCY_BUCKETS] + ["+Inf"]
+            latency.add_metric(
+                [method, route], list(zip(bounds, cumulative, strict=True)), stats.total_seconds
+            )
+            errors.add_metric([method, route], stats.errors)
+        running_gauge = GaugeMetricFamily(
+            "filmoteca_http_requests_in_progress", "Peticiones en curso.", value=running
+        )
+        return iter((requests, latency, errors, running_gauge))
 
 
 class CatalogLike(Protocol):
@@ -198,7 +236,7 @@ class ObservabilityMiddleware:
                 message["headers"] = [*message.get("headers", ()), header]
             await send(message)
 
-        self.metrics.in_progress.inc()
+        self.metrics.in_progress += 1
         start = time.perf_counter()
         try:
             await self.app(scope, receive, send_with_id)
@@ -208,7 +246,7 @@ class ObservabilityMiddleware:
         else:
             self._finish(scope, status, time.perf_counter() - start, rid, failed=False)
         finally:
-            self.metrics.in_progress.dec()
+            self.metrics.in_progress -= 1
             request_id_var.reset(token)
 
     def _finish(self, scope: Scope, status: int, seconds: float, rid: str, failed: bool) -> None:
@@ -276,7 +314,7 @@ def _request_id(headers: Iterable[tuple[bytes, bytes]]) -> str:
             if _VALID_REQUEST_ID.fullmatch(value):
                 return value.decode("ascii")
             break
-    return uuid.uuid4().hex
+    return os.urandom(16).hex()
 
 
 def _fields(scope: Scope, route: str, status: int, seconds: float) -> dict[str, Any]:
@@ -294,14 +332,14 @@ def _fields(scope: Scope, route: str, status: int, seconds: float) -> dict[str, 
     }
 
 
-def metrics_endpoint(metrics: Metrics) -> Callable[[], Response]:
-    """The `/metricas` handler: every metric of `metrics` in Prometheus text format."""
+async def metrics_endpoint(request: Request) -> Response:
+    """The `/metricas` handler: the app's metrics (`app.state.metrics`) in Prometheus text.
 
-    def metricas() -> Response:
-        """Métricas del servicio en formato Prometheus."""
-        return Response(metrics.render(), media_type=CONTENT_TYPE_LATEST)
-
-    return metricas
+    A module-level function on purpose: FastAPI caches endpoints process-wide, so a closure
+    per app would keep every app (and its catalog) alive.
+    """
+    metrics: Metrics = request.app.state.metrics
+    return Response(metrics.render(), media_type=CONTENT_TYPE_LATEST)
 
 
 class JsonFormatter(logging.Formatter):

@@ -17,6 +17,9 @@ the workers instead (uvicorn restarts them one by one on SIGHUP to its main proc
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import ctypes
+import gc
 import hmac
 import logging
 import threading
@@ -25,6 +28,7 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 import anyio.to_thread
+import pyarrow as pa
 from fastapi import FastAPI, Header, Request
 from pydantic import BaseModel, Field
 from starlette.middleware.cors import CORSMiddleware
@@ -67,7 +71,7 @@ def install(app: FastAPI, rebuild: Callable[[], FastAPI]) -> None:
     app.state.metrics = metrics
     app.state.rebuild = rebuild
     app.state.reload_lock = threading.Lock()
-    _add_routes(app, metrics)
+    _add_routes(app)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -79,7 +83,7 @@ def install(app: FastAPI, rebuild: Callable[[], FastAPI]) -> None:
     app.add_middleware(ObservabilityMiddleware, metrics=metrics, access_log=settings.access_log)
 
 
-def _add_routes(app: FastAPI, metrics: Metrics) -> None:
+def _add_routes(app: FastAPI) -> None:
     """The three operations routes, documented in Spanish under the 'servicio' tag."""
     app.add_api_route(
         "/listo",
@@ -93,7 +97,7 @@ def _add_routes(app: FastAPI, metrics: Metrics) -> None:
     )
     app.add_api_route(
         "/metricas",
-        metrics_endpoint(metrics),
+        metrics_endpoint,
         methods=["GET"],
         response_class=PlainTextResponse,
         responses={200: {"content": {"text/plain": {}}, "description": "Formato Prometheus."}},
@@ -173,31 +177,49 @@ def _check_token(settings: Settings, authorization: str | None) -> Response | No
 async def _reload(app: FastAPI) -> Response:
     """Load the new state off the event loop; swap it in only when it is complete and valid."""
     metrics: Metrics = app.state.metrics
-    old = getattr(app.state, "catalog", None)
+    catalog = getattr(app.state, "catalog", None)
+    old = catalog.version if catalog is not None else None
+    del catalog
     start = time.perf_counter()
     try:
         fresh = await anyio.to_thread.run_sync(load_state, app.state.rebuild)
     except Exception as exc:
         metrics.catalog_reloads.labels("rechazada").inc()
-        reason = exc.message if isinstance(exc, FilmotecaError) else f"{type(exc).__name__}: {exc}"
-        logger.error("Recarga rechazada: %s", reason, exc_info=not isinstance(exc, FilmotecaError))
-        served = old.version if old is not None else "ninguno"
-        message = f"Catálogo nuevo rechazado: {reason} Se sigue sirviendo el catálogo {served}."
-        return error_response(409, "recarga_rechazada", message)
+        return _refused(exc, old)
     seconds = time.perf_counter() - start
-    for key, value in fresh.items():
-        setattr(app.state, key, value)
+    new = _swap(app, fresh)
+    del fresh
+    await anyio.to_thread.run_sync(release_memory)
     metrics.catalog_reloads.labels("ok").inc()
-    new = fresh["catalog"]
-    logger.info("Catálogo recargado: %s -> %s", old.version if old else None, new.version)
+    logger.info("Catálogo recargado: %s -> %s", old, new.version)
     body = Recarga(
         estado="recargado",
-        anterior=old.version if old is not None else None,
+        anterior=old,
         actual=new.version,
         peliculas=new.movie_count,
         segundos=round(seconds, 3),
     )
     return json_response(body)
+
+
+def _refused(exc: Exception, served: str | None) -> Response:
+    """The 409 of a refused reload (the old catalog keeps serving); logged."""
+    reason = exc.message if isinstance(exc, FilmotecaError) else f"{type(exc).__name__}: {exc}"
+    logger.error("Recarga rechazada: %s", reason, exc_info=not isinstance(exc, FilmotecaError))
+    message = (
+        f"Catálogo nuevo rechazado: {reason} Se sigue sirviendo el catálogo {served or 'ninguno'}."
+    )
+    return error_response(409, "recarga_rechazada", message)
+
+
+def _swap(app: FastAPI, fresh: dict[str, Any]) -> Any:
+    """Put the freshly loaded state on the app; return the new catalog."""
+    for key, value in fresh.items():
+        setattr(app.state, key, value)
+    cache = getattr(app.state, "response_cache", None)
+    if cache is not None:
+        cache.bind(fresh["catalog"])  # drops the old catalog's responses (and its reference)
+    return fresh["catalog"]
 
 
 def load_state(rebuild: Callable[[], FastAPI]) -> dict[str, Any]:
@@ -219,6 +241,14 @@ def load_state(rebuild: Callable[[], FastAPI]) -> dict[str, Any]:
 
 
 _MISSING = object()
+
+
+def release_memory() -> None:
+    """Give the memory of a replaced catalog back to the system (Arrow pool, glibc heaps)."""
+    gc.collect()
+    pa.default_memory_pool().release_unused()
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _state(app: FastAPI) -> dict[str, Any]:

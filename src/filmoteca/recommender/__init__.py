@@ -5,6 +5,7 @@ neighbors.py  all-pairs top-N neighbour lists at build time
 model.py      the `Recommender` estimator (scikit-learn contract) and its queries
 reasons.py    short Spanish reasons ("mismo director: ...") computed from shared features
 storage.py    `build_model` (fit + save into the catalog) and `Recommender.load`
+lookup.py     recommendations asked by title (the catalog's title rules), for the API
 """
 
 from __future__ import annotations

@@ -126,8 +126,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """
     settings: Settings = app.state.settings
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="fichas") as pool:
-        catalog = getattr(app.state, "catalog", None)
-        app.state.cards_loading = pool.submit(load_cards, catalog, settings.catalog_dir)
+        # No local name for the catalog: this frame lives as long as the app, and would keep
+        # a catalog replaced by POST /admin/recargar in memory.
+        app.state.cards_loading = pool.submit(
+            load_cards, getattr(app.state, "catalog", None), settings.catalog_dir
+        )
         yield
 
 

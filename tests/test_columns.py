@@ -1,0 +1,41 @@
+"""Arrow columns to numpy without pandas (nulls, offsets, chunks, booleans)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from filmoteca.columns import bool_array, to_numpy
+
+
+def test_to_numpy_fills_nulls_and_follows_chunks_and_offsets() -> None:
+    chunked = pa.chunked_array([pa.array([1, None, 3], pa.int64()), pa.array([4, 5], pa.int64())])
+    assert to_numpy(chunked).tolist() == [1, 0, 3, 4, 5]
+    assert to_numpy(chunked, fill=-1).tolist() == [1, -1, 3, 4, 5]
+    sliced = pa.array([1.5, None, 2.5, 3.5], pa.float64()).slice(1, 2)
+    assert to_numpy(sliced).tolist() == [0.0, 2.5]
+
+
+def test_to_numpy_dates_are_days_since_1970() -> None:
+    dates = pa.array([dt.date(1970, 1, 2), None, dt.date(1995, 10, 30)], pa.date32())
+    assert to_numpy(dates, fill=-7).tolist() == [
+        1,
+        -7,
+        (dt.date(1995, 10, 30) - dt.date(1970, 1, 1)).days,
+    ]
+
+
+def test_to_numpy_booleans_from_compute() -> None:
+    flags = pc.starts_with(pa.array(["toy", "story", None, "toys"]), "toy")
+    assert to_numpy(flags).tolist() == [True, False, False, True]
+    assert to_numpy(pa.chunked_array([], pa.int32())).tolist() == []
+
+
+def test_bool_array_round_trips_and_filters() -> None:
+    mask = np.array([True, False, True, True, False, False, False, False, True])
+    assert bool_array(mask).to_pylist() == mask.tolist()
+    table = pa.table({"x": list(range(9))})
+    assert table.filter(bool_array(mask))["x"].to_pylist() == [0, 2, 3, 8]

@@ -1,0 +1,61 @@
+"""WordIndex: keys with a word starting with a text, ranked exact / first word / other word."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from filmoteca.search import EXACT, PREFIX, WIDTH, WORD, WordIndex
+
+KEYS = ["toy story", "toy story 2", "story of toys", "the toy", "tom hanks", "", "toy", "astoy"]
+
+
+def found(index: WordIndex, text: str) -> dict[str, int]:
+    owners, ranks = index.find(text)
+    return {KEYS[o]: int(r) for o, r in zip(owners.tolist(), ranks.tolist(), strict=True)}
+
+
+def test_finds_keys_with_a_word_starting_with_the_text() -> None:
+    index = WordIndex(KEYS)
+    assert found(index, "toy") == {
+        "toy": EXACT,
+        "toy story": PREFIX,
+        "toy story 2": PREFIX,
+        "story of toys": WORD,
+        "the toy": WORD,
+    }
+
+
+def test_no_match_inside_a_word() -> None:
+    assert "astoy" not in found(WordIndex(KEYS), "toy")
+    assert found(WordIndex(KEYS), "oy") == {}
+
+
+def test_multi_word_text_and_exact_key() -> None:
+    assert found(WordIndex(KEYS), "toy story") == {"toy story": EXACT, "toy story 2": PREFIX}
+    assert found(WordIndex(KEYS), "hanks") == {"tom hanks": WORD}
+
+
+def test_each_key_once_with_its_best_rank() -> None:
+    index = WordIndex(["star wars star", "wars star"])
+    owners, ranks = index.find("star")
+    assert owners.tolist() == [0, 1]
+    assert ranks.tolist() == [PREFIX, WORD]
+
+
+def test_texts_longer_than_the_stored_width_are_checked_in_full() -> None:
+    long_a = "a" * WIDTH + " uno"
+    long_b = "a" * WIDTH + " dos"
+    index = WordIndex([long_a, long_b])
+    owners, ranks = index.find(long_b)
+    assert owners.tolist() == [1]
+    assert ranks.tolist() == [EXACT]
+    assert index.find("a" * WIDTH)[0].tolist() == [0, 1]
+
+
+def test_non_ascii_keys_and_empty_index() -> None:
+    index = WordIndex(["宮崎 駿", "arbol de la vida"])
+    assert index.find("駿")[0].tolist() == [0]
+    assert index.find("vida")[0].tolist() == [1]
+    owners, ranks = WordIndex([]).find("x")
+    assert len(owners) == 0 and len(ranks) == 0
+    assert isinstance(owners, np.ndarray)
