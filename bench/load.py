@@ -178,6 +178,7 @@ def start_variant(variant: str, catalog: Path) -> Server:
     env = {
         "FILMOTECA_CATALOG_DIR": str(catalog),
         "BENCH_CACHE": "1" if variant == "api+cache" else "0",
+        "ARROW_DEFAULT_MEMORY_POOL": "system",  # as `filmoteca serve` sets it
     }
     return start(cmd, env, port)
 

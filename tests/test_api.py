@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -427,5 +428,10 @@ def test_lifespan_loads_the_catalog_once_from_settings(settings: Settings) -> No
 
 def test_missing_catalog_fails_at_start_up(tmp_path: Path) -> None:
     app = create_app(Settings(catalog_dir=tmp_path / "nada"), routers=())
-    with pytest.raises(CatalogMissing), TestClient(app):
-        pass
+
+    async def start() -> None:
+        async with app.router.lifespan_context(app):
+            pass
+
+    with pytest.raises(CatalogMissing, match="No hay catálogo"):
+        asyncio.run(start())

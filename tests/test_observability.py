@@ -335,3 +335,23 @@ def test_healthy_lifespan_passes_through(metrics: Metrics) -> None:
         "lifespan.startup.complete",
         "lifespan.shutdown.complete",
     ]
+
+
+def test_latency_histogram_is_cumulative_with_sum_and_count() -> None:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    metrics = Metrics()
+    for seconds in (0.0005, 0.003, 0.003, 0.2, 20.0):
+        metrics.observe("GET", "/x", 200, seconds)
+    metrics.observe("GET", "/x", 503, 0.001)
+    families = {f.name: f for f in text_string_to_metric_families(metrics.render().decode())}
+    samples = families["filmoteca_http_request_duration_seconds"].samples
+    buckets = {s.labels["le"]: s.value for s in samples if s.name.endswith("_bucket")}
+    assert buckets["0.001"] == 2 and buckets["0.005"] == 4 and buckets["0.25"] == 5
+    assert buckets["10.0"] == 5 and buckets["+Inf"] == 6
+    count = next(s.value for s in samples if s.name.endswith("_count"))
+    total = next(s.value for s in samples if s.name.endswith("_sum"))
+    assert count == 6 and total == pytest.approx(20.2075)
+    requests = {s.labels["status"]: s.value for s in families["filmoteca_http_requests"].samples}
+    assert requests == {"200": 5, "503": 1}
+    assert families["filmoteca_http_errors"].samples[0].value == 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -168,6 +169,9 @@ def serve(
     log_accesos: bool,
 ) -> None:
     """Sirve la API HTTP en español sobre el catálogo (documentación en /docs)."""
+    # Before pyarrow is imported: its system allocator hands the memory of the tables read at
+    # start-up back to the OS (mimalloc, the default, kept ~40 MB on 45,466 movies).
+    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
     from .api.server import needs_demo, run
 
     if needs_demo(catalog_dir, settings):

@@ -22,10 +22,14 @@ from .text import normalize_many
 class MovieArrays(Protocol):
     """The movie columns people are aggregated over (indexed by movie position)."""
 
-    ids: np.ndarray
-    days: np.ndarray
-    budget: np.ndarray
-    returns: np.ndarray
+    @property
+    def ids(self) -> np.ndarray: ...
+    @property
+    def days(self) -> np.ndarray: ...
+    @property
+    def budget(self) -> np.ndarray: ...
+    @property
+    def returns(self) -> np.ndarray: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from typing import Literal
 from urllib.parse import quote
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.config import JsonDict
 
 from ..catalog import (
     ActorStats,
@@ -22,7 +23,7 @@ from ..catalog import (
 )
 
 
-def _examples(*examples: dict[str, object]) -> ConfigDict:
+def _examples(*examples: JsonDict) -> ConfigDict:
     """Model config carrying OpenAPI examples."""
     return ConfigDict(json_schema_extra={"examples": list(examples)})
 
