@@ -37,7 +37,8 @@ VARIANTS = ("sin_middleware", "metricas", "metricas_y_log")
 
 def make_app() -> FastAPI:
     """The app of the variant named by BENCH_VARIANT (uvicorn --factory entry point)."""
-    from filmoteca.api.observability import Metrics, ObservabilityMiddleware, configure_logging
+    from filmoteca.api.logs import configure_logging
+    from filmoteca.api.observability import Metrics, ObservabilityMiddleware
 
     variant = os.environ["BENCH_VARIANT"]
     app = FastAPI(default_response_class=ORJSONResponse)
@@ -163,7 +164,7 @@ def main() -> None:
                 f"ronda {rnd + 1} {variant:>15}: {rate:8.0f} pet/s, "
                 f"{cpu[variant][-1]:6.1f} µs de CPU del servidor por petición"
             )
-    from filmoteca.api.observability import JsonFormatter
+    from filmoteca.api.logs import JsonFormatter
 
     base_rate = statistics.median(rates["sin_middleware"])
     base_cpu = statistics.median(cpu["sin_middleware"])

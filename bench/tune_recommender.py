@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -115,16 +116,25 @@ def objective(m: dict[str, float]) -> float:
     )
 
 
-def neighbours(state: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    """Every one-step change of a configuration."""
-    out = []
-    for block in state["weights"]:
-        for step in STEPS:
-            out.append((f"{block} x{step}", {**state, "weights": {**state["weights"], block: state["weights"][block] * step}}))  # fmt: skip
-    for step in STEPS:
-        out.append((f"prior_weight x{step}", {**state, "prior_weight": state["prior_weight"] * step}))  # fmt: skip
-    out += [(f"prior_votes={v:g}", {**state, "prior_votes": v}) for v in PRIOR_VOTES]
-    out += [(f"era_scale={v:g}", {**state, "era_scale": v}) for v in ERA_SCALES]
+Move = tuple[str, Callable[[dict[str, Any]], dict[str, Any]]]
+
+
+def moves(blocks: list[str]) -> list[Move]:
+    """Every one-step change, applied to whatever the current configuration is."""
+
+    def scale(block: str, step: float) -> Callable[[dict[str, Any]], dict[str, Any]]:
+        return lambda s: {**s, "weights": {**s["weights"], block: s["weights"][block] * step}}
+
+    def put(key: str, value: float) -> Callable[[dict[str, Any]], dict[str, Any]]:
+        return lambda s: {**s, key: value}
+
+    def times(key: str, step: float) -> Callable[[dict[str, Any]], dict[str, Any]]:
+        return lambda s: {**s, key: s[key] * step}
+
+    out: list[Move] = [(f"{b} x{step}", scale(b, step)) for b in blocks for step in STEPS]
+    out += [(f"prior_weight x{step}", times("prior_weight", step)) for step in STEPS]
+    out += [(f"prior_votes={v:g}", put("prior_votes", v)) for v in PRIOR_VOTES]
+    out += [(f"era_scale={v:g}", put("era_scale", v)) for v in ERA_SCALES]
     return out
 
 
@@ -154,7 +164,8 @@ def main() -> None:
     print(f"inicio: {line(metrics)} objetivo={best:.4f}", flush=True)
     for round_ in range(args.rounds):
         changed = False
-        for label, candidate in neighbours(state):
+        for label, move in moves(list(state["weights"])):
+            candidate = move(state)
             metrics = harness.evaluate(candidate)
             value = objective(metrics)
             if value > best + 1e-4:

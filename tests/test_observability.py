@@ -14,15 +14,8 @@ from fastapi import FastAPI
 from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.testclient import TestClient
 
-from filmoteca.api.observability import (
-    LOGGERS_CONFIGURED,
-    JsonFormatter,
-    Metrics,
-    ObservabilityMiddleware,
-    TextFormatter,
-    configure_logging,
-    metrics_endpoint,
-)
+from filmoteca.api.logs import LOGGERS_CONFIGURED, JsonFormatter, TextFormatter, configure_logging
+from filmoteca.api.observability import Metrics, ObservabilityMiddleware, metrics_endpoint
 
 
 def tiny_app(metrics: Metrics, *, access_log: bool = True) -> FastAPI:

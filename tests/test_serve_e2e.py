@@ -30,13 +30,15 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def serve(catalog: Path, tmp_path: Path) -> Iterator[str]:
+def serve(catalog: Path, tmp_path: Path, *extra: str) -> Iterator[str]:
     """Run `filmoteca serve` until /salud answers; yields its base URL; stops it after."""
     port = free_port()
     log = (tmp_path / "servidor.log").open("w")
     env = {**os.environ, "FILMOTECA_REPORT_DIR": str(tmp_path / "informe")}
+    env.pop("FILMOTECA_CATALOG_DIR", None)
+    command = [FILMOTECA, "serve", "--catalog", str(catalog), "--host", "127.0.0.1"]
     proc = subprocess.Popen(
-        [FILMOTECA, "serve", "--catalog", str(catalog), "--host", "127.0.0.1", "--port", str(port)],
+        [*command, "--port", str(port), *extra],
         stdout=log,
         stderr=subprocess.STDOUT,
         env=env,
@@ -115,6 +117,15 @@ def test_real_catalog_over_http(real_catalog: Path, tmp_path: Path) -> None:
         toy = get(f"{url}/score_titulo/Toy%20Story").json()
         assert (toy["id"], toy["anio"]) == (862, 1995)
         assert get(f"{url}/get_actor/tom%20hanks").json()["cantidad_peliculas"] > 20
+
+
+def test_several_workers_serve_the_catalog_given(tmp_path: Path) -> None:
+    catalog = make_sample_catalog(tmp_path / "catalogo")
+    for url in serve(catalog, tmp_path, "--workers", "2"):
+        answers = {
+            get(f"{url}/get_actor/tom%20hanks").json()["cantidad_peliculas"] for _ in range(6)
+        }
+        assert answers == {4}
 
 
 def test_missing_catalog_is_a_clean_spanish_error(tmp_path: Path) -> None:

@@ -20,7 +20,6 @@ Decisions (the README states them to users):
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -32,11 +31,24 @@ import pyarrow.parquet as pq
 from rapidfuzz import fuzz, process
 
 from . import store
-from .columns import to_numpy
 from .errors import CatalogError, InvalidQuery, NotFound
+from .movies import Movie, MovieRef, Movies, date_counts, title_index
 from .people import build_people
 from .search import WordIndex
 from .text import MONTHS, WEEKDAYS, normalize, normalize_many, parse_month, parse_weekday
+
+__all__ = [
+    "MAX_SUGGESTIONS",
+    "MIN_VOTES",
+    "ActorStats",
+    "Catalog",
+    "DirectorStats",
+    "Movie",
+    "MovieRef",
+    "SearchHit",
+    "SearchPage",
+    "TitleMatch",
+]
 
 MIN_VOTES = 2000
 MAX_SUGGESTIONS = 5
@@ -56,34 +68,6 @@ _COLUMNS = {
     "cast": ["movie_id", "name"],
     "crew": ["movie_id", "name", "job"],
 }
-_NO_DATE = np.iinfo(np.int32).max
-_EPOCH = dt.date(1970, 1, 1)
-
-
-@dataclass(frozen=True, slots=True)
-class MovieRef:
-    """A movie named by title and year, to tell apart movies that share a title."""
-
-    id: int
-    title: str
-    year: int | None
-
-
-@dataclass(slots=True)
-class Movie:
-    """The figures of one movie that the queries report (not frozen: a frozen dataclass takes
-    six times longer to build, and a director's answer builds dozens)."""
-
-    id: int
-    title: str
-    year: int | None
-    release_date: dt.date | None
-    popularity: float
-    vote_count: int
-    vote_average: float
-    budget: float
-    revenue: float
-    return_: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,91 +130,16 @@ class SearchPage:
     hits: tuple[SearchHit, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class _Movies:
-    """Movie columns as arrays; a movie's position indexes every array and list here."""
-
-    ids: np.ndarray
-    titles: list[str]
-    years: np.ndarray
-    days: np.ndarray
-    budget: np.ndarray
-    revenue: np.ndarray
-    returns: np.ndarray
-    popularity: np.ndarray
-    votes: np.ndarray
-    vote_average: np.ndarray
-
-    @classmethod
-    def from_table(cls, table: pa.Table) -> _Movies:
-        """Arrays from the movies table; nulls become 0 (dates: _NO_DATE)."""
-        return cls(
-            ids=to_numpy(table["id"]),
-            titles=[title or "" for title in table["title"].to_pylist()],
-            years=to_numpy(table["release_year"]),
-            days=to_numpy(table["release_date"], fill=_NO_DATE),
-            budget=to_numpy(table["budget"]),
-            revenue=to_numpy(table["revenue"]),
-            returns=to_numpy(table["return"]),
-            popularity=to_numpy(table["popularity"]),
-            votes=to_numpy(table["vote_count"]),
-            vote_average=to_numpy(table["vote_average"]),
-        )
-
-    def ref(self, position: int) -> MovieRef:
-        """Title, year and id of the movie at a position."""
-        year = int(self.years[position])
-        return MovieRef(int(self.ids[position]), self.titles[position], year or None)
-
-    def movie(self, position: int) -> Movie:
-        """The full figures of the movie at a position."""
-        days = int(self.days[position])
-        return Movie(
-            id=int(self.ids[position]),
-            title=self.titles[position],
-            year=int(self.years[position]) or None,
-            release_date=None if days == _NO_DATE else _EPOCH + dt.timedelta(days=days),
-            popularity=float(self.popularity[position]),
-            vote_count=int(self.votes[position]),
-            vote_average=float(self.vote_average[position]),
-            budget=float(self.budget[position]),
-            revenue=float(self.revenue[position]),
-            return_=float(self.returns[position]),
-        )
-
-    def movies(self, positions: np.ndarray) -> tuple[Movie, ...]:
-        """The movies at some positions, gathered column by column (one numpy call each)."""
-        days = self.days[positions]
-        dates = np.where(days == _NO_DATE, 0, days).astype("datetime64[D]").tolist()
-        columns = zip(
-            self.ids[positions].tolist(),
-            [self.titles[p] for p in positions.tolist()],
-            self.years[positions].tolist(),
-            [None if d == _NO_DATE else date for d, date in zip(days.tolist(), dates, strict=True)],
-            self.popularity[positions].tolist(),
-            self.votes[positions].tolist(),
-            self.vote_average[positions].tolist(),
-            self.budget[positions].tolist(),
-            self.revenue[positions].tolist(),
-            self.returns[positions].tolist(),
-            strict=True,
-        )
-        return tuple(
-            Movie(i, title, year or None, date, pop, votes, avg, budget, revenue, ret)
-            for i, title, year, date, pop, votes, avg, budget, revenue, ret in columns
-        )
-
-
 class Catalog:
     """The catalog in memory with its indexes; every query method answers from memory."""
 
     def __init__(self, manifest: dict[str, Any], movies: pa.Table, cast: pa.Table, crew: pa.Table):
         self.manifest = manifest
-        self._movies = _Movies.from_table(movies)
+        self._movies = Movies.from_table(movies)
         self._title_keys = normalize_many(self._movies.titles)
-        self._titles = _title_index(self._title_keys, self._movies)
+        self._titles = title_index(self._title_keys, self._movies)
         self._title_words = WordIndex(self._title_keys)
-        self._month_counts, self._weekday_counts = _date_counts(self._movies.days)
+        self._month_counts, self._weekday_counts = date_counts(self._movies.days)
         self._people = build_people(cast, crew, self._movies)
         self._people_words = WordIndex(self._people.keys)
         self._directing = np.diff(self._people.directing_offsets)
@@ -442,21 +351,3 @@ def _no_title_in_year(title: str, year: int, years: list[int]) -> NotFound:
         f"Años con ese título: {', '.join(map(str, years))}.",
         anios_disponibles=years,
     )
-
-
-def _title_index(keys: list[str], movies: _Movies) -> dict[str, tuple[int, ...]]:
-    """Normalised title -> movie positions, most voted first (then popularity, then id)."""
-    order = np.lexsort((movies.ids, -movies.popularity, -movies.votes))
-    groups: dict[str, list[int]] = {}
-    for position in order.tolist():
-        if keys[position]:
-            groups.setdefault(keys[position], []).append(position)
-    return {key: tuple(positions) for key, positions in groups.items()}
-
-
-def _date_counts(days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Release counts per month (index 1-12) and weekday (0 = lunes), all years."""
-    dated = days[days != _NO_DATE].astype(np.int64)
-    months = dated.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) % 12 + 1
-    weekdays = (dated + 3) % 7  # 1970-01-01 was a Thursday
-    return np.bincount(months, minlength=13), np.bincount(weekdays, minlength=7)

@@ -6,7 +6,8 @@
                               writes one JSON access-log line
     Metrics                   the collectors, in a registry of their own (one per app)
     metrics_endpoint          the `/metricas` handler (reads `app.state.metrics`)
-    configure_logging         JSON (or plain text) logs for filmoteca and uvicorn
+
+The log formats (JSON lines with the request id) live in `logs.py`.
 
 Cheap by design (~10 µs of CPU per request): HTTP figures are plain counters on the event
 loop's thread turned into Prometheus families only when scraped, the route label is the
@@ -18,18 +19,14 @@ Metrics are per process: with several workers each one reports its own.
 from __future__ import annotations
 
 import bisect
-import contextvars
-import datetime as dt
 import itertools
 import logging
-import logging.config
 import os
 import re
 import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator, MutableMapping
 from typing import Any, Protocol
 
-import orjson
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -47,6 +44,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..errors import FilmotecaError
+from .logs import request_id_var
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -60,9 +58,6 @@ QUIET_ROUTES = frozenset({"/salud", "/listo", "/metricas"})
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0)
 _VALID_REQUEST_ID = re.compile(rb"[A-Za-z0-9._:\-]{1,128}")
 
-request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar(
-    "filmoteca_request_id", default=None
-)
 access_logger = logging.getLogger("filmoteca.acceso")
 error_logger = logging.getLogger("filmoteca.error")
 
@@ -340,76 +335,3 @@ async def metrics_endpoint(request: Request) -> Response:
     """
     metrics: Metrics = request.app.state.metrics
     return Response(metrics.render(), media_type=CONTENT_TYPE_LATEST)
-
-
-class JsonFormatter(logging.Formatter):
-    """One JSON object per line: ts, level, logger, message, request_id, fields, exception."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        """Serialise a record (with its `fields` extra and the current request id)."""
-        entry: dict[str, Any] = {
-            "ts": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(
-                timespec="milliseconds"
-            ),
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        rid = request_id_var.get()
-        if rid is not None:
-            entry["request_id"] = rid
-        fields = getattr(record, "fields", None)
-        if isinstance(fields, dict):
-            entry.update(fields)
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        return orjson.dumps(entry, default=str).decode("utf-8")
-
-
-class TextFormatter(logging.Formatter):
-    """Plain text for a terminal: time, level, logger, message, request id and fields."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        """Render a record as one readable line (plus the traceback, if any)."""
-        fields = getattr(record, "fields", None) or {}
-        rid = request_id_var.get()
-        extra = " ".join(f"{k}={v}" for k, v in fields.items())
-        line = f"{self.formatTime(record)} {record.levelname} {record.name}: {record.getMessage()}"
-        line += f" [{rid}]" if rid else ""
-        line += f" {extra}" if extra else ""
-        if record.exc_info:
-            line += "\n" + self.formatException(record.exc_info)
-        return line
-
-
-LOGGERS_CONFIGURED = ("filmoteca", "uvicorn", "uvicorn.error", "uvicorn.access")
-
-
-def log_config(level: str = "info", fmt: str = "json") -> dict[str, Any]:
-    """A `logging.config.dictConfig` for filmoteca and uvicorn (also uvicorn's `log_config`)."""
-    formatter = JsonFormatter if fmt == "json" else TextFormatter
-    quiet = {"handlers": [], "propagate": False}
-    return {
-        "version": 1,
-        "disable_existing_loggers": False,
-        "formatters": {"main": {"()": f"{__name__}.{formatter.__name__}"}},
-        "handlers": {
-            "stderr": {
-                "class": "logging.StreamHandler",
-                "formatter": "main",
-                "stream": "ext://sys.stderr",
-            }
-        },
-        "loggers": {
-            "filmoteca": {"handlers": ["stderr"], "level": level.upper(), "propagate": False},
-            "uvicorn": {"handlers": ["stderr"], "level": level.upper(), "propagate": False},
-            "uvicorn.error": {"level": level.upper()},
-            # Our access log (filmoteca.acceso) replaces uvicorn's.
-            "uvicorn.access": {**quiet, "level": "WARNING"},
-        },
-    }
-
-
-def configure_logging(level: str = "info", fmt: str = "json") -> None:
-    """Send filmoteca's and uvicorn's logs to stderr as JSON lines (or plain text)."""
-    logging.config.dictConfig(log_config(level, fmt))

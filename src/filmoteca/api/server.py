@@ -22,7 +22,7 @@ def run(
     """Serve the API over a checked catalog until interrupted (blocks)."""
     import uvicorn
 
-    from .observability import log_config
+    from .logs import log_config
 
     Catalog.check(catalog_dir)
     os.environ["FILMOTECA_CATALOG_DIR"] = str(catalog_dir.resolve())
