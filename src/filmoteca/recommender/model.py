@@ -29,18 +29,19 @@ from .reasons import reasons
 if TYPE_CHECKING:
     import pandas as pd
 
-# Tuned on the tuning half of the MovieLens users only (see README, "Recomendador").
+# Found by bench/tune_recommender.py --uniforme on the tuning half of the MovieLens users only
+# (the held-out half is never used to choose them); see README, "Recomendador".
 DEFAULT_WEIGHTS: dict[str, float] = {
-    "text": 1.75,
-    "genres": 0.3,
-    "keywords": 1.75,
-    "cast": 1.33,
-    "director": 0.5,
-    "writer": 0.5,
-    "crew": 0.9,
-    "companies": 0.1,
-    "collection": 1.5,  # not tunable here: the evaluation data has no collections
-    "language": 0.3,
+    "text": 2.66,
+    "genres": 0.665,
+    "keywords": 2.653,
+    "cast": 2.66,
+    "director": 0.053,  # directors mostly also write or share crew: those blocks carry it
+    "writer": 1.33,
+    "crew": 1.176,
+    "companies": 0.665,
+    "collection": 2.66,  # not tunable here (the evaluation data has no collections): as cast
+    "language": 0.75,
     "era": 0.75,
 }
 _PARAMS = (
