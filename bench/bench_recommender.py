@@ -7,7 +7,8 @@ tables are linked into a temporary directory and the model is built there):
               approach's start-up fit (CountVectorizer(max_features=5000) over overview +
               genres + companies, then NearestNeighbors(cosine, brute)), which the seed ran at
               every server start
-    load      `Recommender.load` in a fresh process: seconds and resident memory it adds
+    load      `Recommender.load` in a fresh process that already loaded the catalog (as the
+              server does): seconds and resident memory the model adds
     http      `filmoteca serve` (every router, uvicorn + uvloop + httptools, one worker) under
               wrk at concurrency 8 (2 threads): GET /recomendacion/{titulo} rotating over 300
               titles (the 100 most voted + 200 drawn at random), the same with filters that
@@ -93,7 +94,9 @@ def rss():
     for line in open("/proc/self/status"):
         if line.startswith("VmRSS"):
             return int(line.split()[1]) / 1024
+from filmoteca.catalog import Catalog
 from filmoteca.recommender import Recommender
+catalog = Catalog.load(Path(sys.argv[1]))  # as the server: the catalog first, then the model
 before = rss(); t = time.perf_counter()
 model = Recommender.load(Path(sys.argv[1]) / "recomendador")
 print(json.dumps({"s": time.perf_counter() - t, "rss_mb": rss() - before}))

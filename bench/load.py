@@ -213,6 +213,12 @@ def wrk(server: Server, paths: list[str], conc: int, seconds: int, threads: int)
     )
 
 
+def drain(server: Server) -> None:
+    """Wait until requests left queued by the last run are answered (a slow server keeps
+    working on them after wrk stops, which would eat into the next measurement)."""
+    httpx.get(f"http://127.0.0.1:{server.port}/__noop_usual", timeout=600)
+
+
 def _find(pattern: str, text: str, default: str | None = None) -> str:
     match = re.search(pattern, text)
     if match is None:
@@ -240,6 +246,7 @@ def measure(
     try:
         for endpoint in ENDPOINTS:  # warm-up: fills the cache, touches every code path
             wrk(server, paths[endpoint], 8, 1, 1)
+            drain(server)
         for conc in args.concurrency:
             for i, endpoint in enumerate(ENDPOINTS):
                 if i % 3 == 0 and (variant != "seed" or i == 0):
@@ -249,6 +256,7 @@ def measure(
                 results[endpoint, conc] = wrk(
                     server, paths[endpoint], conc, args.seconds, args.threads
                 )
+                drain(server)
                 print(
                     f"  {variant:9} c={conc:<3} {endpoint:9} {results[endpoint, conc].rps:9.0f} pet/s",
                     flush=True,
@@ -301,6 +309,8 @@ def _cell(run: Result | None, first: Result | None, second: Result | None) -> st
     """rps (⚠ = failed requests), shares of two ceilings, p50, p99, server CPU per request."""
     if run is None:
         return "– | – | – | – | – | –"
+    if run.requests == 0:
+        return "0 (ninguna respuesta) | 0% | – | – | – | –"
     shares = " | ".join(f"{run.rps / c.rps:.0%}" if c else "–" for c in (first, second))
     flag = f" ⚠{run.bad}" if run.bad else ""
     return (
@@ -311,6 +321,8 @@ def _cell(run: Result | None, first: Result | None, second: Result | None) -> st
 def _seed_cell(run: Result | None) -> str:
     if run is None:
         return "– | – | –"
+    if run.requests == 0:
+        return "0 (ninguna respuesta) | – | –"
     flag = f" ⚠{run.bad}" if run.bad else ""
     return f"{run.rps:,.1f}{flag} | {run.p50_ms:.1f} | {run.p99_ms:.1f}"
 

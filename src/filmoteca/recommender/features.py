@@ -185,8 +185,10 @@ def build_features(
     years = frames["movies"]["release_year"].fillna(0).to_numpy(dtype=np.float64)
     era = era_features(years, era_scale) * np.float32(np.sqrt(weights.get("era", 0.0) / total))
     codes, languages = language_codes(frames["movies"])
+    matrix = sp.csr_matrix(sp.hstack(parts, format="csr", dtype=np.float32))
+    matrix.sort_indices()  # the reasons intersect rows by binary search
     return Features(
-        matrix=sp.csr_matrix(sp.hstack(parts, format="csr", dtype=np.float32)),
+        matrix=matrix,
         blocks=spans,
         names=names,
         era=np.ascontiguousarray(era, dtype=np.float32),

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import InvalidQuery, NotFound
+from .dots import row_dots
 from .neighbors import top_neighbors
 from .reasons import reasons
 
@@ -243,8 +244,7 @@ class Recommender:
     def similarity(self, rows: np.ndarray, candidates: np.ndarray) -> np.ndarray:
         """Similarity of each candidate to every movie at `rows`, shape (rows, candidates);
         exact, the same formula the neighbour lists were built with."""
-        queries = self.features_[rows].T.tocsr()
-        sim = (self.features_[candidates] @ queries).toarray().T.astype(np.float32)
+        sim = row_dots(self.features_, rows, candidates)
         sim += self._era(rows, candidates)
         codes = self.language_codes_[candidates]
         same = (self.language_codes_[rows][:, None] == codes[None, :]) & (codes[None, :] >= 0)
@@ -274,8 +274,10 @@ class Recommender:
         k: int,
         filters: Filters | None,
         skip: np.ndarray,
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Top-k (movies, mean similarity to `rows`) among candidates (None: all), minus skip."""
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """Top-k movies by mean similarity to `rows` among candidates (None: all) minus skip:
+        (movies, mean similarities, per-row similarities of those movies when computed)."""
+        per_row = None
         if candidates is None:
             n = len(self.movie_ids_)
             cand = np.flatnonzero(self._allowed(np.arange(n), filters))
@@ -283,14 +285,16 @@ class Recommender:
             if len(cand) > n // 8:  # one mat-vec over everything is cheaper than slicing
                 sim = self.mean_similarity(rows)[cand]
             else:
-                sim = self.similarity(rows, cand).mean(axis=0)
+                per_row = self.similarity(rows, cand)
+                sim = per_row.mean(axis=0)
         else:
             cand = candidates[self._allowed(candidates, filters) & ~np.isin(candidates, skip)]
-            sim = self.similarity(rows, cand).mean(axis=0)
+            per_row = self.similarity(rows, cand)
+            sim = per_row.mean(axis=0)
         score = sim + self.prior_weight * self.prior_[cand]
         top = np.argpartition(-score, k - 1)[:k] if len(cand) > k else np.arange(len(cand))
         top = top[np.argsort(-score[top], kind="stable")]
-        return cand[top], sim[top]
+        return cand[top], sim[top], None if per_row is None else per_row[:, top]
 
     def recommend(
         self, movie_id: int, k: int = 5, filters: Filters | None = None
@@ -303,7 +307,7 @@ class Recommender:
         best = candidates[ok][:k]
         sims = self.similarities_[row][ok][:k].astype(np.float32)
         if len(best) < k and len(candidates) < len(self.movie_ids_) - 1:
-            best, sims = self._best(np.array([row]), None, k, filters, np.array([row]))
+            best, sims, _ = self._best(np.array([row]), None, k, filters, np.array([row]))
         return [
             self._recommendation(row, int(j), float(s))
             for j, s in zip(best.tolist(), sims.tolist(), strict=True)
@@ -328,8 +332,10 @@ class Recommender:
         skip = np.r_[rows, [e for e in excluded if e >= 0]].astype(np.int64)
         pool = np.setdiff1d(np.unique(self.neighbors_[rows]), skip)
         everything = np.count_nonzero(self._allowed(pool, filters)) < k
-        best, sims = self._best(rows, None if everything else pool, k, filters, skip)
-        closest = rows[np.argmax(self.similarity(rows, best), axis=0)] if best.size else best
+        best, sims, per_row = self._best(rows, None if everything else pool, k, filters, skip)
+        if per_row is None:
+            per_row = self.similarity(rows, best)
+        closest = rows[np.argmax(per_row, axis=0)] if best.size else best
         many = rows.size > 1
         return [
             self._recommendation(int(q), int(j), float(s), many)

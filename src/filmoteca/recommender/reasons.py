@@ -28,13 +28,12 @@ def shared(model: Recommender, a: int, b: int) -> dict[str, list[str]]:
     matrix = model.features_
     lo_a, hi_a = matrix.indptr[a], matrix.indptr[a + 1]
     lo_b, hi_b = matrix.indptr[b], matrix.indptr[b + 1]
-    common, pos_a, _ = np.intersect1d(
-        matrix.indices[lo_a:hi_a],
-        matrix.indices[lo_b:hi_b],
-        assume_unique=True,
-        return_indices=True,
-    )
-    weights = matrix.data[lo_a:hi_a][pos_a]
+    cols_a, cols_b = matrix.indices[lo_a:hi_a], matrix.indices[lo_b:hi_b]
+    if not len(cols_a) or not len(cols_b):
+        return {}
+    at = np.minimum(np.searchsorted(cols_b, cols_a), len(cols_b) - 1)
+    both = cols_b[at] == cols_a  # CSR rows hold sorted, unique column indices
+    common, weights = cols_a[both], matrix.data[lo_a:hi_a][both]
     spans = [model.blocks_[block] for block, _, _ in SHARED]
     bounds = np.searchsorted(common, np.array(spans).ravel()).reshape(-1, 2)
     out: dict[str, list[str]] = {}
@@ -56,7 +55,8 @@ def reasons(model: Recommender, query: int, item: int) -> list[str]:
     out = [f"{label}: {', '.join(names[block])}" for block, label, _ in SHARED if block in names]
     votes, average = int(model.vote_counts_[item]), float(model.vote_averages_[item])
     if average >= ACCLAIM_AVERAGE and votes >= ACCLAIM_VOTES:
-        out.append(f"muy valorada: {average:.1f}/10 con {_thousands(votes)} votos")
+        score = f"{average:.1f}".replace(".", ",")
+        out.append(f"muy valorada: {score}/10 con {_thousands(votes)} votos")
     if not out:
         out += _context(model, query, item)
     return out[:MAX_REASONS]

@@ -135,6 +135,7 @@ def load(model_dir: Path) -> Recommender:
             for name in _ARRAYS:
                 setattr(model, name, arrays[name])
         model.features_ = sp.csr_matrix(sp.load_npz(model_dir / "features.npz"))
+        model.features_.sort_indices()  # no-op for models saved by `save`
         model.feature_names_ = _strings(model_dir / "names.parquet", "name")
         model.titles_ = _strings(model_dir / "titles.parquet", "title")
         model.weights_ = meta["weights"]

@@ -1,7 +1,9 @@
 """The six queries over the catalog (public paths, kept as users know them).
 
-Routes are `async def`: each answers from memory in microseconds, and a plain `def` route would
-pay FastAPI's thread-pool hop on every request (measured: about 4x the route's own cost).
+Routes are `async def`: each answers from memory in microseconds, and a plain `def` route pays
+FastAPI's thread-pool hop on every request. Measured in process on /get_actor: 66 µs of CPU per
+request as `async def`, 153 µs as `def`. The one slow path, suggestions for an unknown name
+(rapidfuzz, a few ms), holds the event loop that long; repeated misses come from the cache.
 """
 
 from __future__ import annotations
