@@ -163,7 +163,9 @@ def http(catalog: Path, seconds: int) -> dict[str, object]:
     cmd = [str(Path(sys.executable).parent / "filmoteca"), "serve", "--catalog", str(catalog)]
     server = start([*cmd, "--port", str(port)], {}, port)
     try:
-        wrk(server, gets[:50], CONCURRENCY, 1, 2)  # warm-up
+        wrk(server, gets, CONCURRENCY, 2, 2)  # warm-up: every code path and list touched once
+        wrk(server, filtered, CONCURRENCY, 1, 2)
+        post_wrk(server, bodies, 1)
         results: dict[str, object] = {
             "GET": wrk(server, gets, CONCURRENCY, seconds, 2),
             "GET filtros": wrk(server, filtered, CONCURRENCY, seconds, 2),
