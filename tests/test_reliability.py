@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -41,6 +40,7 @@ from filmoteca.api.app import create_app
 from filmoteca.catalog import Catalog
 from filmoteca.config import Settings
 from filmoteca.etl.pipeline import build_catalog
+from servers import free_port
 
 CHECKS = [
     not_a_server_error,
@@ -112,12 +112,6 @@ def test_fuzzing_every_route_finds_no_5xx_and_no_schema_violation(
 # ------------------------------------------------------------------ real processes
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -152,7 +146,7 @@ def _damaged_copy(source: Path, target: Path, damage: Callable[[bytes], bytes]) 
 @pytest.mark.slow
 def test_serve_refuses_a_truncated_catalog(demo_catalog: Path, tmp_path: Path) -> None:
     bad = _damaged_copy(demo_catalog, tmp_path / "truncado", lambda data: data[: len(data) // 2])
-    result = _serve(bad, _free_port())
+    result = _serve(bad, free_port())
     assert result.returncode == 3
     assert "movies.parquet' está dañada o truncada" in result.stderr.replace("\n", "")
     assert "Traceback" not in result.stderr
@@ -166,7 +160,7 @@ def test_serve_refuses_a_corrupt_catalog_whose_footer_is_intact(
         return data[:4] + b"\x5a" * (len(data) // 2) + data[4 + len(data) // 2 :]
 
     bad = _damaged_copy(demo_catalog, tmp_path / "corrupto", garble)
-    result = _serve(bad, _free_port(), FILMOTECA_LOG_FORMAT="texto")
+    result = _serve(bad, free_port(), FILMOTECA_LOG_FORMAT="texto")
     assert result.returncode != 0
     assert "No se puede arrancar: La tabla" in result.stderr
     assert "movies.parquet' está dañada o truncada" in result.stderr
@@ -241,7 +235,7 @@ def _where(catalog: Path, port: int) -> list[str]:
 @pytest.fixture
 def slow_reload_server(demo_catalog: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
     """A real `filmoteca serve` whose catalog reload (POST /admin/recargar) takes 2 s."""
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-c", SLOW_RELOAD_SERVER, "serve", *_where(demo_catalog, port)],
         stdout=subprocess.PIPE,

@@ -3,25 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from filmoteca.report import build_report
+from servers import CHROMIUM
 from test_report import FIGURES, random_catalog
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 pytestmark = [
     pytest.mark.browser,
@@ -34,16 +23,6 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A report of a factory-built catalog."""
     catalog = random_catalog(tmp_path_factory.mktemp("cat") / "catalogo", n=200)
     return build_report(catalog, tmp_path_factory.mktemp("informe")).path
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Debian's chromium driven by Playwright (no browser download)."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 def _screens_dir(tmp_path: Path) -> Path:

