@@ -9,6 +9,7 @@ recommender) is loaded in `lifespan` and reached through the aliases in `deps`.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -51,6 +52,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     if app.state.catalog is None:
         app.state.catalog = Catalog.load(settings.catalog_dir)
+    # The catalog's objects live as long as the process: keep them out of the garbage
+    # collector's full passes, which took 40 ms on the 45,466-movie catalog (p99 spikes).
+    gc.freeze()
     # Further heavy state (e.g. the recommender) loads here, beside the catalog.
     yield
 
