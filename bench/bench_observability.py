@@ -20,7 +20,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,6 +30,8 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 from fastapi.responses import ORJSONResponse
+
+from procmon import free_port
 
 VARIANTS = ("sin_middleware", "metricas", "metricas_y_log")
 
@@ -90,12 +91,6 @@ def micro(n: int = 20_000, access_log: bool = False) -> float:
     return asyncio.run(run(wrapped)) - asyncio.run(run(_raw_noop))
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _start(variant: str, port: int) -> subprocess.Popen[bytes]:
     """One uvicorn worker serving the variant; waits until it answers."""
     cmd = [sys.executable, "-m", "uvicorn", "--factory", "bench_observability:make_app"]
@@ -149,7 +144,7 @@ def main() -> None:
     cpu: dict[str, list[float]] = {v: [] for v in VARIANTS}
     for rnd in range(args.rounds):
         for variant in VARIANTS:
-            port = _free_port()
+            port = free_port()
             proc = _start(variant, port)
             try:
                 _wrk(port, 1)  # warm-up

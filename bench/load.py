@@ -32,7 +32,6 @@ import argparse
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -45,6 +44,8 @@ from urllib.parse import quote
 import httpx
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+
+from procmon import free_port
 
 BENCH = Path(__file__).resolve().parent
 ENDPOINTS = ("mes", "dia", "score", "votos", "actor", "director", "buscar")
@@ -143,13 +144,6 @@ def _most_credited(table: object, n: int) -> list[str]:
     pairs = table.select(["name", "movie_id"]).group_by(["name", "movie_id"]).aggregate([])  # type: ignore[attr-defined]
     counts = pairs.group_by("name").aggregate([("movie_id", "count")])
     return counts.sort_by([("movie_id_count", "descending")]).slice(0, n)["name"].to_pylist()
-
-
-def free_port() -> int:
-    """A free loopback port."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def start(cmd: list[str], env: dict[str, str], port: int) -> Server:

@@ -24,7 +24,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -36,6 +35,8 @@ from urllib.parse import quote
 import httpx
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+
+from procmon import free_port, rss_mb
 
 LUA = """
 local paths = {}
@@ -49,20 +50,6 @@ MONTHS = "enero febrero marzo abril mayo junio julio agosto septiembre octubre n
 DAYS = "lunes martes miercoles jueves viernes sabado domingo"
 SEARCHES = ("toy", "star", "love", "the", "man", "night", "war", "dead", "girl", "tom")
 MAX_RSS_GROWTH = 0.05
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def rss_mb(pid: int) -> float:
-    """Resident memory of a process, in MB (from /proc)."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError(f"sin VmRSS para {pid}")
 
 
 def _top_names(catalog: Path, table: str, n: int, job: str | None = None) -> list[str]:
@@ -162,7 +149,7 @@ def main() -> None:
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("hace falta wrk (apt-get install wrk)")
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     proc = start_server(args.catalog, port)
     try:
