@@ -38,6 +38,26 @@ def handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+CATALOG_HELP = "Carpeta del catálogo construido (por defecto FILMOTECA_CATALOG_DIR, 'catalogo')."
+
+
+def path_option(*names: str, help: str, required: bool = False) -> Callable[[F], F]:
+    """A --option taking a path (None when not given)."""
+    return click.option(
+        *names, type=click.Path(path_type=Path), default=None, required=required, help=help
+    )
+
+
+def _build_with_progress(input_dir: Path | None, output: Path, **options: Any) -> None:
+    """Run the catalog build with progress bars and print its summary table."""
+    from .etl.pipeline import build_catalog
+    from .etl.progress import print_summary, rich_progress
+
+    with rich_progress(console) as progress:
+        summary = build_catalog(input_dir, output, progress=progress, **options)
+    print_summary(console, summary.manifest, summary.output)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="filmoteca", message="%(prog)s %(version)s")
 @click.pass_context
@@ -47,27 +67,21 @@ def cli(ctx: click.Context) -> None:
 
 
 @cli.command()
-@click.option(
+@path_option(
     "--input",
     "input_dir",
-    type=click.Path(path_type=Path),
-    default=None,
     help="Carpeta con movies_metadata.csv (o movies_dataset.csv), credits.csv y, si lo hay, "
     "keywords.csv; o el par tmdb_5000_movies.csv / tmdb_5000_credits.csv. "
     "Sin ella se construye el catálogo de demostración incluido.",
 )
-@click.option(
+@path_option(
     "--output",
     "output_dir",
-    type=click.Path(path_type=Path),
-    default=None,
     help="Carpeta del catálogo a escribir (por defecto FILMOTECA_CATALOG_DIR, 'catalogo').",
 )
-@click.option(
+@path_option(
     "--keywords",
     "keywords",
-    type=click.Path(path_type=Path),
-    default=None,
     help="Un keywords.csv que no está en la carpeta de entrada (p. ej. ../shared/data/raw/keywords.csv).",
 )
 @click.option("--sin-recomendador", is_flag=True, help="No ajustar el recomendador.")
@@ -81,26 +95,18 @@ def build(
     sin_recomendador: bool,
 ) -> None:
     """Construye el catálogo (Parquet + manifest.json) a partir de los CSV de Kaggle."""
-    from .etl.pipeline import build_catalog
-    from .etl.progress import print_summary, rich_progress
-
-    output = output_dir or settings.catalog_dir
-    with rich_progress(console) as progress:
-        summary = build_catalog(
-            input_dir,
-            output,
-            progress=progress,
-            fit_recommender=not sin_recomendador,
-            keywords=keywords,
-        )
-    print_summary(console, summary.manifest, summary.output)
+    _build_with_progress(
+        input_dir,
+        output_dir or settings.catalog_dir,
+        fit_recommender=not sin_recomendador,
+        keywords=keywords,
+    )
 
 
 @cli.command()
-@click.option(
+@path_option(
     "--output",
     "output_dir",
-    type=click.Path(path_type=Path),
     required=True,
     help="Carpeta donde dejar movies_metadata.csv, credits.csv y keywords.csv.",
 )
@@ -117,18 +123,10 @@ def download(output_dir: Path, forzar: bool) -> None:
 
 
 @cli.command()
-@click.option(
-    "--catalog",
-    "catalog_dir",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Carpeta del catálogo construido (por defecto FILMOTECA_CATALOG_DIR, 'catalogo').",
-)
-@click.option(
+@path_option("--catalog", "catalog_dir", help=CATALOG_HELP)
+@path_option(
     "--output",
     "output_dir",
-    type=click.Path(path_type=Path),
-    default=None,
     help="Carpeta donde escribir index.html (por defecto FILMOTECA_REPORT_DIR, 'informe').",
 )
 @click.pass_obj
@@ -146,11 +144,9 @@ def report(settings: Settings, catalog_dir: Path | None, output_dir: Path | None
 
 
 @cli.command()
-@click.option(
+@path_option(
     "--catalog",
     "catalog_dir",
-    type=click.Path(path_type=Path),
-    default=None,
     help="Carpeta del catálogo a servir. Por defecto FILMOTECA_CATALOG_DIR ('catalogo'); "
     "si ahí no hay catálogo, antes se construye el de demostración.",
 )
@@ -175,16 +171,11 @@ def serve(
     from .api.server import needs_demo, run
 
     if needs_demo(catalog_dir, settings):
-        from .etl.pipeline import build_catalog
-        from .etl.progress import print_summary, rich_progress
-
         console.print(
             f"No hay catálogo en '{settings.catalog_dir}': construyo el de demostración.",
             highlight=False,
         )
-        with rich_progress(console) as progress:
-            summary = build_catalog(None, settings.catalog_dir, progress=progress)
-        print_summary(console, summary.manifest, summary.output)
+        _build_with_progress(None, settings.catalog_dir)
     run(
         catalog_dir or settings.catalog_dir,
         host or settings.host,
@@ -195,21 +186,13 @@ def serve(
 
 
 @cli.command()
-@click.option(
-    "--catalog",
-    "catalog_dir",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="Carpeta del catálogo construido (por defecto FILMOTECA_CATALOG_DIR, 'catalogo').",
+@path_option("--catalog", "catalog_dir", help=CATALOG_HELP)
+@path_option("--ratings", help="ratings_small.csv de MovieLens (por defecto el de <datos>/raw).")
+@path_option(
+    "--links-small", help="links_small.csv (MovieLens -> TMDB; por defecto el de <datos>/raw)."
 )
-@click.option("--ratings", type=click.Path(path_type=Path), default=None,
-              help="ratings_small.csv de MovieLens (por defecto el de <datos>/raw).")  # fmt: skip
-@click.option("--links-small", type=click.Path(path_type=Path), default=None,
-              help="links_small.csv (MovieLens -> TMDB; por defecto el de <datos>/raw).")  # fmt: skip
-@click.option("--links", type=click.Path(path_type=Path), default=None,
-              help="links.csv, para los ids que no están en links_small.csv.")  # fmt: skip
-@click.option("--output", "output_path", type=click.Path(path_type=Path), default=None,
-              help="Archivo JSON donde guardar los resultados.")  # fmt: skip
+@path_option("--links", help="links.csv, para los ids que no están en links_small.csv.")
+@path_option("--output", "output_path", help="Archivo JSON donde guardar los resultados.")
 @click.pass_obj
 @handle_errors
 def evaluate(
