@@ -19,7 +19,7 @@ def test_every_command_has_spanish_help() -> None:
     for name, command in cli.commands.items():
         assert command.help, f"el comando {name} no tiene ayuda"
         sub = runner.invoke(cli, [name, "--help"])
-        assert sub.exit_code == 0 and "Usage" in sub.output
+        assert sub.exit_code == 0 and "Muestra esta ayuda y termina." in sub.output
 
 
 def test_build_prints_summary_and_writes_manifest(tmp_path: Path) -> None:

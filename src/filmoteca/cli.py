@@ -58,8 +58,34 @@ def _build_with_progress(input_dir: Path | None, output: Path, **options: Any) -
     print_summary(console, summary.manifest, summary.output)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="filmoteca", message="%(prog)s %(version)s")
+class SpanishHelp:
+    """Mixin: the built-in --help option described in Spanish."""
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        """click's help option, with a Spanish description."""
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None:
+            option.help = "Muestra esta ayuda y termina."
+        return option  # type: ignore[no-any-return]
+
+
+class Command(SpanishHelp, click.Command):
+    """A command whose --help is described in Spanish."""
+
+
+class Group(SpanishHelp, click.Group):
+    """The command group; its commands describe --help in Spanish too."""
+
+    command_class = Command
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(
+    __version__,
+    prog_name="filmoteca",
+    message="%(prog)s %(version)s",
+    help="Muestra la versión y termina.",
+)
 @click.pass_context
 def cli(ctx: click.Context) -> None:
     """filmoteca: catálogo de películas limpio, API en español, recomendador e informe EDA."""
