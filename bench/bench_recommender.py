@@ -41,7 +41,7 @@ import pyarrow.parquet as pq
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
-from load import Result, Server, _find, _ms, free_port, start, wrk  # noqa: E402
+from load import Result, Server, free_port, parse_wrk, start, wrk  # noqa: E402
 
 CONCURRENCY = 8
 POST_LUA = """
@@ -140,16 +140,7 @@ def post_wrk(server: Server, bodies: list[str], seconds: int) -> Result:
         env = {**os.environ, "WRK_BODIES": str(listing)}
         out = subprocess.run(cmd, capture_output=True, text=True, check=True, env=env).stdout
         cpu = server.cpu_s() - cpu
-    done = int(_find(r"(\d+) requests in", out))
-    bad = int(_find(r"Non-2xx or 3xx responses: (\d+)", out, "0"))
-    return Result(
-        rps=float(_find(r"Requests/sec:\s+([\d.]+)", out)),
-        p50_ms=_ms(_find(r"50%\s+([\d.]+\w+)", out)),
-        p99_ms=_ms(_find(r"99%\s+([\d.]+\w+)", out)),
-        requests=done,
-        bad=bad,
-        cpu_us=cpu / max(done, 1) * 1e6,
-    )
+    return parse_wrk(out, cpu)
 
 
 def http(catalog: Path, seconds: int) -> dict[str, object]:

@@ -194,6 +194,12 @@ def wrk(server: Server, paths: list[str], conc: int, seconds: int, threads: int)
             env={**os.environ, "WRK_PATHS": str(listing)},
         ).stdout
         cpu = server.cpu_s() - cpu
+    return parse_wrk(out, cpu)
+
+
+def parse_wrk(out: str, cpu_s: float) -> Result:
+    """A wrk --latency report (and the server CPU seconds it used) as a Result; socket errors
+    (connect/read/write/timeout) count as bad answers, like non-2xx responses."""
     done = int(_find(r"(\d+) requests in", out))
     bad = int(_find(r"Non-2xx or 3xx responses: (\d+)", out, "0"))
     bad += sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
@@ -203,7 +209,7 @@ def wrk(server: Server, paths: list[str], conc: int, seconds: int, threads: int)
         p99_ms=_ms(_find(r"99%\s+([\d.]+\w+)", out)),
         requests=done,
         bad=bad,
-        cpu_us=cpu / max(done, 1) * 1e6,
+        cpu_us=cpu_s / max(done, 1) * 1e6,
     )
 
 
