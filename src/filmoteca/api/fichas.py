@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from ..cards import MovieCard, PersonFilm, PersonPage
 from ..catalog import MIN_VOTES, ActorStats, DirectorStats, Movie
+from .schemas import actor_figures
 
 _AVATAR: dict[str, JsonValue] = {
     "id": 19995,
@@ -171,12 +172,7 @@ class CifrasActor(BaseModel):
     @classmethod
     def from_stats(cls, stats: ActorStats) -> CifrasActor:
         """From the catalog's actor figures."""
-        return cls(
-            cantidad_peliculas=stats.films,
-            retorno_total=stats.return_total,
-            retorno_promedio=stats.return_mean,
-            peliculas_con_retorno=stats.films_with_budget,
-        )
+        return cls.model_validate(actor_figures(stats))
 
 
 class CifrasDirector(BaseModel):

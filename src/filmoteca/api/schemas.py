@@ -186,13 +186,17 @@ class Actor(BaseModel):
     @classmethod
     def from_stats(cls, stats: ActorStats) -> Actor:
         """From a person's acting figures."""
-        return cls(
-            actor=stats.name,
-            cantidad_peliculas=stats.films,
-            retorno_total=stats.return_total,
-            retorno_promedio=stats.return_mean,
-            peliculas_con_retorno=stats.films_with_budget,
-        )
+        return cls.model_validate({"actor": stats.name, **actor_figures(stats)})
+
+
+def actor_figures(stats: ActorStats) -> dict[str, int | float]:
+    """The mission's figures of an actor, as response fields (`/get_actor` and `/persona`)."""
+    return {
+        "cantidad_peliculas": stats.films,
+        "retorno_total": stats.return_total,
+        "retorno_promedio": stats.return_mean,
+        "peliculas_con_retorno": stats.films_with_budget,
+    }
 
 
 class PeliculaDirector(BaseModel):
