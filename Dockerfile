@@ -17,9 +17,9 @@ ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 PYTHONDONTWRITEBYTECODE=1
 RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 WORKDIR /src
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md requirements-runtime.lock ./
 COPY src ./src
-RUN pip install .
+RUN pip install -c requirements-runtime.lock .
 
 # --- catalog: built once, here, from DATA_DIR (or the shipped demo when DATA_DIR is empty) ----
 FROM builder AS catalog

@@ -4,12 +4,15 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DATA ?= ../shared/data
 
-.PHONY: setup catalog serve report evaluate test test-fast lint bench browser audit soak
+.PHONY: setup lock catalog serve report evaluate test test-fast lint bench browser audit soak
 
 setup:  ## create .venv and install filmoteca with everything the tests need
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet -c requirements.lock -e ".[dev]"
+
+lock:  ## re-pin requirements.lock and requirements-runtime.lock from pyproject.toml (needs the index)
+	$(BIN)/python scripts/lock.py
 
 catalog:  ## build ./catalogo from the real data when present, else from the shipped demo
 	@if [ -f "$(DATA)/movies_dataset/movies_metadata.csv" ]; then \
@@ -28,15 +31,15 @@ report:  ## write the EDA report of ./catalogo into ./informe
 test:  ## the whole suite (real data from $(DATA), browser tests when chromium is installed)
 	$(BIN)/python -m pytest
 
-audit:  ## known vulnerabilities in the installed dependencies (pip-audit; fails if any cannot be checked)
-	$(BIN)/pip-audit --skip-editable --strict --progress-spinner off
+audit:  ## known vulnerabilities in the locked dependencies (pip-audit; fails if any cannot be checked)
+	$(BIN)/pip-audit --strict --no-deps --disable-pip --progress-spinner off -r requirements.lock
 
 soak:  ## 60 s at concurrency 64 against a real server: zero errors, memory stable (bench/soak.py)
 	$(BIN)/python bench/soak.py
 
 lint:
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
 
 bench:  ## benchmarks on the real data and scaled copies (minutes; not part of the tests)
 	$(BIN)/python bench/bench_etl.py

@@ -112,10 +112,11 @@ def run_json(code: str, catalog: Path) -> dict[str, float]:
 
 
 def linked_copy(catalog: Path, into: Path) -> Path:
-    """A catalog directory whose tables are symlinks to `catalog`'s (the model goes here)."""
+    """A catalog directory whose files and folders are symlinks to `catalog`'s, but for the
+    model's folder (the model is built here)."""
     into.mkdir()
     for path in catalog.iterdir():
-        if path.is_file():
+        if path.name != "recomendador":
             (into / path.name).symlink_to(path.resolve())
     return into
 

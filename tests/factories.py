@@ -10,6 +10,8 @@ from typing import Any
 import pyarrow as pa
 
 from filmoteca import store
+from filmoteca.etl import serving
+from filmoteca.manifest import file_digests
 
 _MOVIE_DEFAULTS: dict[str, Any] = {
     "imdb_id": None,
@@ -58,5 +60,7 @@ def make_catalog(
         "source": {"kind": "test", "demo": False},
         "tables": {name: {"rows": n} for name, n in counts.items()},
     }
+    serving.build(directory)  # as `filmoteca build` does
+    manifest["files"] = file_digests(directory)
     (directory / store.MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
     return directory

@@ -10,7 +10,7 @@ import pytest
 from factories import make_catalog, movie
 from filmoteca.cards import POSTER_BASE, TOP_CAST, Cards
 from filmoteca.catalog import MIN_VOTES, Catalog
-from filmoteca.errors import CatalogMissing, NotFound
+from filmoteca.errors import CatalogError, CatalogMissing, NotFound
 
 
 def _cast(movie_id: int, name: str, order: int, character: str | None = None) -> dict[str, object]:
@@ -185,13 +185,23 @@ def test_load_reports_missing_catalog(tmp_path: Path) -> None:
         Cards.load(tmp_path / "nada")
 
 
-def test_cards_do_not_import_pandas(catalog_dir: Path) -> None:
+def test_cards_import_neither_pandas_nor_pyarrow(catalog_dir: Path) -> None:
     import subprocess
 
     code = (
         "import sys; from pathlib import Path; from filmoteca.cards import Cards; "
         f"c = Cards.load(Path({str(catalog_dir)!r})); c.card(1); c.acting('Bruno Díaz'); "
-        "print('pandas' in sys.modules)"
+        "print(sorted(m for m in ('pandas', 'pyarrow') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"
+    assert out.stdout.strip() == "[]"
+
+
+def test_records_that_do_not_match_their_offsets_are_refused(tmp_path: Path) -> None:
+    from sample_catalog import make_sample_catalog
+
+    catalog = make_sample_catalog(tmp_path / "fichas_rotas")
+    records = catalog / "fichas" / "peliculas.json"
+    records.write_bytes(records.read_bytes()[:-10])
+    with pytest.raises(CatalogError, match=r"peliculas\.json' está truncado"):
+        Cards.load(catalog)

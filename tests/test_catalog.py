@@ -233,14 +233,35 @@ def test_other_format_version_is_refused(tmp_path: Path) -> None:
         Catalog.load(old)
 
 
-def test_loading_does_not_import_pandas(catalog_dir: Path) -> None:
+def test_loading_reads_no_parquet_and_imports_neither_pandas_nor_pyarrow(
+    catalog_dir: Path,
+) -> None:
     code = (
         "import sys; from pathlib import Path; from filmoteca.catalog import Catalog; "
         f"c = Catalog.load(Path({str(catalog_dir)!r})); c.actor('tom hanks'); "
-        "c.search('tom', 10, 1); print('pandas' in sys.modules)"
+        "c.search('tom', 10, 1); c.director('nadie conocido') if False else None; "
+        "print(sorted(m for m in ('pandas', 'pyarrow') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"
+    assert out.stdout.strip() == "[]"
+
+
+def test_a_damaged_index_file_is_refused(tmp_path: Path) -> None:
+    catalog = make_sample_catalog(tmp_path / "indice_roto")
+    keys = catalog / "indice" / "title_keys.utf8.npy"
+    keys.write_bytes(keys.read_bytes()[:-3])
+    with pytest.raises(CatalogError, match=r"'indice/title_keys\.utf8\.npy' del catálogo"):
+        Catalog.load(catalog)
+
+
+def test_an_altered_file_with_the_same_size_is_refused(tmp_path: Path) -> None:
+    catalog = make_sample_catalog(tmp_path / "alterado")
+    budget = catalog / "indice" / "budget.npy"
+    data = bytearray(budget.read_bytes())
+    data[-1] ^= 0xFF
+    budget.write_bytes(bytes(data))
+    with pytest.raises(CatalogError, match="dañado o truncado"):
+        Catalog.load(catalog)
 
 
 # ------------------------------------------------------------------ real data

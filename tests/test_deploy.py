@@ -11,12 +11,16 @@ import fnmatch
 import json
 import re
 import shlex
+import tomllib
 from pathlib import Path
 from typing import Any
 
 import click
 import pytest
 import yaml
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import Version
 
 from filmoteca.api.app import create_app
 from filmoteca.cli import cli
@@ -74,7 +78,7 @@ def test_dockerfile_is_multi_stage_slim_and_non_root() -> None:
     assert re.search(r"ARG PYTHON_IMAGE=python:3\.1[1-9]-slim", DOCKERFILE)
     users = [args for name, args in steps if name == "USER"]
     assert users and users[-1] not in ("root", "0")
-    assert ("RUN", "pip install .") in steps
+    assert ("RUN", "pip install -c requirements-runtime.lock .") in steps
 
 
 def test_dockerfile_calls_existing_commands_and_options() -> None:
@@ -165,3 +169,44 @@ def test_readme_deploy_commands_exist() -> None:
     assert {c[0] for c in calls} >= {"download", "build", "serve"}
     for call in calls:
         _check_call([word for word in call if not word.startswith("<")])
+
+
+def _pins(name: str) -> dict[str, Version]:
+    """Package (canonical name) -> pinned version of a lock file; every line must pin (==)."""
+    pins = {}
+    for line in (ROOT / name).read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            requirement = Requirement(line)
+            (spec,) = requirement.specifier  # exactly one specifier...
+            assert spec.operator == "==", line  # ...and it pins
+            pins[canonicalize_name(requirement.name)] = Version(spec.version)
+    return pins
+
+
+def _declared(extra: str | None) -> list[Requirement]:
+    """The dependencies pyproject.toml declares (runtime, or those of an extra)."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    lines = project["optional-dependencies"][extra] if extra else project["dependencies"]
+    return [Requirement(line) for line in lines]
+
+
+@pytest.mark.parametrize(
+    ("lock", "extras"),
+    [("requirements-runtime.lock", (None,)), ("requirements.lock", (None, "dev"))],
+)
+def test_lock_files_pin_every_declared_dependency_within_its_range(
+    lock: str, extras: tuple[str | None, ...]
+) -> None:
+    pins = _pins(lock)
+    for extra in extras:
+        for requirement in _declared(extra):
+            version = pins.get(canonicalize_name(requirement.name))
+            assert version is not None, f"{requirement.name} falta en {lock}"
+            assert requirement.specifier.contains(version, prereleases=True), (requirement, version)
+
+
+def test_runtime_lock_agrees_with_the_full_lock_and_is_what_the_image_installs() -> None:
+    runtime, full = _pins("requirements-runtime.lock"), _pins("requirements.lock")
+    assert {name: full.get(name) for name in runtime} == runtime
+    assert "COPY pyproject.toml README.md requirements-runtime.lock" in DOCKERFILE
+    assert "pip install -c requirements-runtime.lock ." in DOCKERFILE

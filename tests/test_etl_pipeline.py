@@ -165,11 +165,11 @@ def test_unparsable_nested_value_names_file_row_and_column(tmp_path: Path) -> No
 def test_failed_build_leaves_previous_catalog_untouched(source: Path, tmp_path: Path) -> None:
     out = tmp_path / "cat"
     build_catalog(source, out, fit_recommender=False)
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     (source / "credits.csv").write_text('cast,crew,id\n"[{\'cast_id\': 1","[]",1\n')
     with pytest.raises(LiteralParseError):
         build_catalog(source, out, fit_recommender=False)
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
 
 
 def test_rebuild_replaces_catalog(source: Path, tmp_path: Path) -> None:

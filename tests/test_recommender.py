@@ -17,7 +17,9 @@ from sklearn.base import clone
 from factories import make_catalog, movie
 from filmoteca import recommender as rc
 from filmoteca.errors import CatalogError, CatalogMissing, InvalidQuery, NotFound
+from filmoteca.recommender import csr as csr_module
 from filmoteca.recommender import neighbors as nb
+from filmoteca.recommender.csr import Csr
 from filmoteca.recommender.dots import row_dots
 from filmoteca.recommender.features import era_features
 
@@ -159,15 +161,39 @@ def test_set_params_changes_parameters_and_rejects_unknown_ones() -> None:
         est.set_params(nonsense=1)
 
 
-def test_serving_does_not_import_pandas_or_scikit_learn(catalog: Path, tmp_path: Path) -> None:
-    code = (
-        "import sys; from pathlib import Path; from filmoteca.recommender import Recommender; "
-        f"m = Recommender.load(Path({str(tmp_path / 'm')!r})); m.recommend(1); "
-        "print(sorted(k for k in ('pandas', 'sklearn') if k in sys.modules))"
+SERVING = """
+import sys
+from pathlib import Path
+import filmoteca.recommender as rc
+heavy = ("pandas", "pyarrow", "scipy", "sklearn")
+print(sorted(k for k in heavy if k in sys.modules))
+fallbacks = []
+whole = rc.Recommender.mean_similarity
+rc.Recommender.mean_similarity = lambda self, rows: fallbacks.append(1) or whole(self, rows)
+m = rc.Recommender.load(Path(sys.argv[1]))
+m.recommend(1, k=3)
+m.recommend_many([1, 9], [10], k=3)
+french = rc.Filters(language="fr")
+print(sorted(r.id for r in m.recommend(1, k=2, filters=french)))
+print([r.id for r in m.recommend_many([1, 9], [8], k=3, filters=french)])
+print(len(fallbacks), sorted(k for k in heavy if k in sys.modules))
+"""
+
+
+def test_serving_does_not_import_pandas_pyarrow_scipy_or_scikit_learn(
+    catalog: Path, tmp_path: Path
+) -> None:
+    from filmoteca.recommender.storage import save
+
+    save(rc.Recommender(n_neighbors=2).fit(rc.read_frames(catalog)), tmp_path / "m")
+    out = subprocess.run(
+        [sys.executable, "-c", SERVING, str(tmp_path / "m")],
+        capture_output=True,
+        text=True,
+        check=True,
     )
-    rc.build_model(catalog, tmp_path / "m")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
+    # the filtered queries exhaust the 2-movie lists: both score every movie (mean_similarity)
+    assert out.stdout.split("\n")[:4] == ["[]", "[7, 8]", "[7]", "2 []"]
 
 
 def test_invalid_weights_are_rejected_at_fit(catalog: Path) -> None:
@@ -328,9 +354,53 @@ def test_row_dots_match_scipy(rows: list[int], others: list[int]) -> None:
     dense = sp.random(6, 40, density=0.3, random_state=5, dtype=np.float32).toarray()
     dense[2] = 0  # an empty row
     matrix = sp.csr_matrix(dense)
-    got = row_dots(matrix, np.array(rows, dtype=np.int64), np.array(others, dtype=np.int64))
+    got = row_dots(Csr.of(matrix), np.array(rows, dtype=np.int64), np.array(others, dtype=np.int64))
     expected = (matrix[rows] @ matrix[others].T).toarray() if others else np.zeros((len(rows), 0))
+    assert got.shape == expected.shape
     assert np.allclose(got, expected, atol=1e-6)
+
+
+def _with_empty_rows() -> sp.csr_matrix:
+    """7 x 30 random matrix whose first, fourth and last rows are empty."""
+    dense = sp.random(7, 30, density=0.3, random_state=9, dtype=np.float32).toarray()
+    dense[[0, 3, 6]] = 0
+    return sp.csr_matrix(dense)
+
+
+@pytest.mark.parametrize(
+    "matrix",
+    [
+        _with_empty_rows(),
+        sp.csr_matrix((4, 5), dtype=np.float32),  # no values at all
+        sp.csr_matrix((0, 5), dtype=np.float32),  # no rows
+        sp.csr_matrix((3, 0), dtype=np.float32),  # no columns
+    ],
+    ids=["empty-rows", "all-empty", "no-rows", "no-columns"],
+)
+@pytest.mark.parametrize("block_rows", [4096, 2])  # 2: blocks start and end on empty rows
+def test_csr_mean_of_rows_and_matvec_match_scipy(
+    monkeypatch: pytest.MonkeyPatch, matrix: sp.csr_matrix, block_rows: int
+) -> None:
+    monkeypatch.setattr(csr_module, "MATVEC_ROWS", block_rows)
+    csr = Csr.of(matrix)
+    vector = np.random.default_rng(2).random(matrix.shape[1], dtype=np.float32)
+    got = csr.matvec(vector)
+    assert got.dtype == np.float32 and got.shape == (matrix.shape[0],)
+    assert np.allclose(got, matrix @ vector, atol=1e-6)
+    n = matrix.shape[0]
+    for rows in ([0], [3], [0, 3, 6], [1, 2, 1, 5], list(range(n))):
+        picked = np.array([r for r in rows if r < n], dtype=np.int64)
+        if picked.size == 0:
+            continue
+        mean = csr.mean_of_rows(picked)
+        assert mean.dtype == np.float32 and mean.shape == (matrix.shape[1],)
+        assert np.allclose(mean, np.asarray(matrix[picked].mean(axis=0)).ravel(), atol=1e-6)
+    assert not csr.mean_of_rows(np.array([], dtype=np.int64)).any()
+
+
+def test_csr_matvec_rejects_a_vector_of_another_length() -> None:
+    with pytest.raises(ValueError, match="columnas"):
+        Csr.of(_with_empty_rows()).matvec(np.ones(29, np.float32))
 
 
 def test_era_features_follow_a_gaussian_of_the_year_gap() -> None:
@@ -349,12 +419,42 @@ def test_saved_model_loads_without_pickle_and_answers_the_same(
     from filmoteca.recommender.storage import save
 
     save(model, tmp_path / "m")
-    for path in (tmp_path / "m").glob("*.npz"):
-        with np.load(path, allow_pickle=False) as arrays:
-            assert all(arrays[name].dtype != object for name in arrays.files)
+    files = sorted((tmp_path / "m").iterdir())
+    assert {p.suffix for p in files} == {".npy", ".json"}
+    for path in files:
+        if path.suffix == ".npy":
+            assert np.load(path, allow_pickle=False).dtype != object
     loaded = rc.Recommender.load(tmp_path / "m")
     assert loaded.recommend(1, k=5) == model.recommend(1, k=5)
     assert loaded.recommend_many([9, 11], [10], k=3) == model.recommend_many([9, 11], [10], k=3)
+    assert list(loaded.titles_) == list(model.titles_)
+    assert list(loaded.feature_names_) == list(model.feature_names_)
+
+
+def test_loaded_arrays_are_mapped_read_only_not_copied(
+    model: rc.Recommender, tmp_path: Path
+) -> None:
+    from filmoteca.recommender.storage import save
+
+    save(model, tmp_path)
+    loaded = rc.Recommender.load(tmp_path)
+    features = loaded.features_
+    for array in (loaded.neighbors_, loaded.movie_ids_, features.data, features.indptr):
+        assert not array.flags.writeable and not array.flags.owndata
+    assert isinstance(features, Csr) and features.shape == model.features_.shape
+    assert np.array_equal(features.indices, model.features_.indices)
+
+
+def test_fitted_and_loaded_models_fall_back_alike(catalog: Path, tmp_path: Path) -> None:
+    from filmoteca.recommender.storage import save
+
+    short = rc.Recommender(n_neighbors=2).fit(rc.read_frames(catalog))
+    save(short, tmp_path)
+    loaded = rc.Recommender.load(tmp_path)
+    french = rc.Filters(language="fr")
+    assert loaded.recommend(1, k=2, filters=french) == short.recommend(1, k=2, filters=french)
+    rows = np.array([0, 8])
+    assert np.array_equal(loaded.mean_similarity(rows), short.mean_similarity(rows))
 
 
 def test_build_model_writes_into_the_catalog_and_summarises(catalog: Path, tmp_path: Path) -> None:
@@ -371,12 +471,38 @@ def test_missing_model_is_reported_in_spanish(tmp_path: Path) -> None:
         rc.Recommender.load(tmp_path)
 
 
-def test_damaged_model_is_reported(model: rc.Recommender, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda d: (d / "neighbors.npy").write_bytes(b"not an npy"),
+        lambda d: (d / "features_data.npy").write_bytes(
+            (d / "features_data.npy").read_bytes()[:-8]
+        ),
+        lambda d: np.save(d / "titles.offsets.npy", np.array([0, 5, 2], np.int64)),
+        lambda d: (d / "years.npy").unlink(),
+        lambda d: np.save(d / "prior.npy", np.zeros(3, np.float32)),  # another length
+        lambda d: np.save(d / "features_indptr.npy", np.zeros(3, np.int32)),
+    ],
+    ids=["garbage", "truncated", "strings", "missing", "length", "indptr"],
+)
+def test_damaged_model_is_reported(model: rc.Recommender, tmp_path: Path, damage: Any) -> None:
     from filmoteca.recommender.storage import save
 
     save(model, tmp_path)
-    (tmp_path / "arrays.npz").write_bytes(b"not an npz")
-    with pytest.raises(CatalogError, match="dañado"):
+    damage(tmp_path)
+    with pytest.raises(CatalogError, match="build"):
+        rc.Recommender.load(tmp_path)
+
+
+def test_model_of_the_previous_format_asks_for_a_rebuild(
+    model: rc.Recommender, tmp_path: Path
+) -> None:
+    from filmoteca.recommender.storage import save
+
+    save(model, tmp_path)
+    meta = json.loads((tmp_path / "model.json").read_text(encoding="utf-8"))
+    (tmp_path / "model.json").write_text(json.dumps({**meta, "format": 1}), encoding="utf-8")
+    with pytest.raises(CatalogError, match=r"otra versión.*Vuelva a construir"):
         rc.Recommender.load(tmp_path)
 
 

@@ -104,7 +104,8 @@ def test_corrupt_catalog_is_a_clean_spanish_error(tmp_path: Path) -> None:
         timeout=60,
     )
     assert done.returncode == 3
-    assert "está dañada o truncada" in done.stderr
+    message = " ".join(done.stderr.split())
+    assert "'movies.parquet' del catálogo" in message and "dañado o truncado" in message
     assert "Traceback" not in done.stderr
 
 

@@ -1,41 +1,54 @@
 """Movie cards and person pages for the web page: details the mission queries do not carry.
 
 `Cards` holds what a movie card shows (figures, synopsis, poster, genres, directors, billed
-cast, saga) and, per person, the films they act in. It is read once from the catalog
-directory and kept as Arrow / numpy arrays (no per-row Python objects); a card or a person
-page is then a few array slices. Nothing here imports pandas (see `columns`).
+cast, saga) and, per person, the films they act in. `build` computes all of it at build time
+from the catalog tables into `<catalog>/fichas/`:
+
+    peliculas.json / peliculas.npy   one JSON record per movie (texts, genres, directors,
+                                     billed cast, saga) and the byte offsets of the records
+    personas.json / personas.npy     one JSON record per person: the films they act in, by
+                                     date, with the first billed character; and offsets
+    *.npy                            per-movie figures, ids, titles (UTF-8 bytes + offsets),
+                                     sorted person hashes
+
+The server keeps only the small numeric arrays in memory (about 5 MB for 45,000 movies) and
+reads a record with one `os.pread` when a card or a person page is asked for: the record files
+stay in the operating system's file cache, not in the process (memory-mapping them made whole
+files resident on this kernel, whose page cache maps large folios). Nothing here imports pandas.
 
 Decisions:
 - Votes and average are reported only from `catalog.MIN_VOTES` votes on, as the API's
   `/votos_titulo` does; below that the card says so instead of showing figures.
 - People are matched as `Catalog` matches them (one person per `text.normalize`d name),
-  looked up by a 64-bit hash of the normalised name (a sorted int64 array, no dictionary of
-  strings). A person's mission figures (films, total and mean return) and their directed
-  films come from `Catalog` itself, so the page and the API never disagree.
+  looked up by a stable 64-bit hash of the normalised name (a sorted int64 array, no
+  dictionary of strings). A person's mission figures (films, total and mean return) and their
+  directed films come from `Catalog` itself, so the page and the API never disagree.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
+from hashlib import blake2b
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
+import orjson
 from rapidfuzz import fuzz
 
-from . import store
+from . import mapped
 from .catalog import MAX_SUGGESTIONS, MIN_VOTES, ActorStats, Catalog, DirectorStats
-from .columns import bool_array, to_numpy
 from .errors import CatalogError, NotFound
-from .text import normalize, normalize_many
+from .manifest import read_manifest
+from .movies import positions_of
+from .text import normalize
 
 TOP_CAST = 8
 POSTER_BASE = "https://image.tmdb.org/t/p/w342"
-_TEXT_COLUMNS = [
-    "title",
+FOLDER = "fichas"
+TEXT_COLUMNS = [
     "original_title",
     "original_language",
     "overview",
@@ -44,7 +57,7 @@ _TEXT_COLUMNS = [
     "poster_path",
     "imdb_id",
 ]
-_NUMBER_COLUMNS = [
+NUMBER_COLUMNS = [
     "budget",
     "revenue",
     "return",
@@ -53,7 +66,9 @@ _NUMBER_COLUMNS = [
     "vote_count",
     "vote_average",
 ]
-_NO_DATE = np.iinfo(np.int32).max
+ARRAYS = (*NUMBER_COLUMNS, "ids", "years", "days", "person_hashes")
+RECORDS = ("peliculas", "personas")
+NO_DATE = np.iinfo(np.int32).max
 _EPOCH = dt.date(1970, 1, 1)
 
 
@@ -125,260 +140,113 @@ class PersonPage:
     acting: tuple[PersonFilm, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class _Groups:
-    """Row numbers grouped by an integer key: group g is rows[offsets[g]:offsets[g + 1]]."""
-
-    offsets: np.ndarray
-    rows: np.ndarray
-
-    @classmethod
-    def build(cls, keys: np.ndarray, size: int, then: np.ndarray | None = None) -> _Groups:
-        """Group row numbers by key (negative keys dropped), ordered by `then` inside a group."""
-        order = np.lexsort((then, keys)) if then is not None else np.argsort(keys, kind="stable")
-        order = order[keys[order] >= 0]
-        counts = np.bincount(keys[order], minlength=size)
-        return cls(np.concatenate([[0], np.cumsum(counts)]), order)
-
-    def of(self, group: int) -> np.ndarray:
-        """Row numbers of one group."""
-        return self.rows[self.offsets[group] : self.offsets[group + 1]]
+def person_hash(key: str) -> int:
+    """A stable 64-bit hash of a normalised name (the same in every process, unlike `hash`)."""
+    return int.from_bytes(blake2b(key.encode(), digest_size=8).digest(), "little", signed=True)
 
 
-def _index_array(rows: np.ndarray) -> pa.Array:
-    """Row numbers as an Arrow int64 array (for `take`; `pa.array` would import pandas)."""
-    values = np.ascontiguousarray(rows, dtype=np.int64)
-    return pa.Array.from_buffers(pa.int64(), len(values), [None, pa.py_buffer(values)])
-
-
-def _dictionary(column: pa.ChunkedArray) -> tuple[pa.Array, np.ndarray]:
-    """A string column as (distinct values, int32 code per row; -1 for null)."""
-    if not pa.types.is_dictionary(column.type):
-        column = pc.dictionary_encode(column)
-    unified = column.unify_dictionaries()
-    if unified.num_chunks == 0:
-        return pa.array([], pa.string()), np.zeros(0, np.int32)
-    codes = [to_numpy(chunk.indices.cast(pa.int32()), fill=-1) for chunk in unified.chunks]
-    return unified.chunk(0).dictionary, np.concatenate(codes).astype(np.int32)
-
-
-def _person_keys(spellings: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """Person code of each spelling (-1 if blank) and the sorted hashes of the normalised names."""
-    keys = normalize_many(spellings.to_pylist())
-    hashes = np.fromiter((hash(key) if key else 0 for key in keys), np.int64, len(keys))
-    unique, person = np.unique(hashes, return_inverse=True)
-    person[hashes == 0] = -1
-    return person.astype(np.int32), unique
-
-
-def _read(
-    catalog_dir: Path, name: str, columns: list[str], dictionary: tuple[str, ...] = ()
-) -> pa.Table:
-    """Some columns of a catalog table, checked against its schema; `dictionary` ones come
-    dictionary-encoded (decoded from the Parquet dictionary pages, not as one string per row).
-    """
-    path = store.table_path(catalog_dir, name)
-    expected = [store.TABLES[name].field(c) for c in columns]
-    try:
-        with pq.ParquetFile(path, read_dictionary=list(dictionary)) as parquet:
-            found = parquet.schema_arrow
-            for field in expected:
-                index = found.get_field_index(field.name)
-                kind = found.field(index).type if index >= 0 else None
-                if kind is not None and pa.types.is_dictionary(kind):
-                    kind = kind.value_type
-                if kind is None or not kind.equals(field.type):
-                    raise CatalogError(
-                        f"La tabla '{path.name}' no tiene la columna '{field.name}' "
-                        f"de tipo {field.type}."
-                    )
-            return parquet.read(columns=columns)
-    except FileNotFoundError as exc:
-        raise CatalogError(f"Falta la tabla '{path.name}' en el catálogo '{catalog_dir}'.") from exc
-    except (OSError, pa.ArrowException) as exc:
-        raise CatalogError(f"La tabla '{path}' está dañada o truncada: {exc}") from exc
-
-
-def _directors(crew: pa.Table) -> pa.Table:
-    """Director credits (movie_id, name) of a crew table whose job column may be a dictionary."""
-    jobs, codes = _dictionary(crew["job"])
-    wanted = np.flatnonzero(to_numpy(pc.match_substring_regex(jobs, "^Director$")))
-    keep = np.isin(codes, wanted)
-    return crew.select(["movie_id", "name"]).filter(bool_array(keep))
+# ---------------------------------------------------------------- serving
 
 
 class Cards:
-    """The details behind movie cards and person pages, in memory."""
+    """Cards and person pages answered from small arrays and records read on demand."""
 
-    def __init__(
-        self,
-        movies: pa.Table,
-        genres: pa.Table,
-        cast: pa.Table,
-        directors: pa.Table,
-        collections: pa.Table,
-        version: str = "",
-    ) -> None:
+    def __init__(self, folder: Path, version: str = "") -> None:
         self.version = version
-        self._text = movies.select(_TEXT_COLUMNS).combine_chunks()
-        self._numbers = {name: to_numpy(movies[name]) for name in _NUMBER_COLUMNS}
-        self._ids = to_numpy(movies["id"])
-        self._years = to_numpy(movies["release_year"])
-        self._days = to_numpy(movies["release_date"], fill=_NO_DATE)
-        self._sorter = np.argsort(self._ids, kind="stable")
-        self._links = {
-            "genres": self._grouped(genres),
-            "directors": self._grouped(directors),
-            "collections": self._grouped(collections),
+        arrays = mapped.open_arrays(folder, [*ARRAYS, *RECORDS, "titles"])
+        titles = arrays.pop("titles")
+        if not isinstance(titles, mapped.Strings) or not all(
+            isinstance(a, np.ndarray) for a in arrays.values()
+        ):
+            raise CatalogError(f"Las fichas de '{folder}' están dañadas.")
+        self._titles = titles
+        self._np: dict[str, np.ndarray] = {
+            k: a for k, a in arrays.items() if isinstance(a, np.ndarray)
         }
-        self._set_cast(cast)
-
-    def _set_cast(self, cast: pa.Table) -> None:
-        """Index the cast: billing per movie, films per person, names kept once per spelling."""
-        self._spellings, self._cast_spelling = _dictionary(cast["name"])
-        self._characters = cast["character"].combine_chunks()
-        person_of_spelling, self._person_hashes = _person_keys(self._spellings)
-        self._cast_movie = self._positions(to_numpy(cast["movie_id"])).astype(np.int32)
-        order = to_numpy(cast["order"])
-        self._billing = _Groups.build(self._cast_movie, len(self._ids), then=order)
-        spelling = self._cast_spelling
-        person = np.where(spelling >= 0, person_of_spelling[np.maximum(spelling, 0)], -1)
-        person[self._cast_movie < 0] = -1
-        self._acting = _Groups.build(person, len(self._person_hashes), then=order)
+        self._files = {
+            name: _RecordFile(folder / f"{name}.json", self._np[name]) for name in RECORDS
+        }
+        self._ids = self._np["ids"]
+        self._sorter = np.argsort(self._ids, kind="stable")
 
     @classmethod
     def load(cls, catalog_dir: Path) -> Cards:
-        """Read what cards need from a built catalog; raises CatalogMissing / CatalogError."""
-        manifest = store.read_manifest(catalog_dir)
-        movie_columns = ["id", "release_date", "release_year", *_TEXT_COLUMNS, *_NUMBER_COLUMNS]
-        cast_columns = ["movie_id", "name", "character", "order"]
-        crew = _read(catalog_dir, "crew", ["movie_id", "name", "job"], dictionary=("job",))
-        cards = cls(
-            movies=_read(catalog_dir, "movies", movie_columns),
-            genres=_read(catalog_dir, "genres", ["movie_id", "name"]),
-            cast=_read(catalog_dir, "cast", cast_columns, dictionary=("name",)),
-            directors=_directors(crew),
-            collections=_read(catalog_dir, "collections", ["movie_id", "name"]),
-            version=str(manifest.get("version", "")),
-        )
-        del crew
-        pa.default_memory_pool().release_unused()
-        return cards
-
-    def _positions(self, movie_ids: np.ndarray) -> np.ndarray:
-        """Movie position of each id (-1 when the id is not a catalog movie)."""
-        if len(self._ids) == 0:
-            return np.full(len(movie_ids), -1, dtype=np.int64)
-        sorted_ids = self._ids[self._sorter]
-        slot = np.minimum(np.searchsorted(sorted_ids, movie_ids), len(sorted_ids) - 1)
-        return np.where(sorted_ids[slot] == movie_ids, self._sorter[slot], -1)
-
-    def _grouped(self, table: pa.Table) -> tuple[pa.Array, _Groups]:
-        """A link table's names grouped by movie position, in the source order."""
-        positions = self._positions(to_numpy(table["movie_id"]))
-        return table["name"].combine_chunks(), _Groups.build(positions, len(self._ids))
+        """Open the cards saved by `build`; raises CatalogMissing / CatalogError."""
+        manifest = read_manifest(catalog_dir)
+        if not (catalog_dir / FOLDER).is_dir():
+            raise CatalogError(
+                f"El catálogo '{catalog_dir}' no tiene las fichas de la página web "
+                f"('{FOLDER}/'). Vuelva a construirlo con 'filmoteca build'."
+            )
+        return cls(catalog_dir / FOLDER, version=str(manifest.get("version", "")))
 
     def position(self, movie_id: int) -> int:
         """Position of a movie id; raises NotFound when the catalog has no such movie."""
-        found = int(self._positions(np.array([movie_id], dtype=np.int64))[0])
+        query = np.array([movie_id], dtype=np.int64)
+        found = int(positions_of(self._ids, self._sorter, query)[0])
         if found < 0:
             raise NotFound(f"No hay ninguna película con el id {movie_id} en el catálogo.")
         return found
 
-    def _string(self, column: str, position: int) -> str | None:
-        """A text cell of a movie ('' counts as missing)."""
-        value: str | None = self._text[column][position].as_py()
-        return value or None
-
     def _date(self, position: int) -> dt.date | None:
         """Release date of the movie at a position."""
-        days = int(self._days[position])
-        return None if days == _NO_DATE else _EPOCH + dt.timedelta(days=days)
-
-    def _names(self, link: str, position: int) -> tuple[str, ...]:
-        """Distinct non-empty names a link table gives a movie, in the source order."""
-        names, groups = self._links[link]
-        rows = groups.of(position)
-        values = names.take(_index_array(rows)).to_pylist() if len(rows) else []
-        return tuple(dict.fromkeys(value for value in values if value))
+        days = int(self._np["days"][position])
+        return None if days == NO_DATE else _EPOCH + dt.timedelta(days=days)
 
     def _number(self, column: str, position: int) -> float:
         """A numeric cell of a movie (missing values read as 0)."""
-        return float(self._numbers[column][position])
+        return float(self._np[column][position])
 
     def card(self, movie_id: int) -> MovieCard:
         """The card of a movie by id; raises NotFound for an unknown id."""
         position = self.position(movie_id)
-        poster = self._string("poster_path", position)
-        votes = int(self._numbers["vote_count"][position])
+        record = self._files["peliculas"].read(position)
+        poster = record["poster_path"]
+        votes = int(self._np["vote_count"][position])
         enough = votes >= MIN_VOTES
         average = self._number("vote_average", position)
         return MovieCard(
             id=movie_id,
-            title=self._string("title", position) or "",
-            original_title=self._string("original_title", position),
-            year=int(self._years[position]) or None,
+            title=self._titles[position],
+            original_title=record["original_title"],
+            year=int(self._np["years"][position]) or None,
             release_date=self._date(position),
-            language=self._string("original_language", position),
+            language=record["original_language"],
             runtime=self._number("runtime", position) or None,
-            overview=self._string("overview", position),
-            tagline=self._string("tagline", position),
-            homepage=self._string("homepage", position),
+            overview=record["overview"],
+            tagline=record["tagline"],
+            homepage=record["homepage"],
             poster_url=f"{POSTER_BASE}/{poster.lstrip('/')}" if poster else None,
-            imdb_id=self._string("imdb_id", position),
+            imdb_id=record["imdb_id"],
             popularity=self._number("popularity", position),
             votes=Votes(enough, votes if enough else None, average if enough else None),
             budget=self._number("budget", position),
             revenue=self._number("revenue", position),
             return_=self._number("return", position),
-            genres=self._names("genres", position),
-            directors=self._names("directors", position),
-            cast=self._credits(self._billing.of(position)),
-            collection=next(iter(self._names("collections", position)), None),
+            genres=tuple(record["genres"]),
+            directors=tuple(record["directors"]),
+            cast=tuple(CastCredit(name, character) for name, character in record["cast"]),
+            collection=record["collection"],
         )
-
-    def _credits(self, rows: np.ndarray) -> tuple[CastCredit, ...]:
-        """The first TOP_CAST billed people of some cast rows; a person's roles are joined."""
-        if not len(rows):
-            return ()
-        rows = rows[: TOP_CAST * 3]
-        spelling = self._cast_spelling[rows]
-        names = self._spellings.take(_index_array(np.maximum(spelling, 0))).to_pylist()
-        names = [name if code >= 0 else None for name, code in zip(names, spelling, strict=True)]
-        characters = self._characters.take(_index_array(rows)).to_pylist()
-        roles: dict[str, list[str]] = {}
-        pairs = zip(names, characters, strict=True)
-        for name, character in pairs:
-            if name and (name in roles or len(roles) < TOP_CAST):
-                known = roles.setdefault(name, [])
-                if character and character not in known:
-                    known.append(character)
-        return tuple(CastCredit(name, " / ".join(chars) or None) for name, chars in roles.items())
 
     def acting(self, name: str) -> tuple[PersonFilm, ...]:
         """Films a person acts in (once per film, first billed character), by date then id."""
         key = normalize(name)
-        slot = int(np.searchsorted(self._person_hashes, hash(key))) if key else -1
-        if slot < 0 or slot >= len(self._person_hashes):
+        if not key:
             return ()
-        if self._person_hashes[slot] != hash(key):
+        hashes, wanted = self._np["person_hashes"], person_hash(key)
+        slot = int(np.searchsorted(hashes, wanted))
+        if slot >= len(hashes) or hashes[slot] != wanted:
             return ()
-        rows = self._acting.of(slot)
-        positions, first = np.unique(self._cast_movie[rows], return_index=True)
-        rows = rows[first]
-        order = np.lexsort((self._ids[positions], self._days[positions]))
-        characters = self._characters.take(_index_array(rows[order])).to_pylist()
-        return tuple(
-            self._film(int(p), character or None)
-            for p, character in zip(positions[order].tolist(), characters, strict=True)
-        )
+        films = self._files["personas"].read(slot)
+        return tuple(self._film(position, character) for position, character in films)
 
     def _film(self, position: int, character: str | None = None) -> PersonFilm:
         """A film of a person's page."""
         return PersonFilm(
             id=int(self._ids[position]),
-            title=self._string("title", position) or "",
-            year=int(self._years[position]) or None,
+            title=self._titles[position],
+            year=int(self._np["years"][position]) or None,
             release_date=self._date(position),
             budget=self._number("budget", position),
             revenue=self._number("revenue", position),
@@ -402,6 +270,41 @@ class Cards:
             raise _person_not_found(name, missing)
         display = actor.name if actor else director.name if director else name
         return PersonPage(display, actor, director, self.acting(name) if actor else ())
+
+
+class _RecordFile:
+    """JSON records in one file, read one at a time with `os.pread` (no mapping, no buffer)."""
+
+    def __init__(self, path: Path, offsets: np.ndarray) -> None:
+        self._path, self._offsets, self._fd = path, offsets, -1
+        try:
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        except OSError as exc:
+            raise CatalogError(f"Falta o no se puede leer '{path}': {exc}") from exc
+        if (
+            len(offsets) == 0
+            or os.fstat(fd).st_size != int(offsets[-1])
+            or np.any(np.diff(offsets) < 0)
+        ):
+            os.close(fd)
+            raise CatalogError(
+                f"El archivo '{path}' está truncado o no corresponde a sus índices. "
+                "Vuelva a construir el catálogo con 'filmoteca build'."
+            )
+        self._fd = fd
+
+    def read(self, index: int) -> Any:
+        """The record at `index`, decoded."""
+        start, stop = int(self._offsets[index]), int(self._offsets[index + 1])
+        data = os.pread(self._fd, stop - start, start)
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError as exc:
+            raise CatalogError(f"El registro {index} de '{self._path}' está dañado.") from exc
+
+    def __del__(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
 
 
 def _person_not_found(name: str, errors: list[NotFound]) -> NotFound:

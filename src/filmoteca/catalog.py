@@ -20,28 +20,31 @@ Decisions (the README states them to users):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
 from rapidfuzz import fuzz, process
 
-from . import store
-from .errors import CatalogError, InvalidQuery, NotFound
+from . import mapped
+from .errors import InvalidQuery, NotFound
+from .manifest import read_manifest, verify
+from .movies import FIELDS as MOVIE_FIELDS
 from .movies import Movie, MovieRef, Movies, date_counts, title_index
-from .people import build_people
+from .people import ARRAYS as PEOPLE_ARRAYS
+from .people import People
+from .search import FIELDS as WORD_FIELDS
 from .search import WordIndex
-from .text import MONTHS, WEEKDAYS, normalize, normalize_many, parse_month, parse_weekday
+from .text import MONTHS, WEEKDAYS, normalize, parse_month, parse_weekday
 
 __all__ = [
     "MAX_SUGGESTIONS",
     "MIN_VOTES",
     "ActorStats",
     "Catalog",
+    "Directed",
     "DirectorStats",
     "Movie",
     "MovieRef",
@@ -52,22 +55,7 @@ __all__ = [
 
 MIN_VOTES = 2000
 MAX_SUGGESTIONS = 5
-_COLUMNS = {
-    "movies": [
-        "id",
-        "title",
-        "release_date",
-        "release_year",
-        "budget",
-        "revenue",
-        "return",
-        "popularity",
-        "vote_count",
-        "vote_average",
-    ],
-    "cast": ["movie_id", "name"],
-    "crew": ["movie_id", "name", "job"],
-}
+INDEX = "indice"
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +100,15 @@ class DirectorStats:
 
 
 @dataclass(frozen=True, slots=True)
+class Directed:
+    """A person's directed films as movie positions (see `Catalog.films`), by date then id."""
+
+    name: str
+    positions: np.ndarray
+    return_total: float
+
+
+@dataclass(frozen=True, slots=True)
 class SearchHit:
     """A search result: a movie, or a person with their film counts."""
 
@@ -133,40 +130,67 @@ class SearchPage:
 class Catalog:
     """The catalog in memory with its indexes; every query method answers from memory."""
 
-    def __init__(self, manifest: dict[str, Any], movies: pa.Table, cast: pa.Table, crew: pa.Table):
+    def __init__(
+        self,
+        manifest: dict[str, Any],
+        movies: Movies,
+        title_keys: Sequence[str],
+        people: People,
+        words: tuple[WordIndex, WordIndex] | None = None,
+    ) -> None:
+        """The catalog over its movies and people; `words` (title and people word indexes)
+        are built when not given."""
         self.manifest = manifest
-        self._movies = Movies.from_table(movies)
-        self._title_keys = normalize_many(self._movies.titles)
-        self._titles = title_index(self._title_keys, self._movies)
-        self._title_words = WordIndex(self._title_keys)
+        self._movies = movies
+        self._title_keys = title_keys
+        self._titles = title_index(title_keys, movies)
+        self._title_words, self._people_words = words or (
+            WordIndex(title_keys),
+            WordIndex(people.keys),
+        )
         self._month_counts, self._weekday_counts = date_counts(self._movies.days)
-        self._people = build_people(cast, crew, self._movies)
-        self._people_words = WordIndex(self._people.keys)
-        self._directing = np.diff(self._people.directing_offsets)
-        self._people_weight = self._people.acting + self._directing
+        self._people = people
+        self._directing = np.diff(people.directing_offsets)
+        self._people_weight = people.acting + self._directing
         # rapidfuzz choices, heaviest first so that ties go to the better known
         self._title_choices = list(self._titles)
-        self._actor_choices = self._keys_by_weight(self._people.acting)
+        self._actor_choices = self._keys_by_weight(people.acting)
         self._director_choices = self._keys_by_weight(self._directing)
 
     @classmethod
     def load(cls, catalog_dir: Path) -> Catalog:
-        """Read a built catalog directory; raises CatalogMissing / CatalogError if unusable."""
+        """Open a built catalog's index (`<catalog>/indice`, computed by `filmoteca build`);
+        raises CatalogMissing / CatalogError if the catalog is unusable."""
         manifest = cls.check(catalog_dir)
-        movies = store.read_table(catalog_dir, "movies", _COLUMNS["movies"])
-        cast = store.read_table(catalog_dir, "cast", _COLUMNS["cast"])
-        catalog = cls(manifest, movies, cast, _director_credits(catalog_dir))
-        del movies, cast
-        pa.default_memory_pool().release_unused()  # hand the tables' memory back to the OS
-        return catalog
+        arrays = mapped.open_arrays(catalog_dir / INDEX, _index_names())
+        titles, people = mapped.strings(arrays, "title_keys"), People.from_arrays(arrays)
+        return cls(
+            manifest,
+            Movies.from_arrays(arrays),
+            titles,
+            people,
+            (
+                WordIndex.from_arrays(arrays, "title_words", titles),
+                WordIndex.from_arrays(arrays, "people_words", people.keys),
+            ),
+        )
+
+    def index_arrays(self) -> dict[str, Any]:
+        """What `load` opens, by name (for `mapped.save` at build time)."""
+        return {
+            **self._movies.arrays(),
+            "title_keys": self._title_keys,
+            **self._people.arrays(),
+            **self._title_words.arrays("title_words"),
+            **self._people_words.arrays("people_words"),
+        }
 
     @staticmethod
     def check(catalog_dir: Path) -> dict[str, Any]:
-        """Check from the manifest and the Parquet footers, without reading any data, that a
-        catalog can be loaded; returns its manifest or raises CatalogMissing / CatalogError."""
-        manifest = store.read_manifest(catalog_dir)
-        for name, columns in _COLUMNS.items():
-            _check_columns(catalog_dir, name, columns)
+        """Check that a catalog can be served: its manifest, and every file's size and sha256
+        against it (a truncated or altered file is found here, before anything is served)."""
+        manifest = read_manifest(catalog_dir)
+        verify(catalog_dir, manifest)
         return manifest
 
     @property
@@ -232,12 +256,22 @@ class Catalog:
 
     def director(self, name: str) -> DirectorStats:
         """A person's films as a director, ordered by release date (then id)."""
+        directed = self.directed(name)
+        return DirectorStats(directed.name, self._movies.movies(directed.positions))
+
+    def directed(self, name: str) -> Directed:
+        """A person's directed films as positions, without building their `Movie`s."""
         people = self._people
         pid = people.index.get(normalize(name), -1)
         films = people.directing(pid) if pid >= 0 else np.zeros(0, np.int64)
         if not len(films):
             raise self._person_not_found(name, "director", self._directing, self._director_choices)
-        return DirectorStats(people.names[pid], self._movies.movies(films))
+        total = float(sum(self._movies.returns[films].tolist()))  # as DirectorStats sums
+        return Directed(people.names[pid], films, total)
+
+    def films(self, positions: np.ndarray) -> tuple[Movie, ...]:
+        """The movies at some positions (0 .. movie_count - 1)."""
+        return self._movies.movies(positions)
 
     def search(self, query: str, limit: int, page: int) -> SearchPage:
         """Titles and people with a word that starts with the query, best matches first:
@@ -330,38 +364,10 @@ def _top(keys: np.ndarray, count: int) -> list[int]:
     return ordered
 
 
-def _check_columns(catalog_dir: Path, name: str, columns: list[str]) -> None:
-    """Raise CatalogError unless table `name` has `columns` with their declared types."""
-    path = store.table_path(catalog_dir, name)
-    try:
-        schema = pq.read_schema(path)
-    except FileNotFoundError as exc:
-        raise CatalogError(f"Falta la tabla '{path.name}' en '{catalog_dir}'.") from exc
-    except (OSError, pa.ArrowException) as exc:
-        raise CatalogError(f"La tabla '{path}' está dañada o truncada: {exc}") from exc
-    for column in columns:
-        expected = store.TABLES[name].field(column).type
-        if column not in schema.names or not schema.field(column).type.equals(expected):
-            raise CatalogError(
-                f"La tabla '{path.name}' no tiene la columna '{column}' de tipo {expected}. "
-                "Vuelva a construir el catálogo con 'filmoteca build'."
-            )
-
-
-def _director_credits(catalog_dir: Path) -> pa.Table:
-    """The crew rows whose job is 'Director', read a batch at a time: reading the whole crew
-    table first took 130 MB more at start-up on the 45,466-movie catalog."""
-    path = store.table_path(catalog_dir, "crew")
-    try:
-        with pq.ParquetFile(path) as parquet:
-            batches = [
-                batch.filter(pc.match_substring_regex(batch.column("job"), "^Director$"))
-                for batch in parquet.iter_batches(1 << 16, columns=_COLUMNS["crew"])
-            ]
-    except (OSError, pa.ArrowException) as exc:
-        raise CatalogError(f"La tabla '{path}' está dañada o truncada: {exc}") from exc
-    schema = store.TABLES["crew"]
-    return pa.Table.from_batches(batches, pa.schema([schema.field(c) for c in _COLUMNS["crew"]]))
+def _index_names() -> list[str]:
+    """The arrays of a catalog's index folder (see `Catalog.index_arrays`)."""
+    words = [f"{p}_{f}" for p in ("title_words", "people_words") for f in WORD_FIELDS]
+    return [*MOVIE_FIELDS, "title_keys", "keys", "names", *PEOPLE_ARRAYS, *words]
 
 
 def _no_title_in_year(title: str, year: int, years: list[int]) -> NotFound:

@@ -8,14 +8,25 @@ date_counts     releases per month and per weekday, all years
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-import pyarrow as pa
-
-from .columns import to_numpy
 
 NO_DATE = np.iinfo(np.int32).max
+FIELDS = (
+    "ids",
+    "titles",
+    "years",
+    "days",
+    "budget",
+    "revenue",
+    "returns",
+    "popularity",
+    "votes",
+    "vote_average",
+)
 _EPOCH = dt.date(1970, 1, 1)
 
 
@@ -50,7 +61,7 @@ class Movies:
     """Movie columns as arrays; a movie's position indexes every array and list here."""
 
     ids: np.ndarray
-    titles: list[str]
+    titles: Sequence[str]
     years: np.ndarray
     days: np.ndarray
     budget: np.ndarray
@@ -61,20 +72,13 @@ class Movies:
     vote_average: np.ndarray
 
     @classmethod
-    def from_table(cls, table: pa.Table) -> Movies:
-        """Arrays from the movies table; nulls become 0 (dates: NO_DATE)."""
-        return cls(
-            ids=to_numpy(table["id"]),
-            titles=[title or "" for title in table["title"].to_pylist()],
-            years=to_numpy(table["release_year"]),
-            days=to_numpy(table["release_date"], fill=NO_DATE),
-            budget=to_numpy(table["budget"]),
-            revenue=to_numpy(table["revenue"]),
-            returns=to_numpy(table["return"]),
-            popularity=to_numpy(table["popularity"]),
-            votes=to_numpy(table["vote_count"]),
-            vote_average=to_numpy(table["vote_average"]),
-        )
+    def from_arrays(cls, arrays: Mapping[str, Any]) -> Movies:
+        """The movies from the arrays `arrays()` gave (e.g. opened with `mapped`)."""
+        return cls(**{name: arrays[name] for name in FIELDS})
+
+    def arrays(self) -> dict[str, Any]:
+        """The columns by field name (for `mapped.save`)."""
+        return {name: getattr(self, name) for name in FIELDS}
 
     def ref(self, position: int) -> MovieRef:
         """Title, year and id of the movie at a position."""
@@ -120,7 +124,16 @@ class Movies:
         )
 
 
-def title_index(keys: list[str], movies: Movies) -> dict[str, tuple[int, ...]]:
+def positions_of(ids: np.ndarray, sorter: np.ndarray, movie_ids: np.ndarray) -> np.ndarray:
+    """Position of each of `movie_ids` in `ids` (sorted by `sorter`); -1 where absent."""
+    if len(ids) == 0:
+        return np.full(len(movie_ids), -1, dtype=np.int64)
+    sorted_ids = ids[sorter]
+    slot = np.minimum(np.searchsorted(sorted_ids, movie_ids), len(sorted_ids) - 1)
+    return np.where(sorted_ids[slot] == movie_ids, sorter[slot], -1)
+
+
+def title_index(keys: Sequence[str], movies: Movies) -> dict[str, tuple[int, ...]]:
     """Normalised title -> movie positions, most voted first (then popularity, then id)."""
     order = np.lexsort((movies.ids, -movies.popularity, -movies.votes))
     groups: dict[str, list[int]] = {}

@@ -9,11 +9,13 @@ are kept to their first WIDTH bytes; longer queries are checked against the full
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
 WIDTH = 24
+FIELDS = ("suffixes", "owners", "at_start", "key_lengths")
 EXACT, PREFIX, WORD = 0, 1, 2
 
 
@@ -38,6 +40,19 @@ class WordIndex:
         self._at_start = (lengths == key_lengths[owners])[order] if owners else lengths.astype(bool)
         self._key_lengths = key_lengths
         self._keys = keys
+
+    @classmethod
+    def from_arrays(cls, arrays: Mapping[str, Any], prefix: str, keys: Sequence[str]) -> WordIndex:
+        """The index saved by `arrays(prefix)` (e.g. opened with `mapped`), over `keys`."""
+        index = cls.__new__(cls)
+        for field in FIELDS:
+            setattr(index, f"_{field}", arrays[f"{prefix}_{field}"])
+        index._keys = keys
+        return index
+
+    def arrays(self, prefix: str) -> dict[str, np.ndarray]:
+        """The index's arrays, named `<prefix>_<field>` (for `mapped.save`)."""
+        return {f"{prefix}_{field}": getattr(self, f"_{field}") for field in FIELDS}
 
     def find(self, key: str) -> tuple[np.ndarray, np.ndarray]:
         """Positions of the keys having a word that starts with `key` (normalised), and
@@ -64,9 +79,19 @@ def _successor(prefix: bytes) -> bytes:
 
 def _best_rank(owners: np.ndarray, rank: np.ndarray, n_keys: int) -> tuple[np.ndarray, np.ndarray]:
     """One row per owner, in owner order, with its best rank (a key can hold the query in
-    several words). A dense pass over all keys: measured 60 µs for 14,000 matches among
-    45,000 keys, where sorting the matches took 400."""
+    several words, but starts with it at most once). Few matches are sorted; many take a
+    dense pass over all keys (plain assignments: WORD first, then the start ranks, which are
+    better): measured 25 µs for 13,500 matches among 45,000 keys, where `np.minimum.at`
+    took 60 and sorting 400, while a handful of matches sort in 5 µs."""
+    if len(owners) * 64 < n_keys:
+        order = np.lexsort((rank, owners))
+        owners, rank = owners[order], rank[order]
+        first = np.ones(len(owners), dtype=bool)
+        first[1:] = owners[1:] != owners[:-1]
+        return owners[first].astype(np.int64), rank[first].astype(np.int64)
     best = np.full(n_keys, WORD + 1, dtype=np.int8)
-    np.minimum.at(best, owners, rank.astype(np.int8))
+    starts = rank < WORD
+    best[owners[~starts]] = WORD
+    best[owners[starts]] = rank[starts]
     found = np.flatnonzero(best <= WORD)
     return found, best[found].astype(np.int64)

@@ -13,22 +13,35 @@ A catalog is a directory:
     cast.parquet         one row per acting credit         (movie_id, person_id, name, character, ...)
     crew.parquet         one row per crew credit           (movie_id, person_id, name, job, ...)
 
+    fichas/              the web page's card indexes, computed at build time (`cards.build`)
+    recomendador/        the fitted recommender (`recommender.storage`), unless left out
+
 Link tables keep the order of the source lists (cast by billing order, genres as listed).
+Format 2 added `fichas/` (memory-mapped by the server).
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .errors import CatalogError, CatalogMissing
+from .errors import CatalogError
+from .manifest import FORMAT_VERSION, MANIFEST, read_manifest
 
-FORMAT_VERSION = 1
-MANIFEST = "manifest.json"
+__all__ = [
+    "FORMAT_VERSION",
+    "MANIFEST",
+    "MOVIES",
+    "TABLES",
+    "read_manifest",
+    "read_table",
+    "table_path",
+    "table_rows",
+    "write_table",
+]
+
 
 MOVIES = pa.schema(
     [
@@ -106,27 +119,6 @@ TABLES: dict[str, pa.Schema] = {
 def table_path(catalog_dir: Path, name: str) -> Path:
     """Where table `name` lives inside a catalog directory."""
     return catalog_dir / f"{name}.parquet"
-
-
-def read_manifest(catalog_dir: Path) -> dict[str, Any]:
-    """Read and check a catalog's manifest; raise CatalogMissing / CatalogError if unusable."""
-    path = catalog_dir / MANIFEST
-    if not catalog_dir.is_dir() or not path.is_file():
-        raise CatalogMissing(
-            f"No hay catálogo en '{catalog_dir}'. Constrúyalo con 'filmoteca build'.",
-            path=str(catalog_dir),
-        )
-    try:
-        manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise CatalogError(f"El manifiesto '{path}' está dañado: {exc}") from exc
-    version = manifest.get("format_version") if isinstance(manifest, dict) else None
-    if version != FORMAT_VERSION:
-        raise CatalogError(
-            f"El catálogo '{catalog_dir}' tiene el formato {version!r}; esta versión de "
-            f"filmoteca lee el formato {FORMAT_VERSION}. Vuelva a construirlo con 'filmoteca build'."
-        )
-    return manifest
 
 
 def read_table(catalog_dir: Path, name: str, columns: list[str] | None = None) -> pa.Table:

@@ -22,13 +22,13 @@ import ctypes
 import gc
 import hmac
 import logging
+import sys
 import threading
 import time
 from collections.abc import Callable
 from typing import Annotated, Any
 
 import anyio.to_thread
-import pyarrow as pa
 from fastapi import FastAPI, Header, Request
 from pydantic import BaseModel, Field
 from starlette.middleware.cors import CORSMiddleware
@@ -244,9 +244,12 @@ _MISSING = object()
 
 
 def release_memory() -> None:
-    """Give the memory of a replaced catalog back to the system (Arrow pool, glibc heaps)."""
+    """Give freed memory back to the system (glibc heaps; Arrow's pool where Arrow is loaded):
+    after a load or a reload."""
     gc.collect()
-    pa.default_memory_pool().release_unused()
+    arrow = sys.modules.get("pyarrow")
+    if arrow is not None:
+        arrow.default_memory_pool().release_unused()
     with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 

@@ -2,22 +2,26 @@
 
 Each schema documents one response shape in the OpenAPI docs (with an example) and is built
 from the domain object by its `from_*` constructor; routes serialise it with `json_response`.
-The director answer, whose size grows with the data, is written straight to JSON by
-`director_json` (and checked against `Director` by the tests).
+The director answer, whose size grows with the data, is joined from JSON fragments made
+once per catalog by `DirectorJson` (and checked against `Director` by the tests).
 """
 
 from __future__ import annotations
 
 from typing import Literal
 from urllib.parse import quote
+from weakref import WeakKeyDictionary
 
+import numpy as np
 import orjson
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.config import JsonDict
 
 from ..catalog import (
     ActorStats,
-    DirectorStats,
+    Catalog,
+    Directed,
+    Movie,
     MovieRef,
     SearchHit,
     SearchPage,
@@ -236,32 +240,70 @@ class Director(BaseModel):
     peliculas: list[PeliculaDirector] = Field(description="Ordenadas por fecha de estreno (y id).")
 
 
-def director_json(stats: DirectorStats) -> bytes:
-    """The `Director` answer for a person's films, as JSON bytes.
+def _director_film(movie: Movie) -> JsonDict:
+    """One film of the `Director` answer (a `PeliculaDirector`), as a plain dict."""
+    return {
+        "titulo": movie.title,
+        "fecha_lanzamiento": movie.release_date.isoformat() if movie.release_date else None,
+        "retorno": movie.return_,
+        "costo": movie.budget,
+        "recaudacion": movie.revenue,
+        "ganancia": movie.revenue - movie.budget,
+    }
 
-    Built as plain dicts and dumped with orjson rather than as `PeliculaDirector` models: for a
-    director with 266 films that took 180 µs instead of 750 (measured), and directors are the
-    one answer whose size grows with the data. The tests validate it against `Director`.
+
+class DirectorJson:
+    """`/get_director` answers as JSON bytes, joined from per-movie fragments made once.
+
+    Every movie's `PeliculaDirector` object is serialised when the catalog is loaded (about
+    0.3 s for 45,466 movies) into one buffer with the offsets of each; an answer is then a
+    join of its films' fragments: measured 15 µs for a director with 266 films, against 350
+    for building the films and dumping them per request. The buffer holds the 6 MB of JSON
+    and nothing more: kept as 45,466 separate `bytes`, orjson's 4 KB output buffers took
+    180 MB. The tests validate the answers against `Director`.
     """
-    films = [
-        {
-            "titulo": movie.title,
-            "fecha_lanzamiento": movie.release_date.isoformat() if movie.release_date else None,
-            "retorno": movie.return_,
-            "costo": movie.budget,
-            "recaudacion": movie.revenue,
-            "ganancia": movie.revenue - movie.budget,
-        }
-        for movie in stats.films
-    ]
-    return orjson.dumps(
-        {
-            "director": stats.name,
-            "cantidad_peliculas": len(films),
-            "retorno_total": stats.return_total,
-            "peliculas": films,
-        }
-    )
+
+    _CHUNK = 1024
+
+    def __init__(self, catalog: Catalog) -> None:
+        pieces: list[bytes] = []
+        lengths: list[int] = []
+        for start in range(0, catalog.movie_count, self._CHUNK):
+            stop = min(start + self._CHUNK, catalog.movie_count)
+            fragments = [
+                orjson.dumps(_director_film(m)) for m in catalog.films(np.arange(start, stop))
+            ]
+            lengths += [len(fragment) for fragment in fragments]
+            pieces.append(b"".join(fragments))
+        self._json = b"".join(pieces)
+        self._offsets = np.concatenate([[0], np.cumsum(lengths, dtype=np.int64)])
+
+    def answer(self, directed: Directed) -> bytes:
+        """The `Director` answer of a person's directed films."""
+        head = orjson.dumps(
+            {
+                "director": directed.name,
+                "cantidad_peliculas": len(directed.positions),
+                "retorno_total": directed.return_total,
+            }
+        )
+        starts = self._offsets[directed.positions].tolist()
+        stops = self._offsets[directed.positions + 1].tolist()
+        text = self._json
+        films = b",".join([text[a:b] for a, b in zip(starts, stops, strict=True)])
+        return head[:-1] + b',"peliculas":[' + films + b"]}"
+
+
+_DIRECTOR_JSON: WeakKeyDictionary[Catalog, DirectorJson] = WeakKeyDictionary()
+
+
+def director_json(catalog: Catalog) -> DirectorJson:
+    """The director answers of a catalog, made on first use (the app's lifespan asks for
+    them right after loading, so that no request pays for it)."""
+    found = _DIRECTOR_JSON.get(catalog)
+    if found is None:
+        found = _DIRECTOR_JSON[catalog] = DirectorJson(catalog)
+    return found
 
 
 class ResultadoBusqueda(BaseModel):

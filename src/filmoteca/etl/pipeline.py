@@ -21,7 +21,8 @@ import pyarrow as pa
 
 from .. import __version__, store
 from ..errors import InputError
-from . import clean
+from ..manifest import file_digests
+from . import clean, serving
 from . import literals as lit
 from .progress import NullProgress, ProgressSink
 from .read import (
@@ -323,8 +324,10 @@ def build_catalog(
             "tables": tables,
         }
         write_manifest(out, manifest)  # the recommender reads a complete catalog
+        manifest["serving"] = serving.build(out)
         if fit_recommender:
             manifest["recommender"] = _fit_recommender(out)
         manifest["build_seconds"] = round(time.perf_counter() - started, 2)
+        manifest["files"] = file_digests(out)  # last: every file the catalog holds
         write_manifest(out, manifest)
     return BuildSummary(output=output_dir, manifest=manifest)

@@ -9,8 +9,9 @@ list and falls back to scoring every movie when its filters leave too few of the
 The class follows the scikit-learn estimator contract (`__init__` only stores parameters,
 `fit` returns self, learned attributes end in `_`, `get_params` / `set_params`, so that
 `sklearn.base.clone` works) without inheriting `BaseEstimator`: importing scikit-learn costs
-the server about 60 MB and 0.7 s, and serving never needs it. pandas and scikit-learn are
-imported by `fit` only.
+the server about 60 MB and 0.7 s, and serving never needs it. pandas, scipy and scikit-learn
+are imported by `fit` only: the learned feature matrix is kept as a plain-numpy `Csr` (the
+loaded model maps it from the catalog), so that fitted and loaded models answer alike.
 """
 
 from __future__ import annotations
@@ -23,12 +24,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import InvalidQuery, NotFound
+from .csr import Csr
 from .dots import row_dots
-from .neighbors import top_neighbors
 from .reasons import reasons
 
 if TYPE_CHECKING:
     import pandas as pd
+    import scipy.sparse as sp
 
 # Found by bench/tune_recommender.py --uniforme on the tuning half of the MovieLens users only
 # (the held-out half is never used to choose them); see README, "Recomendador".
@@ -134,7 +136,7 @@ class Recommender:
         self.vote_counts_ = movies["vote_count"].fillna(0).to_numpy(dtype=np.int64)
         self.vote_averages_ = movies["vote_average"].fillna(0).to_numpy(dtype=np.float32)
         self.prior_ = self._prior(self.vote_counts_, self.vote_averages_)
-        self.features_ = feats.matrix
+        self.features_ = Csr.of(feats.matrix)
         self.blocks_ = feats.blocks
         self.feature_names_: Sequence[str] = feats.names
         self.era_weight_ = feats.era_weight
@@ -143,7 +145,7 @@ class Recommender:
         self.languages_ = feats.languages
         self.language_weight_ = feats.language_weight
         self.active_blocks_ = [b for b in feats.present if weights.get(b, 0.0) > 0]
-        self._fit_neighbors(feats.era)
+        self._fit_neighbors(feats.matrix, feats.era)
         return self
 
     def _prior(self, votes: np.ndarray, averages: np.ndarray) -> np.ndarray:
@@ -153,15 +155,17 @@ class Recommender:
         bayes = (votes * averages + self.prior_votes * mean) / (votes + self.prior_votes)
         return np.asarray(bayes / 10.0, dtype=np.float32)
 
-    def _fit_neighbors(self, era: np.ndarray) -> None:
+    def _fit_neighbors(self, matrix: sp.csr_matrix, era: np.ndarray) -> None:
         """Neighbour lists; genres and era are the dense part (few and frequent features)."""
+        from .neighbors import top_neighbors
+
         spans = [self.blocks_[b] for b in self.active_blocks_ if b in self.blocks_]
         sparse_cols = [np.arange(a, b) for a, b in spans if self.blocks_["genres"] != (a, b)]
         start, stop = self.blocks_["genres"]
-        dense = np.hstack([self.features_[:, start:stop].toarray(), era])
+        dense = np.hstack([matrix[:, start:stop].toarray(), era])
         cols = np.concatenate([np.zeros(0, np.int64), *sparse_cols])
         neighbors, sims = top_neighbors(
-            self.features_[:, cols],
+            matrix[:, cols],
             dense,
             self.language_codes_,
             self.language_weight_,
@@ -260,8 +264,8 @@ class Recommender:
 
     def mean_similarity(self, rows: np.ndarray) -> np.ndarray:
         """Mean similarity of every movie to the movies at `rows` (one sparse mat-vec)."""
-        query = np.asarray(self.features_[rows].mean(axis=0), dtype=np.float32).ravel()
-        sim = self.features_ @ query + self._era(rows, None).mean(axis=0)
+        query = self.features_.mean_of_rows(rows)
+        sim = self.features_.matvec(query) + self._era(rows, None).mean(axis=0)
         codes = self.language_codes_[rows]
         share = np.bincount(codes[codes >= 0], minlength=len(self.languages_) + 1) / len(rows)
         lang = np.where(self.language_codes_ >= 0, share[self.language_codes_], 0.0)

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
+
+if TYPE_CHECKING:  # scipy is imported when fitting only: the server never needs it
+    import scipy.sparse as sp
 
 CHUNK_ROWS = 512
 _SAMPLE_MIN_COLUMNS = 16_384  # below this, a plain argpartition is as fast
@@ -69,6 +72,8 @@ class _Problem:
 
 def _chunk(problem: _Problem, r0: int, r1: int) -> tuple[np.ndarray, np.ndarray]:
     """Top-k columns and similarities of rows r0..r1 (language order)."""
+    import scipy.sparse as sp
+
     sim = problem.dense[r0:r1] @ problem.dense.T
     sim += sp.csr_matrix(problem.x[r0:r1] @ problem.xt).toarray()
     for a, b in problem.segments:
@@ -93,6 +98,8 @@ def top_neighbors(
     threads: int = 2,
 ) -> tuple[np.ndarray, np.ndarray]:
     """For every row: the k other rows of highest score (int32) and their similarity (float32)."""
+    import scipy.sparse as sp
+
     n = sparse.shape[0]
     k = min(k, n - 1)
     if k <= 0:

@@ -1,45 +1,48 @@
 """Reading the catalog for the recommender, and saving / loading a fitted model.
 
-A model directory (`<catalog>/recomendador/`) holds no pickle, only plain formats:
+A model directory (`<catalog>/recomendador/`) holds no pickle, only plain formats, one file
+per array (see `mapped`: the server maps them instead of reading them):
 
-    model.json       parameters, weights, block layout, languages, summary
-    arrays.npz       per-movie arrays and the neighbour lists (numpy, allow_pickle=False)
-    features.npz     the weighted sparse feature matrix (scipy sparse .npz)
-    names.parquet    display name of every feature column
-    titles.parquet   title of every movie
+    model.json                  parameters, weights, block layout, languages, matrix shape
+    <name>.npy                  per-movie arrays and the neighbour lists (`_ARRAYS`)
+    features_{data,indices,indptr}.npy   the weighted sparse feature matrix (CSR)
+    feature_names.{utf8,offsets}.npy     display name of every feature column
+    titles.{utf8,offsets}.npy            title of every movie
+
+Loading imports neither scipy nor pyarrow nor pandas: those are for fitting and saving.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.parquet as pq
-import scipy.sparse as sp
 
-from .. import store
+from .. import mapped
 from ..errors import CatalogError, CatalogMissing
+from .csr import Csr
 from .model import Recommender, era_table
 
 if TYPE_CHECKING:
     import pandas as pd
 
-MODEL_FORMAT = 1
-_ARRAYS = (
-    "movie_ids_",
-    "years_",
-    "vote_counts_",
-    "vote_averages_",
-    "prior_",
-    "language_codes_",
-    "neighbors_",
-    "similarities_",
-)
+MODEL_FORMAT = 2
+# learned per-movie array -> its dtype (`save` casts to it, `load` accepts nothing else)
+_ARRAYS: dict[str, np.dtype[Any]] = {
+    "movie_ids_": np.dtype(np.int64),
+    "years_": np.dtype(np.int16),
+    "vote_counts_": np.dtype(np.int64),
+    "vote_averages_": np.dtype(np.float32),
+    "prior_": np.dtype(np.float32),
+    "language_codes_": np.dtype(np.int16),
+    "neighbors_": np.dtype(np.int32),
+    "similarities_": np.dtype(np.float16),
+}
+_CSR = ("features_data", "features_indices", "features_indptr")
+_STRINGS = ("feature_names", "titles")
 _COLUMNS = {
     "movies": [
         "id",
@@ -60,33 +63,10 @@ _COLUMNS = {
 }
 
 
-class Names(Sequence[str]):
-    """A read-only list of strings kept in one Arrow array (compact in memory)."""
-
-    def __init__(self, array: pa.Array) -> None:
-        self._array = array
-
-    @overload
-    def __getitem__(self, index: int) -> str: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[str]: ...
-    def __getitem__(self, index: int | slice) -> str | list[str]:
-        if isinstance(index, slice):
-            return [str(v) for v in self._array[index].to_pylist()]
-        return str(self._array[index].as_py())
-
-    def __len__(self) -> int:
-        return len(self._array)
-
-
-def _strings(path: Path, column: str) -> Names:
-    """One string column of a Parquet file (ParquetFile: pq.read_table would import pandas)."""
-    with pq.ParquetFile(path) as parquet:
-        return Names(parquet.read(columns=[column])[column].combine_chunks())
-
-
 def read_frames(catalog_dir: Path) -> dict[str, pd.DataFrame]:
     """The catalog tables the recommender uses, as DataFrames."""
+    from .. import store
+
     store.read_manifest(catalog_dir)
     return {
         name: store.read_table(catalog_dir, name, columns).to_pandas()
@@ -94,15 +74,24 @@ def read_frames(catalog_dir: Path) -> dict[str, pd.DataFrame]:
     }
 
 
+def _file(attribute: str) -> str:
+    """File name (without extension) of a learned attribute: 'years_' -> 'years'."""
+    return attribute.rstrip("_")
+
+
 def save(model: Recommender, out_dir: Path) -> None:
     """Write a fitted model into `out_dir` (created if needed)."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    np.savez(out_dir / "arrays.npz", **{name: getattr(model, name) for name in _ARRAYS})
-    sp.save_npz(out_dir / "features.npz", model.features_, compressed=False)
-    names = pa.table({"name": pa.array(list(model.feature_names_), pa.string())})
-    pq.write_table(names, out_dir / "names.parquet")
-    titles = pa.table({"title": pa.array(list(model.titles_), pa.string())})
-    pq.write_table(titles, out_dir / "titles.parquet")
+    features = model.features_
+    arrays: dict[str, Any] = {
+        _file(name): np.asarray(getattr(model, name), dtype=dtype)
+        for name, dtype in _ARRAYS.items()
+    }
+    arrays["features_data"] = np.asarray(features.data, dtype=np.float32)
+    arrays["features_indices"] = np.asarray(features.indices)
+    arrays["features_indptr"] = np.asarray(features.indptr)
+    arrays["feature_names"] = mapped.Strings.from_list(model.feature_names_)
+    arrays["titles"] = mapped.Strings.from_list(model.titles_)
+    mapped.save(out_dir, arrays)
     meta = {
         "format": MODEL_FORMAT,
         "params": model.get_params(),
@@ -113,12 +102,13 @@ def save(model: Recommender, out_dir: Path) -> None:
         "era_weight": model.era_weight_,
         "active_blocks": model.active_blocks_,
         "n_movies": len(model.movie_ids_),
+        "features_shape": list(features.shape),
     }
     (out_dir / "model.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
 
 
-def load(model_dir: Path) -> Recommender:
-    """Read a model saved by `save`; CatalogMissing / CatalogError if absent or damaged."""
+def _read_meta(model_dir: Path) -> dict[str, Any]:
+    """model.json of a model of this format (CatalogMissing if absent, ValueError if foreign)."""
     meta_path = model_dir / "model.json"
     if not meta_path.is_file():
         raise CatalogMissing(
@@ -126,18 +116,62 @@ def load(model_dir: Path) -> Recommender:
             "sin '--sin-recomendador'.",
             path=str(model_dir),
         )
+    meta: dict[str, Any] = json.loads(meta_path.read_text(encoding="utf-8"))
+    found = meta.get("format") if isinstance(meta, dict) else None
+    if found != MODEL_FORMAT:
+        raise ValueError(f"formato {found!r}, se esperaba {MODEL_FORMAT}")
+    return meta
+
+
+def _movie_array(found: dict[str, Any], name: str, n: int) -> np.ndarray:
+    """The mapped per-movie array of attribute `name`, checked against its dtype and length."""
+    array, dtype = found[_file(name)], _ARRAYS[name]
+    if not isinstance(array, np.ndarray) or array.dtype != dtype or len(array) != n:
+        raise ValueError(f"'{_file(name)}' no es un arreglo {dtype} de {n} filas")
+    return array
+
+
+def _features(found: dict[str, Any], shape: tuple[int, int]) -> Csr:
+    """The mapped feature matrix, checked against its shape."""
+    data, indices, indptr = (found[name] for name in _CSR)
+    if not all(isinstance(a, np.ndarray) and a.dtype.kind in "fi" for a in (data, indices, indptr)):
+        raise ValueError("la matriz de rasgos no es numérica")
+    matrix = Csr(data, indices, indptr, shape)
+    matrix.check()
+    return matrix
+
+
+def _strings(found: dict[str, Any], name: str, length: int) -> mapped.Strings:
+    """The mapped list of strings `name`, checked against its length."""
+    strings = found[name]
+    if not isinstance(strings, mapped.Strings) or len(strings) != length:
+        raise ValueError(f"'{name}' no son {length} textos")
+    return strings
+
+
+def _attach_arrays(model: Recommender, model_dir: Path, meta: dict[str, Any]) -> None:
+    """Map the saved arrays onto `model` (no copies), checking their types and lengths."""
+    names = [_file(name) for name in _ARRAYS] + [*_CSR, *_STRINGS]
+    found: dict[str, Any] = dict(mapped.open_arrays(model_dir, names))
+    n = int(meta["n_movies"])
+    for name in _ARRAYS:
+        setattr(model, name, _movie_array(found, name, n))
+    if model.neighbors_.ndim != 2 or model.similarities_.shape != model.neighbors_.shape:
+        raise ValueError("las listas de vecinos no tienen la forma esperada")
+    rows, cols = (int(x) for x in meta["features_shape"])
+    if rows != n:
+        raise ValueError(f"la matriz de rasgos tiene {rows} filas para {n} películas")
+    model.features_ = _features(found, (rows, cols))
+    model.feature_names_ = _strings(found, "feature_names", cols)
+    model.titles_ = _strings(found, "titles", n)
+
+
+def load(model_dir: Path) -> Recommender:
+    """Map a model saved by `save`; CatalogMissing / CatalogError if absent or damaged."""
     try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        if meta.get("format") != MODEL_FORMAT:
-            raise ValueError(f"formato {meta.get('format')!r}")
+        meta = _read_meta(model_dir)
         model = Recommender(**meta["params"])
-        with np.load(model_dir / "arrays.npz", allow_pickle=False) as arrays:
-            for name in _ARRAYS:
-                setattr(model, name, arrays[name])
-        model.features_ = sp.csr_matrix(sp.load_npz(model_dir / "features.npz"))
-        model.features_.sort_indices()  # no-op for models saved by `save`
-        model.feature_names_ = _strings(model_dir / "names.parquet", "name")
-        model.titles_ = _strings(model_dir / "titles.parquet", "title")
+        _attach_arrays(model, model_dir, meta)
         model.weights_ = meta["weights"]
         model.blocks_ = {name: (int(a), int(b)) for name, (a, b) in meta["blocks"].items()}
         model.languages_ = meta["languages"]
@@ -145,7 +179,7 @@ def load(model_dir: Path) -> Recommender:
         model.era_weight_ = float(meta["era_weight"])
         model.era_table_ = era_table(model.era_scale, model.era_weight_)
         model.active_blocks_ = meta["active_blocks"]
-    except (OSError, ValueError, KeyError, TypeError, pa.ArrowException) as exc:
+    except (OSError, ValueError, KeyError, TypeError) as exc:
         raise CatalogError(
             f"El recomendador de '{model_dir}' está dañado o es de otra versión: {exc!r}. "
             "Vuelva a construir el catálogo con 'filmoteca build'."

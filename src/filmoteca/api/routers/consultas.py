@@ -165,5 +165,5 @@ async def get_actor(nombre_actor: Actor_, catalog: CatalogDep) -> Response:
 )
 async def get_director(nombre_director: Director_, catalog: CatalogDep) -> Response:
     """A person's directed films with their figures."""
-    body = director_json(catalog.director(nombre_director))
+    body = director_json(catalog).answer(catalog.directed(nombre_director))
     return Response(body, media_type="application/json")

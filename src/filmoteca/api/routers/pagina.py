@@ -6,18 +6,15 @@
     GET /persona/{nombre}      an actor's or director's page: mission figures and films
 
 The queries live in `filmoteca.cards`, the response schemas in `api.fichas`; this module
-only parses, calls and shapes. `Cards` is
-loaded once, in a thread started by this router's lifespan (merged into the app's by
-`include_router`), so the API does not wait for it.
+only parses, calls and shapes. `Cards` is opened once by this router's lifespan (merged into
+the app's by `include_router`): a few small arrays, the records are read on demand.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 from collections.abc import AsyncIterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from functools import cache
@@ -85,9 +82,8 @@ def _asset_response(request: Request, asset: _Asset, headers: dict[str, str]) ->
 
 
 async def get_cards(request: Request) -> Cards:
-    """The cards (awaited while they still load; 503 when they could not be loaded)."""
-    loading: Future[Cards | None] | None = getattr(request.app.state, "cards_loading", None)
-    cards = await asyncio.wrap_future(loading) if loading is not None else None
+    """The cards (503 when they could not be loaded)."""
+    cards: Cards | None = getattr(request.app.state, "cards", None)
     if cards is None:
         raise CatalogError(
             "Las fichas de la página web no están disponibles: el catálogo servido no se pudo "
@@ -119,19 +115,12 @@ def load_cards(catalog: Catalog | None, catalog_dir: Path) -> Cards | None:
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Start loading the cards in a thread, after the app's lifespan loaded the catalog.
-
-    The API answers as soon as the catalog is loaded; the page's routes await the cards
-    (about 0.1 s for 5,000 movies, under 1 s for 45,000).
-    """
+    """Open the cards after the app's lifespan loaded the catalog (milliseconds: see `cards`)."""
     settings: Settings = app.state.settings
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="fichas") as pool:
-        # No local name for the catalog: this frame lives as long as the app, and would keep
-        # a catalog replaced by POST /admin/recargar in memory.
-        app.state.cards_loading = pool.submit(
-            load_cards, getattr(app.state, "catalog", None), settings.catalog_dir
-        )
-        yield
+    # No local name for the catalog: this frame lives as long as the app, and would keep
+    # a catalog replaced by POST /admin/recargar in memory.
+    app.state.cards = load_cards(getattr(app.state, "catalog", None), settings.catalog_dir)
+    yield
 
 
 router = APIRouter(lifespan=lifespan)
