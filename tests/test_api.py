@@ -435,3 +435,21 @@ def test_missing_catalog_fails_at_start_up(tmp_path: Path) -> None:
 
     with pytest.raises(CatalogMissing, match="No hay catálogo"):
         asyncio.run(start())
+
+
+def test_path_segments_are_quoted_as_urllib_quotes_them() -> None:
+    from urllib.parse import quote
+
+    from filmoteca.api.schemas import path_segment
+
+    samples = [
+        "Tom Hanks",
+        "Avatar: The Way",
+        "Face/Off",
+        "Amélie",
+        "宮崎 駿",
+        "a%b?c#&=+",
+        "x-y_z.w~",
+    ]
+    samples += ["".join(map(chr, range(128))), " ", ""]
+    assert [path_segment(s) for s in samples] == [quote(s, safe="") for s in samples]

@@ -321,3 +321,60 @@ def test_real_people_aggregates_match_pandas(real: Catalog, real_catalog: Path) 
     for key in directors["key"].value_counts().head(10).index:
         expected = directors[directors["key"] == key]["movie_id"].nunique()
         assert len(real.director(key).films) == expected
+
+
+def _ranked_by_hand(real_catalog: Path, query: str) -> list[tuple[str, str]]:
+    """The search ranking of the README, computed independently with pandas: titles and people
+    with a word starting with the query; exact, then first word, then another word; most
+    voted / most films first (movies before people on ties, then by position or first use)."""
+    import pandas as pd
+
+    from filmoteca.text import normalize
+
+    movies = pd.read_parquet(real_catalog / "movies.parquet", columns=["title", "vote_count"])
+    cast = pd.read_parquet(real_catalog / "cast.parquet", columns=["movie_id", "name"])
+    crew = pd.read_parquet(real_catalog / "crew.parquet", columns=["movie_id", "name", "job"])
+    credits = pd.concat(
+        [cast.assign(role="a"), crew[crew["job"] == "Director"].assign(role="d")]
+    ).assign(key=lambda d: d["name"].map(normalize))
+    films = credits.drop_duplicates(["key", "movie_id", "role"]).groupby("key").size()
+
+    def rank(key: str) -> int | None:
+        words = key.split(" ")
+        if key == query:
+            return 0
+        if key.startswith(query):
+            return 1
+        starts = [" ".join(words[i:]) for i in range(1, len(words))]
+        return 2 if any(s.startswith(query) for s in starts) else None
+
+    rows = []
+    for position, (title, votes) in enumerate(
+        zip(movies["title"], movies["vote_count"], strict=True)
+    ):
+        found = rank(normalize(title or ""))
+        if found is not None:
+            rows.append((found, -int(votes), 0, position, "pelicula", title))
+    for key, count in films.items():
+        found = rank(key) if key else None
+        if found is not None:
+            rows.append((found, -int(count), 1, 0, "persona", key))
+    rows.sort(key=lambda row: row[:4])
+    # people tied on rank and films may come in any order: they are compared by their count
+    return [(kind, name if kind == "pelicula" else -w) for _, w, _, _, kind, name in rows]
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize("query", ["the", "ma", "a"])
+def test_real_head_searches_rank_as_computed_by_hand(
+    real: Catalog, real_catalog: Path, query: str
+) -> None:
+    expected = _ranked_by_hand(real_catalog, query)
+    for limit, page in [(10, 1), (50, 3), (50, 21)]:  # page 21 is beyond the kept 1,000
+        found = real.search(query, limit, page)
+        assert found.total == len(expected)
+        got = [
+            ("pelicula", h.name) if h.kind == "movie" else ("persona", h.acting + h.directing)
+            for h in found.hits
+        ]
+        assert got == expected[(page - 1) * limit : page * limit]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from filmoteca.search import EXACT, PREFIX, WIDTH, WORD, WordIndex
+from filmoteca.search import EXACT, HEAD_KEEP, PREFIX, WIDTH, WORD, Heads, WordIndex, head_prefixes
 
 KEYS = ["toy story", "toy story 2", "story of toys", "the toy", "tom hanks", "", "toy", "astoy"]
 
@@ -59,3 +59,27 @@ def test_non_ascii_keys_and_empty_index() -> None:
     owners, ranks = WordIndex([]).find("x")
     assert len(owners) == 0 and len(ranks) == 0
     assert isinstance(owners, np.ndarray)
+
+
+def test_head_prefixes_are_frequent_whole_normalised_texts() -> None:
+    keys = ["the man", "the dog", "them", "ñu uno", "ñu dos", "ñu tres"]
+    heads = head_prefixes([WordIndex(keys)], threshold=2)
+    assert {"t", "th", "the", "ñ", "ñu"} <= set(heads)
+    assert "the " not in heads and "ñu " not in heads  # a query never ends with a space
+    assert all(len(h.encode()) <= WIDTH for h in heads)
+    assert "d" not in heads  # only 'dog', 'dos': not more than 2
+
+
+def test_heads_keep_the_first_results_of_each_head_query() -> None:
+    ranked = {"a": np.array([5, 3, 9, 1]), "b": np.arange(HEAD_KEEP + 5)[::-1].copy()}
+    heads = Heads.build(["b", "a"], lambda text: ranked[text])
+    assert heads.get("c", 10) is None
+    total, first = heads.get("a", 3)  # type: ignore[misc]
+    assert (total, first.tolist()) == (4, [1, 3, 5])
+    total, first = heads.get("a", 50)  # type: ignore[misc]
+    assert (total, first.tolist()) == (4, [1, 3, 5, 9])  # all there is
+    total, first = heads.get("b", HEAD_KEEP)  # type: ignore[misc]
+    assert (total, first[:2].tolist()) == (HEAD_KEEP + 5, [0, 1])
+    assert heads.get("b", HEAD_KEEP + 1) is None  # beyond what was kept: computed instead
+    again = Heads(heads.arrays())
+    assert again.get("a", 2)[1].tolist() == [1, 3]  # type: ignore[index]

@@ -36,7 +36,7 @@ from .movies import Movie, MovieRef, Movies, date_counts, title_index
 from .people import ARRAYS as PEOPLE_ARRAYS
 from .people import People
 from .search import FIELDS as WORD_FIELDS
-from .search import WordIndex
+from .search import HEAD_FIELDS, Heads, WordIndex, head_prefixes
 from .text import MONTHS, WEEKDAYS, normalize, parse_month, parse_weekday
 
 __all__ = [
@@ -137,9 +137,10 @@ class Catalog:
         title_keys: Sequence[str],
         people: People,
         words: tuple[WordIndex, WordIndex] | None = None,
+        heads: Heads | None = None,
     ) -> None:
         """The catalog over its movies and people; `words` (title and people word indexes)
-        are built when not given."""
+        and `heads` (the head searches, ranked) are built when not given."""
         self.manifest = manifest
         self._movies = movies
         self._title_keys = title_keys
@@ -156,6 +157,9 @@ class Catalog:
         self._title_choices = list(self._titles)
         self._actor_choices = self._keys_by_weight(people.acting)
         self._director_choices = self._keys_by_weight(self._directing)
+        self._heads = heads or Heads.build(
+            head_prefixes([self._title_words, self._people_words]), self._search_keys
+        )
 
     @classmethod
     def load(cls, catalog_dir: Path) -> Catalog:
@@ -173,6 +177,7 @@ class Catalog:
                 WordIndex.from_arrays(arrays, "title_words", titles),
                 WordIndex.from_arrays(arrays, "people_words", people.keys),
             ),
+            Heads(arrays),
         )
 
     def index_arrays(self) -> dict[str, Any]:
@@ -183,6 +188,7 @@ class Catalog:
             **self._people.arrays(),
             **self._title_words.arrays("title_words"),
             **self._people_words.arrays("people_words"),
+            **self._heads.arrays(),
         }
 
     @staticmethod
@@ -279,14 +285,24 @@ class Catalog:
         key = normalize(query)
         if not key:
             raise InvalidQuery("La búsqueda está vacía: escriba parte de un título o de un nombre.")
+        head = self._heads.get(key, page * limit)  # ranked at build time: 'a', 'the'...
+        if head is not None:
+            total, ranked = head[0], head[1].tolist()
+        else:
+            keys = self._search_keys(key)
+            total, ranked = len(keys), _top(keys, page * limit)
+        shown = ranked[(page - 1) * limit :]
+        hits = tuple(self._hit(bool(k & 1 << _REF_BITS), int(k & _REF_MASK)) for k in shown)
+        return SearchPage(total=total, hits=hits)
+
+    def _search_keys(self, key: str) -> np.ndarray:
+        """The sort key (see `_sort_key`) of every title and person matching a normalised
+        query, unsorted."""
         movie_pos, movie_rank = self._title_words.find(key)
         person_ids, person_rank = self._people_words.find(key)
         order = _sort_key(movie_rank, self._movies.votes[movie_pos], movie_pos, person=False)
         people = _sort_key(person_rank, self._people_weight[person_ids], person_ids, person=True)
-        keys = np.concatenate([order, people])
-        shown = _top(keys, page * limit)[(page - 1) * limit :]
-        hits = tuple(self._hit(bool(k & 1 << _REF_BITS), int(k & _REF_MASK)) for k in shown)
-        return SearchPage(total=len(keys), hits=hits)
+        return np.concatenate([order, people])
 
     def _hit(self, is_person: bool, ref: int) -> SearchHit:
         """A search hit for a person id or a movie position."""
@@ -367,7 +383,7 @@ def _top(keys: np.ndarray, count: int) -> list[int]:
 def _index_names() -> list[str]:
     """The arrays of a catalog's index folder (see `Catalog.index_arrays`)."""
     words = [f"{p}_{f}" for p in ("title_words", "people_words") for f in WORD_FIELDS]
-    return [*MOVIE_FIELDS, "title_keys", "keys", "names", *PEOPLE_ARRAYS, *words]
+    return [*MOVIE_FIELDS, "title_keys", "keys", "names", *PEOPLE_ARRAYS, *words, *HEAD_FIELDS]
 
 
 def _no_title_in_year(title: str, year: int, years: list[int]) -> NotFound:

@@ -9,13 +9,14 @@ are kept to their first WIDTH bytes; longer queries are checked against the full
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 WIDTH = 24
 FIELDS = ("suffixes", "owners", "at_start", "key_lengths")
+HEAD_FIELDS = ("head_texts", "head_totals", "head_offsets", "head_results")
 EXACT, PREFIX, WORD = 0, 1, 2
 
 
@@ -95,3 +96,79 @@ def _best_rank(owners: np.ndarray, rank: np.ndarray, n_keys: int) -> tuple[np.nd
     best[owners[starts]] = rank[starts]
     found = np.flatnonzero(best <= WORD)
     return found, best[found].astype(np.int64)
+
+
+HEAD_MATCHES = 2000
+"""A query prefix is a head query when this many word suffixes start with it."""
+HEAD_KEEP = 1000
+"""How many ranked results are kept per head query (pages beyond them are computed)."""
+
+
+def head_prefixes(indexes: Sequence[WordIndex], threshold: int = HEAD_MATCHES) -> list[str]:
+    """The query texts that begin more than `threshold` word suffixes of the indexes (e.g.
+    'a', 'ma', 'the'): the searches whose ranking costs most, worth ranking at build time.
+    Only texts a normalised query can be (whole characters, no edge or double spaces)."""
+    suffixes = np.concatenate([index._suffixes for index in indexes])
+    found: list[str] = []
+    for length in range(1, WIDTH + 1):
+        prefixes, counts = np.unique(suffixes.astype(f"S{length}"), return_counts=True)
+        heads = prefixes[(counts > threshold) & (np.char.str_len(prefixes) == length)]
+        if not len(heads):
+            break
+        for raw in heads.tolist():
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                continue  # cut inside a character
+            if text == " ".join(text.split()):
+                found.append(text)
+    return found
+
+
+class Heads:
+    """Head queries ranked at build time: per query text, the total and the first HEAD_KEEP
+    result keys in order (the keys `Catalog` sorts search results by)."""
+
+    def __init__(self, arrays: Mapping[str, Any]) -> None:
+        self._texts = arrays["head_texts"]
+        self._totals = arrays["head_totals"]
+        self._offsets = arrays["head_offsets"]
+        self._results = arrays["head_results"]
+
+    @classmethod
+    def build(cls, texts: Sequence[str], rank: Callable[[str], np.ndarray]) -> Heads:
+        """Rank each text with `rank` (all its result keys, unsorted)."""
+        ordered = sorted(text.encode("utf-8") for text in texts)
+        totals, kept = [], []
+        for text in ordered:
+            keys = rank(text.decode("utf-8"))
+            totals.append(len(keys))
+            kept.append(np.sort(keys)[:HEAD_KEEP])
+        counts = [len(k) for k in kept]
+        return cls(
+            {
+                "head_texts": np.array(ordered, dtype=f"S{WIDTH}"),
+                "head_totals": np.array(totals, dtype=np.int64),
+                "head_offsets": np.concatenate([[0], np.cumsum(counts, dtype=np.int64)]),
+                "head_results": np.concatenate([np.zeros(0, np.int64), *kept]),
+            }
+        )
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The arrays `Heads(arrays)` takes back (for `mapped.save`)."""
+        return dict(
+            zip(HEAD_FIELDS, (self._texts, self._totals, self._offsets, self._results), strict=True)
+        )
+
+    def get(self, key: str, count: int) -> tuple[int, np.ndarray] | None:
+        """(total, first `count` result keys) of a head query, or None when `key` is not one
+        or asks for more results than were kept."""
+        raw = key.encode("utf-8")
+        at = int(np.searchsorted(self._texts, raw))
+        if at >= len(self._texts) or self._texts[at] != raw:
+            return None
+        start, stop = int(self._offsets[at]), int(self._offsets[at + 1])
+        total = int(self._totals[at])
+        if count > stop - start and total > stop - start:
+            return None
+        return total, self._results[start : min(stop, start + count)]
