@@ -271,16 +271,38 @@ def measure(
     return results, server, memory
 
 
-def shipped(catalog: Path, paths: dict[str, list[str]]) -> tuple[float, tuple[float, float]]:
-    """`filmoteca serve` as users run it: seconds until ready, memory after some requests."""
+def shipped(
+    catalog: Path, paths: dict[str, list[str]]
+) -> tuple[float, tuple[float, float], tuple[float, float]]:
+    """`filmoteca serve` as users run it: seconds until ready, memory (current, peak) after
+    20 requests of each API endpoint, then after also using the web page and the recommender:
+    cards of the 300 most voted movies, 100 person pages, 100 recommendations by title and
+    30 by several titles."""
     port = free_port()
     cmd = [str(Path(sys.executable).parent / "filmoteca"), "serve", "--catalog", str(catalog)]
     server = start([*cmd, "--port", str(port)], {}, port)
+    base = f"http://127.0.0.1:{port}"
     try:
-        for endpoint in ENDPOINTS:
-            for path in paths[endpoint][:20]:
-                httpx.get(f"http://127.0.0.1:{port}{path}", timeout=30)
-        return server.ready_s, server.rss_mb()
+        with httpx.Client(base_url=base, timeout=30) as client:
+            for endpoint in ENDPOINTS:
+                for path in paths[endpoint][:20]:
+                    client.get(path)
+            api_only = server.rss_mb()
+            movies = pq.read_table(
+                catalog / "movies.parquet", columns=["id", "title", "vote_count"]
+            )
+            top = movies.sort_by([("vote_count", "descending")]).slice(0, 300)
+            people = [p.rsplit("/", 1)[1] for p in paths["actor"] + paths["director"]]
+            for movie_id in top["id"].to_pylist():
+                client.get(f"/pelicula/{movie_id}")
+            for name in (people * 2)[:100]:
+                client.get(f"/persona/{name}")
+            titles = top["title"].to_pylist()
+            for title in titles[:100]:
+                client.get(f"/recomendacion/{quote(title, safe='')}")
+            for i in range(30):
+                client.post("/recomendacion", json={"titulos": titles[i : i + 3]})
+        return server.ready_s, api_only, server.rss_mb()
     finally:
         server.stop()
 
@@ -347,10 +369,11 @@ def main() -> None:
             notes.append(
                 f"{variant}: listo en {server.ready_s:.2f} s, RSS {rss:.0f} MB (pico {peak:.0f})"
             )
-        ready, (rss, peak) = shipped(catalog, paths)
+        ready, (rss, peak), (used, used_peak) = shipped(catalog, paths)
         notes.append(
             f"`filmoteca serve` (todas las rutas, con la página web): listo en {ready:.2f} s, "
-            f"RSS {rss:.0f} MB (pico {peak:.0f})"
+            f"RSS {rss:.0f} MB (pico {peak:.0f}) tras las consultas de la API; {used:.0f} MB "
+            f"(pico {used_peak:.0f}) tras usar además fichas, personas y recomendaciones"
         )
         reports.append(
             f"\n### {catalog}\n\n"

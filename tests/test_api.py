@@ -453,3 +453,15 @@ def test_path_segments_are_quoted_as_urllib_quotes_them() -> None:
     ]
     samples += ["".join(map(chr, range(128))), " ", ""]
     assert [path_segment(s) for s in samples] == [quote(s, safe="") for s in samples]
+
+
+@pytest.mark.parametrize(("q", "limit", "page"), [("toy", 10, 1), ("ha", 2, 2), ("a", 50, 1)])
+def test_search_json_is_byte_for_byte_the_schema_serialisation(
+    catalog_dir: Path, q: str, limit: int, page: int
+) -> None:
+    from filmoteca.api.responses import json_response
+
+    catalog = Catalog.load(catalog_dir)
+    found = catalog.search(q, limit, page)
+    expected = json_response(schemas.Busqueda.from_page(q, found, page, limit)).body
+    assert schemas.busqueda_json(q, found, page, limit) == expected

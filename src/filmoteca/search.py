@@ -98,7 +98,7 @@ def _best_rank(owners: np.ndarray, rank: np.ndarray, n_keys: int) -> tuple[np.nd
     return found, best[found].astype(np.int64)
 
 
-HEAD_MATCHES = 2000
+HEAD_MATCHES = 500
 """A query prefix is a head query when this many word suffixes start with it."""
 HEAD_KEEP = 1000
 """How many ranked results are kept per head query (pages beyond them are computed)."""

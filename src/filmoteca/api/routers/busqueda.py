@@ -8,8 +8,8 @@ from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from ..deps import CatalogDep
-from ..responses import json_response
-from ..schemas import Busqueda, Error
+from ..responses import JSON
+from ..schemas import Busqueda, Error, busqueda_json
 
 router = APIRouter(tags=["búsqueda"])
 
@@ -40,4 +40,4 @@ async def buscar(
 ) -> Response:
     """Titles and people containing the query, paginated."""
     page = catalog.search(q, limite, pagina)
-    return json_response(Busqueda.from_page(q, page, pagina, limite))
+    return Response(busqueda_json(q, page, pagina, limite), media_type=JSON)
