@@ -4,7 +4,8 @@
 2. Builds a mix of valid requests from the catalog itself: every month and weekday, and up to
    N titles (score and votes), actors and directors (default N=3000 each: more distinct URLs
    than the response cache keeps, so it keeps evicting and the real query path keeps running),
-   plus search terms. Each URL is requested once (this also warms up); any that does not
+   plus search terms, the web page's cards of the N most voted movies, and N/10 person pages
+   and recommendations. Each URL is requested once (this also warms up); any that does not
    answer 200 is dropped and counted.
 3. Warm-up: `--warmup` seconds of wrk at the same concurrency. RSS is read after it.
 4. Soak: `--seconds` of wrk (2 threads, `--concurrency` connections) over the mix, sampling the
@@ -65,9 +66,10 @@ def _top_names(catalog: Path, table: str, n: int, job: str | None = None) -> lis
 
 def request_mix(catalog: Path, per_kind: int) -> list[str]:
     """Valid query URLs drawn from the catalog (titles by votes, people by credits)."""
-    movies = pq.ParquetFile(catalog / "movies.parquet").read(columns=["title", "vote_count"])
+    movies = pq.ParquetFile(catalog / "movies.parquet").read(columns=["id", "title", "vote_count"])
     order = pc.sort_indices(movies, [("vote_count", "descending")])
     titles = [t for t in pc.take(movies["title"], order).to_pylist()[:per_kind] if t]
+    ids = pc.take(movies["id"], order).to_pylist()[:per_kind]
     paths = [f"/cantidad_filmaciones_mes/{m}" for m in MONTHS.split()]
     paths += [f"/cantidad_filmaciones_dia/{d}" for d in DAYS.split()]
     paths += [f"/score_titulo/{quote(t, safe='')}" for t in titles]
@@ -76,6 +78,10 @@ def request_mix(catalog: Path, per_kind: int) -> list[str]:
     directors = _top_names(catalog, "crew", per_kind, job="Director")
     paths += [f"/get_director/{quote(d, safe='')}" for d in directors]
     paths += [f"/buscar?q={s}" for s in SEARCHES]
+    # the web page's cards and person pages, and recommendations (a tenth as many each)
+    paths += [f"/pelicula/{i}" for i in ids]
+    paths += [f"/persona/{quote(a, safe='')}" for a in _top_names(catalog, "cast", per_kind // 10)]
+    paths += [f"/recomendacion/{quote(t, safe='')}" for t in titles[: per_kind // 10]]
     return paths
 
 

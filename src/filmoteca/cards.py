@@ -1,20 +1,20 @@
 """Movie cards and person pages for the web page: details the mission queries do not carry.
 
 `Cards` holds what a movie card shows (figures, synopsis, poster, genres, directors, billed
-cast, saga) and, per person, the films they act in. `build` computes all of it at build time
-from the catalog tables into `<catalog>/fichas/`:
+cast, saga) and, per person, the films they act in. `etl.serving.build_cards` computes all of
+it at build time from the catalog tables into `<catalog>/fichas/`:
 
     peliculas.json / peliculas.npy   one JSON record per movie (texts, genres, directors,
                                      billed cast, saga) and the byte offsets of the records
-    personas.json / personas.npy     one JSON record per person: the films they act in, by
-                                     date, with the first billed character; and offsets
-    *.npy                            per-movie figures, ids, titles (UTF-8 bytes + offsets),
-                                     sorted person hashes
+    personas.bin / personas.npy      per person, the films they act in by date: int32 pairs
+                                     (movie position, character code); and byte offsets
+    *.npy                            per-movie figures and ids, titles and characters (UTF-8
+                                     + offsets), sorted person hashes
 
-The server keeps only the small numeric arrays in memory (about 5 MB for 45,000 movies) and
-reads a record with one `os.pread` when a card or a person page is asked for: the record files
-stay in the operating system's file cache, not in the process (memory-mapping them made whole
-files resident on this kernel, whose page cache maps large folios). Nothing here imports pandas.
+The server keeps only the small arrays (a few MB for 45,000 movies) and reads a record with one
+`os.pread` when a card or a person page is asked for: the record files stay in the operating
+system's file cache, not in the process (memory-mapping them made whole files resident on this
+kernel, whose page cache maps large folios). Nothing here imports pandas or pyarrow.
 
 Decisions:
 - Votes and average are reported only from `catalog.MIN_VOTES` votes on, as the API's
@@ -32,7 +32,6 @@ import os
 from dataclasses import dataclass
 from hashlib import blake2b
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import orjson
@@ -67,7 +66,7 @@ NUMBER_COLUMNS = [
     "vote_average",
 ]
 ARRAYS = (*NUMBER_COLUMNS, "ids", "years", "days", "person_hashes")
-RECORDS = ("peliculas", "personas")
+RECORDS = {"peliculas": "peliculas.json", "personas": "personas.bin"}
 NO_DATE = np.iinfo(np.int32).max
 _EPOCH = dt.date(1970, 1, 1)
 
@@ -153,18 +152,17 @@ class Cards:
 
     def __init__(self, folder: Path, version: str = "") -> None:
         self.version = version
-        arrays = mapped.open_arrays(folder, [*ARRAYS, *RECORDS, "titles"])
-        titles = arrays.pop("titles")
-        if not isinstance(titles, mapped.Strings) or not all(
-            isinstance(a, np.ndarray) for a in arrays.values()
-        ):
+        arrays = mapped.open_arrays(folder, [*ARRAYS, *RECORDS, "titles", "characters"])
+        self._titles = mapped.strings(arrays, "titles")
+        self._characters = mapped.strings(arrays, "characters")
+        del arrays["titles"], arrays["characters"]
+        if not all(isinstance(a, np.ndarray) for a in arrays.values()):
             raise CatalogError(f"Las fichas de '{folder}' están dañadas.")
-        self._titles = titles
         self._np: dict[str, np.ndarray] = {
             k: a for k, a in arrays.items() if isinstance(a, np.ndarray)
         }
         self._files = {
-            name: _RecordFile(folder / f"{name}.json", self._np[name]) for name in RECORDS
+            name: _RecordFile(folder / file, self._np[name]) for name, file in RECORDS.items()
         }
         self._ids = self._np["ids"]
         self._sorter = np.argsort(self._ids, kind="stable")
@@ -200,7 +198,7 @@ class Cards:
     def card(self, movie_id: int) -> MovieCard:
         """The card of a movie by id; raises NotFound for an unknown id."""
         position = self.position(movie_id)
-        record = self._files["peliculas"].read(position)
+        record = orjson.loads(self._files["peliculas"].read(position))
         poster = record["poster_path"]
         votes = int(self._np["vote_count"][position])
         enough = votes >= MIN_VOTES
@@ -238,8 +236,10 @@ class Cards:
         slot = int(np.searchsorted(hashes, wanted))
         if slot >= len(hashes) or hashes[slot] != wanted:
             return ()
-        films = self._files["personas"].read(slot)
-        return tuple(self._film(position, character) for position, character in films)
+        pairs = np.frombuffer(self._files["personas"].read(slot), dtype=np.int32)
+        films = pairs.reshape(-1, 2).tolist()
+        characters = self._characters
+        return tuple(self._film(p, characters[c] if c >= 0 else None) for p, c in films)
 
     def _film(self, position: int, character: str | None = None) -> PersonFilm:
         """A film of a person's page."""
@@ -273,7 +273,9 @@ class Cards:
 
 
 class _RecordFile:
-    """JSON records in one file, read one at a time with `os.pread` (no mapping, no buffer)."""
+    """Records in one file (JSON, or int32 pairs), read one at a time with `os.pread` (no
+    mapping, no buffer); the file's size and offsets are checked on opening, and the whole
+    file's sha256 against the manifest before serving (`Catalog.check`)."""
 
     def __init__(self, path: Path, offsets: np.ndarray) -> None:
         self._path, self._offsets, self._fd = path, offsets, -1
@@ -293,14 +295,10 @@ class _RecordFile:
             )
         self._fd = fd
 
-    def read(self, index: int) -> Any:
-        """The record at `index`, decoded."""
+    def read(self, index: int) -> bytes:
+        """The bytes of the record at `index`."""
         start, stop = int(self._offsets[index]), int(self._offsets[index + 1])
-        data = os.pread(self._fd, stop - start, start)
-        try:
-            return orjson.loads(data)
-        except orjson.JSONDecodeError as exc:
-            raise CatalogError(f"El registro {index} de '{self._path}' está dañado.") from exc
+        return os.pread(self._fd, stop - start, start)
 
     def __del__(self) -> None:
         if self._fd >= 0:

@@ -12,6 +12,8 @@ vectorised grouping, normalising and joining happens here, once.
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -210,13 +212,26 @@ def build_people(cast: pa.Table, crew: pa.Table, movies: MovieArrays) -> People:
 # ---------------------------------------------------------------- the web page's cards
 
 
-def _groups(keys: np.ndarray, size: int, then: np.ndarray | None = None) -> list[np.ndarray]:
-    """Row numbers grouped by an integer key (negative keys dropped), ordered by `then` inside
-    a group, as a list indexed by key."""
+def _grouped(keys: np.ndarray, size: int, then: np.ndarray | None = None) -> _Grouped:
+    """Row numbers grouped by an integer key 0..size-1 (negative keys dropped), ordered by
+    `then` (else by row) inside a group."""
     order = np.lexsort((then, keys)) if then is not None else np.argsort(keys, kind="stable")
     order = order[keys[order] >= 0]
-    bounds = np.cumsum(np.bincount(keys[order], minlength=size))[:-1]
-    return np.split(order, bounds) if size else []
+    bounds = np.concatenate([[0], np.cumsum(np.bincount(keys[order], minlength=size))])
+    return _Grouped(order.tolist(), bounds.tolist())
+
+
+@dataclass(frozen=True, slots=True)
+class _Grouped:
+    """Rows by group as plain lists: group g is rows[bounds[g]:bounds[g + 1]] (list slices
+    are cheaper than tens of thousands of small numpy arrays)."""
+
+    rows: list[int]
+    bounds: list[int]
+
+    def __iter__(self) -> Iterator[list[int]]:
+        rows = self.rows
+        return (rows[a:b] for a, b in itertools.pairwise(self.bounds))
 
 
 def _dictionary(column: pa.ChunkedArray) -> tuple[list[str | None], np.ndarray]:
@@ -267,15 +282,6 @@ def _directors(crew: pa.Table) -> pa.Table:
     return crew.select(["movie_id", "name"]).filter(bool_array(keep))
 
 
-def _write_records(folder: Path, name: str, records: list[bytes]) -> int:
-    """Concatenated JSON records `<name>.json` and their offsets `<name>.npy`; bytes written."""
-    offsets = np.zeros(len(records) + 1, np.int64)
-    np.cumsum([len(r) for r in records], out=offsets[1:])
-    (folder / f"{name}.json").write_bytes(b"".join(records))
-    np.save(folder / f"{name}.npy", offsets, allow_pickle=False)
-    return int(offsets[-1])
-
-
 def _distinct(values: list[str | None]) -> list[str]:
     """Non-empty values, once each, in order."""
     return list(dict.fromkeys(value for value in values if value))
@@ -298,19 +304,28 @@ class _Cast:
 
     spellings: list[str | None]
     spelling: np.ndarray
-    characters: list[str | None]
+    characters: list[str]
+    character: np.ndarray
     movie: np.ndarray
     order: np.ndarray
 
     @classmethod
     def read(cls, catalog_dir: Path, ids: np.ndarray, sorter: np.ndarray) -> _Cast:
         """Read the cast table, names dictionary-encoded."""
-        cast = _read(catalog_dir, "cast", ["movie_id", "name", "character", "order"], ("name",))
+        columns = ["movie_id", "name", "character", "order"]
+        cast = _read(catalog_dir, "cast", columns, ("name", "character"))
         spellings, spelling = _dictionary(cast["name"])
+        characters, character = _dictionary(cast["character"])
+        blank = [i for i, value in enumerate(characters) if not value]
+        character[np.isin(character, blank)] = -1  # '' is no character
         movie = positions_of(ids, sorter, to_numpy(cast["movie_id"]))
-        return cls(
-            spellings, spelling, cast["character"].to_pylist(), movie, to_numpy(cast["order"])
-        )
+        texts = [value or "" for value in characters]
+        return cls(spellings, spelling, texts, character, movie, to_numpy(cast["order"]))
+
+    def character_of(self, row: int) -> str | None:
+        """The character of a cast row (None when there is none)."""
+        code = int(self.character[row])
+        return self.characters[code] if code >= 0 else None
 
 
 def _links(catalog_dir: Path, ids: np.ndarray, sorter: np.ndarray) -> dict[str, list[list[str]]]:
@@ -324,50 +339,72 @@ def _links(catalog_dir: Path, ids: np.ndarray, sorter: np.ndarray) -> dict[str, 
     links = {}
     for link, table in tables.items():
         names = table["name"].to_pylist()
-        groups = _groups(positions_of(ids, sorter, to_numpy(table["movie_id"])), len(ids))
-        links[link] = [_distinct([names[row] for row in rows.tolist()]) for rows in groups]
+        groups = _grouped(positions_of(ids, sorter, to_numpy(table["movie_id"])), len(ids))
+        links[link] = [_distinct([names[row] for row in rows]) for rows in groups]
     return links
 
 
-def _movie_records(
-    texts: dict[str, list[Any]], links: dict[str, list[list[str]]], cast: _Cast
-) -> list[bytes]:
-    """One JSON record per movie position: texts, genres, directors, saga, billed cast."""
-    records = []
-    billing = _groups(cast.movie, len(texts[TEXT_COLUMNS[0]]), then=cast.order)
-    for position, billed in enumerate(billing):
-        rows = billed[: TOP_CAST * 3].tolist()
-        codes = cast.spelling[rows].tolist()
-        names = [cast.spellings[code] if code >= 0 else None for code in codes]
-        record = {name: texts[name][position] or None for name in TEXT_COLUMNS}
-        record |= {
-            "genres": links["genres"][position],
-            "directors": links["directors"][position],
-            "collection": next(iter(links["collections"][position]), None),
-            "cast": _billed(names, [cast.characters[row] for row in rows]),
-        }
-        records.append(orjson.dumps(record))
-    return records
+_CHUNK = 8192
 
 
-def _person_records(
-    cast: _Cast, ids: np.ndarray, days: np.ndarray
-) -> tuple[np.ndarray, list[bytes]]:
-    """Sorted person hashes and, per person, the JSON list of [movie position, character] of
-    the films they act in (once per film, first billed character), by date then id."""
+def _write_movie_records(
+    path: Path, texts: pa.Table, links: dict[str, list[list[str]]], cast: _Cast
+) -> np.ndarray:
+    """One JSON record per movie position (texts, genres, directors, saga, billed cast),
+    written to `path` a chunk of movies at a time (memory stays flat however many movies);
+    returns the records' byte offsets."""
+    n = len(texts)
+    order = np.lexsort((cast.order, cast.movie))
+    order = order[cast.movie[order] >= 0]
+    bounds = np.searchsorted(cast.movie[order], np.arange(n + 1))
+    lengths = np.zeros(n, dtype=np.int64)
+    with path.open("wb") as out:
+        for start in range(0, n, _CHUNK):
+            stop = min(start + _CHUNK, n)
+            chunk = {
+                name: texts[name].slice(start, stop - start).to_pylist() for name in TEXT_COLUMNS
+            }
+            for position in range(start, stop):
+                rows = order[
+                    bounds[position] : min(bounds[position + 1], bounds[position] + TOP_CAST * 3)
+                ]
+                codes = cast.spelling[rows].tolist()
+                names = [cast.spellings[code] if code >= 0 else None for code in codes]
+                record = {name: chunk[name][position - start] or None for name in TEXT_COLUMNS}
+                record |= {
+                    "genres": links["genres"][position],
+                    "directors": links["directors"][position],
+                    "collection": next(iter(links["collections"][position]), None),
+                    "cast": _billed(names, [cast.character_of(row) for row in rows.tolist()]),
+                }
+                data = orjson.dumps(record)
+                lengths[position] = len(data)
+                out.write(data)
+    return np.concatenate([[0], np.cumsum(lengths)])
+
+
+def _person_records(cast: _Cast, ids: np.ndarray, days: np.ndarray) -> dict[str, np.ndarray]:
+    """Per person (by sorted hash): the films they act in, once each, by date then id, as
+    int32 pairs (movie position, character code of the first billed row; -1 for none), all
+    persons' pairs in one array with byte offsets. Vectorised: no object per credit."""
     keys = normalize_many(cast.spellings)
     hashes = np.fromiter((person_hash(k) if k else 0 for k in keys), np.int64, len(keys))
     unique, person_of_spelling = np.unique(hashes, return_inverse=True)
     known = cast.spelling >= 0
     code = np.maximum(cast.spelling, 0)
     person = np.where(known & (hashes[code] != 0) & (cast.movie >= 0), person_of_spelling[code], -1)
-    records = []
-    for rows in _groups(person, len(unique), then=cast.order):
-        films, first = np.unique(cast.movie[rows], return_index=True)
-        chosen = np.lexsort((ids[films], days[films]))
-        pairs = zip(films[chosen].tolist(), rows[first][chosen].tolist(), strict=True)
-        records.append(orjson.dumps([[p, cast.characters[r] or None] for p, r in pairs]))
-    return unique, records
+    rows = np.flatnonzero(person >= 0)
+    rows = rows[np.lexsort((cast.order[rows], cast.movie[rows], person[rows]))]
+    first = np.ones(len(rows), dtype=bool)  # the first billed row of each (person, film)
+    first[1:] = (person[rows][1:] != person[rows][:-1]) | (
+        cast.movie[rows][1:] != cast.movie[rows][:-1]
+    )
+    rows = rows[first]
+    films = cast.movie[rows]
+    rows = rows[np.lexsort((ids[films], days[films], person[rows]))]
+    pairs = np.stack([cast.movie[rows], cast.character[rows]], axis=1).astype(np.int32)
+    bounds = np.searchsorted(person[rows], np.arange(len(unique) + 1)) * pairs.itemsize * 2
+    return {"person_hashes": unique, "personas": bounds.astype(np.int64), "acting": pairs}
 
 
 def build_cards(catalog_dir: Path) -> dict[str, int]:
@@ -376,20 +413,30 @@ def build_cards(catalog_dir: Path) -> dict[str, int]:
     movies = _read(catalog_dir, "movies", [*first, *TEXT_COLUMNS, *NUMBER_COLUMNS])
     ids = to_numpy(movies["id"])
     sorter = np.argsort(ids, kind="stable")
-    arrays = {name: to_numpy(movies[name]) for name in NUMBER_COLUMNS}
+    arrays: dict[str, Any] = {name: to_numpy(movies[name]) for name in NUMBER_COLUMNS}
     arrays |= {
         "ids": ids,
         "years": to_numpy(movies["release_year"]).astype(np.int32),
         "days": to_numpy(movies["release_date"], fill=NO_DATE),
     }
-    arrays["titles"] = movies["title"].to_pylist()
-    texts = {name: movies[name].to_pylist() for name in TEXT_COLUMNS}
+    arrays["titles"] = movies["title"]
+    texts = movies.select(TEXT_COLUMNS)
     del movies
     cast = _Cast.read(catalog_dir, ids, sorter)
-    movie_records = _movie_records(texts, _links(catalog_dir, ids, sorter), cast)
-    arrays["person_hashes"], person_records = _person_records(cast, ids, arrays["days"])
     folder = catalog_dir / cards.FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    links = _links(catalog_dir, ids, sorter)
+    offsets = _write_movie_records(folder / "peliculas.json", texts, links, cast)
+    np.save(folder / "peliculas.npy", offsets, allow_pickle=False)
+    del texts, links
+    acting = _person_records(cast, ids, arrays["days"])
+    arrays |= {"person_hashes": acting["person_hashes"], "characters": cast.characters}
     mapped.save(folder, arrays)
-    size = _write_records(folder, "peliculas", movie_records)
-    size += _write_records(folder, "personas", person_records)
-    return {"movies": len(movie_records), "people": len(person_records), "bytes": size}
+    (folder / "personas.bin").write_bytes(acting["acting"].tobytes())
+    np.save(folder / "personas.npy", acting["personas"], allow_pickle=False)
+    people = len(acting["person_hashes"])
+    return {
+        "movies": len(ids),
+        "people": people,
+        "bytes": int(offsets[-1]) + acting["acting"].nbytes,
+    }
