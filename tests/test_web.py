@@ -240,8 +240,21 @@ def test_cards_of_another_catalog_are_refused_with_503(demo_catalog: Path, tmp_p
         assert test_client.get("/score_titulo/Comet Street").status_code == 200
         response = test_client.get("/pelicula/900001")
         assert response.status_code == 503
-        assert "FILMOTECA_CATALOG_DIR" in response.json()["mensaje"]
+        assert "tiene el catálogo otra" in response.json()["mensaje"]
         assert test_client.get("/app").status_code == 200
+
+
+def test_missing_card_files_give_a_503_that_names_them(tmp_path: Path) -> None:
+    catalog = tmp_path / "sin_fichas"
+    build_catalog(None, catalog, fit_recommender=False)
+    served = Catalog.load(catalog)
+    (catalog / "fichas" / "personas.bin").unlink()  # lost after the catalog was checked
+    app = create_app(Settings(catalog_dir=catalog), catalog=served)
+    with TestClient(app) as test_client:
+        response = test_client.get("/persona/Ana Torres")
+        assert response.status_code == 503
+        assert "personas.bin" in response.json()["mensaje"]
+        assert test_client.get("/cantidad_filmaciones_mes/enero").status_code == 200
 
 
 def test_json_routes_are_documented_in_spanish(client: TestClient) -> None:

@@ -82,35 +82,36 @@ def _asset_response(request: Request, asset: _Asset, headers: dict[str, str]) ->
 
 
 async def get_cards(request: Request) -> Cards:
-    """The cards (503 when they could not be loaded)."""
+    """The cards (503, saying why, when they could not be loaded)."""
     cards: Cards | None = getattr(request.app.state, "cards", None)
     if cards is None:
-        raise CatalogError(
-            "Las fichas de la página web no están disponibles: el catálogo servido no se pudo "
-            "leer desde FILMOTECA_CATALOG_DIR. Reinicie el servidor con 'filmoteca serve'."
+        reason = getattr(request.app.state, "cards_error", None) or (
+            "el catálogo servido no se pudo leer desde FILMOTECA_CATALOG_DIR. Reinicie el "
+            "servidor con 'filmoteca serve'."
         )
+        raise CatalogError(f"Las fichas de la página web no están disponibles: {reason}")
     return cards
 
 
 CardsDep = Annotated[Cards, Depends(get_cards)]
 
 
-def load_cards(catalog: Catalog | None, catalog_dir: Path) -> Cards | None:
-    """The cards of the catalog being served, or None when its directory holds another one."""
+def load_cards(catalog: Catalog | None, catalog_dir: Path) -> tuple[Cards | None, str | None]:
+    """The cards of the catalog being served, or None and why (logged) when they cannot be
+    opened or belong to another catalog."""
     try:
         cards = Cards.load(catalog_dir)
     except CatalogError as exc:
-        logger.warning("Sin fichas para la página web: %s", exc.message)
-        return None
-    if catalog is not None and cards.version != catalog.version:
-        logger.warning(
-            "Sin fichas para la página web: '%s' tiene el catálogo %s y se sirve el %s.",
-            catalog_dir,
-            cards.version,
-            catalog.version,
+        reason = exc.message
+    else:
+        if catalog is None or cards.version == catalog.version:
+            return cards, None
+        reason = (
+            f"'{catalog_dir}' tiene el catálogo {cards.version} y se sirve el {catalog.version}. "
+            "Reinicie el servidor con 'filmoteca serve'."
         )
-        return None
-    return cards
+    logger.warning("Sin fichas para la página web: %s", reason)
+    return None, reason
 
 
 @asynccontextmanager
@@ -119,7 +120,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     # No local name for the catalog: this frame lives as long as the app, and would keep
     # a catalog replaced by POST /admin/recargar in memory.
-    app.state.cards = load_cards(getattr(app.state, "catalog", None), settings.catalog_dir)
+    app.state.cards, app.state.cards_error = load_cards(
+        getattr(app.state, "catalog", None), settings.catalog_dir
+    )
     yield
 
 
