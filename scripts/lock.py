@@ -25,6 +25,11 @@ def _header(path: Path) -> str:
     return "".join(line for line in lines[:2] if line.startswith("#"))
 
 
+def _name(pin: str) -> str:
+    """Sort key of a pin: its package name, normalised as pip compares names."""
+    return pin.split("==")[0].lower().replace("_", "-").replace(".", "-")
+
+
 def main() -> None:
     """Resolve, then write both lock files."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -35,7 +40,9 @@ def main() -> None:
         frozen = subprocess.run(
             [*pip, "freeze", "--exclude-editable"], check=True, capture_output=True, text=True
         ).stdout
-        dev = sorted(line for line in frozen.splitlines() if not line.startswith("filmoteca"))
+        dev = sorted(
+            (line for line in frozen.splitlines() if not line.startswith("filmoteca")), key=_name
+        )
         constraints, report = Path(tmp) / "dev.txt", Path(tmp) / "report.json"
         constraints.write_text("\n".join(dev) + "\n", encoding="utf-8")
         subprocess.run(
@@ -45,9 +52,12 @@ def main() -> None:
         )  # fmt: skip
         install = json.loads(report.read_text(encoding="utf-8"))["install"]
         runtime = sorted(
-            f"{item['metadata']['name']}=={item['metadata']['version']}"
-            for item in install
-            if item["metadata"]["name"] != "filmoteca"
+            (
+                f"{item['metadata']['name']}=={item['metadata']['version']}"
+                for item in install
+                if item["metadata"]["name"] != "filmoteca"
+            ),
+            key=_name,
         )
     for name, pins in (("dev", dev), ("runtime", runtime)):
         path = LOCKS[name]
