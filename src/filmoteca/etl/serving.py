@@ -322,11 +322,6 @@ class _Cast:
         texts = [value or "" for value in characters]
         return cls(spellings, spelling, texts, character, movie, to_numpy(cast["order"]))
 
-    def character_of(self, row: int) -> str | None:
-        """The character of a cast row (None when there is none)."""
-        code = int(self.character[row])
-        return self.characters[code] if code >= 0 else None
-
 
 def _links(catalog_dir: Path, ids: np.ndarray, sorter: np.ndarray) -> dict[str, list[list[str]]]:
     """Per link (genres, directors, collections) and movie position, its distinct names."""
@@ -347,6 +342,18 @@ def _links(catalog_dir: Path, ids: np.ndarray, sorter: np.ndarray) -> dict[str, 
 _CHUNK = 8192
 
 
+def _billing(cast: _Cast, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The first TOP_CAST * 3 billed cast rows of every movie position, as (rows in movie
+    then billing order, per-movie bounds into them): selected vectorised, once."""
+    order = np.lexsort((cast.order, cast.movie))
+    order = order[cast.movie[order] >= 0]
+    movie = cast.movie[order]
+    starts = np.searchsorted(movie, np.arange(n + 1))
+    rank = np.arange(len(order)) - starts[movie]
+    order, movie = order[rank < TOP_CAST * 3], movie[rank < TOP_CAST * 3]
+    return order, np.searchsorted(movie, np.arange(n + 1))
+
+
 def _write_movie_records(
     path: Path, texts: pa.Table, links: dict[str, list[list[str]]], cast: _Cast
 ) -> np.ndarray:
@@ -354,9 +361,7 @@ def _write_movie_records(
     written to `path` a chunk of movies at a time (memory stays flat however many movies);
     returns the records' byte offsets."""
     n = len(texts)
-    order = np.lexsort((cast.order, cast.movie))
-    order = order[cast.movie[order] >= 0]
-    bounds = np.searchsorted(cast.movie[order], np.arange(n + 1))
+    rows, bounds = _billing(cast, n)
     lengths = np.zeros(n, dtype=np.int64)
     with path.open("wb") as out:
         for start in range(0, n, _CHUNK):
@@ -364,18 +369,20 @@ def _write_movie_records(
             chunk = {
                 name: texts[name].slice(start, stop - start).to_pylist() for name in TEXT_COLUMNS
             }
-            for position in range(start, stop):
-                rows = order[
-                    bounds[position] : min(bounds[position + 1], bounds[position] + TOP_CAST * 3)
-                ]
-                codes = cast.spelling[rows].tolist()
-                names = [cast.spellings[code] if code >= 0 else None for code in codes]
-                record = {name: chunk[name][position - start] or None for name in TEXT_COLUMNS}
+            first, last = int(bounds[start]), int(bounds[stop])
+            spelling = cast.spelling[rows[first:last]].tolist()
+            character = cast.character[rows[first:last]].tolist()
+            edges = (bounds[start : stop + 1] - first).tolist()
+            for i, position in enumerate(range(start, stop)):
+                a, b = edges[i], edges[i + 1]
+                names = [cast.spellings[c] if c >= 0 else None for c in spelling[a:b]]
+                roles = [cast.characters[c] if c >= 0 else None for c in character[a:b]]
+                record = {name: chunk[name][i] or None for name in TEXT_COLUMNS}
                 record |= {
                     "genres": links["genres"][position],
                     "directors": links["directors"][position],
                     "collection": next(iter(links["collections"][position]), None),
-                    "cast": _billed(names, [cast.character_of(row) for row in rows.tolist()]),
+                    "cast": _billed(names, roles),
                 }
                 data = orjson.dumps(record)
                 lengths[position] = len(data)
