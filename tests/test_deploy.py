@@ -143,7 +143,13 @@ def test_dockerignore_keeps_what_the_build_needs_and_drops_secrets() -> None:
             fnmatch.fnmatch(path, p) or path.startswith(p.rstrip("/") + "/") for p in patterns
         )
 
-    for needed in ("pyproject.toml", "README.md", "src/filmoteca/cli.py", "datos/credits.csv"):
+    needed_files = (
+        "pyproject.toml",
+        "README.md",
+        "requirements-runtime.lock",
+        "src/filmoteca/cli.py",
+    )
+    for needed in (*needed_files, "datos/credits.csv"):
         assert not ignored(needed), needed
     for dropped in (".env", ".venv/bin/python", ".git/config", "catalogo/movies.parquet"):
         assert ignored(dropped), dropped
