@@ -176,10 +176,8 @@ def _film_pairs(
     """Distinct (person id, movie position) pairs sorted by person; unknown movies dropped."""
     if len(ids) == 0 or len(pid) == 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    sorter = np.argsort(ids)
-    slot = np.minimum(np.searchsorted(ids, movie_ids, sorter=sorter), len(ids) - 1)
-    position = sorter[slot]
-    keep = (ids[position] == movie_ids) & (pid >= 0)
+    position = positions_of(ids, np.argsort(ids, kind="stable"), movie_ids)
+    keep = (position >= 0) & (pid >= 0)
     pairs = np.sort(pid[keep] * len(ids) + position[keep])
     distinct = np.ones(len(pairs), dtype=bool)
     distinct[1:] = pairs[1:] != pairs[:-1]
