@@ -95,8 +95,8 @@ def catalog_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def cards(catalog_dir: Path) -> Cards:
-    return Cards.load(catalog_dir)
+def cards(catalog_dir: Path, catalog: Catalog) -> Cards:
+    return Cards.load(catalog_dir, catalog)
 
 
 @pytest.fixture(scope="module")
@@ -149,40 +149,40 @@ def test_acting_lists_each_film_once_by_date_with_first_character(cards: Cards) 
 
 
 def test_person_page_agrees_with_catalog_figures(cards: Cards, catalog: Catalog) -> None:
-    page = cards.person(catalog, "BRUNO DIAZ")
+    page = cards.person("BRUNO DIAZ")
     assert page.actor == catalog.actor("Bruno Díaz")
     assert page.actor is not None and page.actor.films == len(page.acting) == 3
     assert page.director is None
 
 
 def test_person_who_acts_and_directs_has_both_roles(cards: Cards, catalog: Catalog) -> None:
-    page = cards.person(catalog, "zoe angel")
+    page = cards.person("zoe angel")
     assert page.name == "Zoë Ángel"
     assert [f.id for f in page.acting] == [1, 3]
     assert page.director is not None and [m.id for m in page.director.films] == [5]
 
 
 def test_director_only_has_no_acting_films(cards: Cards, catalog: Catalog) -> None:
-    page = cards.person(catalog, "Carla Ruiz")
+    page = cards.person("Carla Ruiz")
     assert page.actor is None and page.acting == ()
     assert page.director is not None and [m.id for m in page.director.films] == [1, 3]
 
 
 def test_unknown_person_suggests_close_names(cards: Cards, catalog: Catalog) -> None:
     with pytest.raises(NotFound) as info:
-        cards.person(catalog, "Carla Ruis")
+        cards.person("Carla Ruis")
     assert info.value.details["sugerencias"][0] == "Carla Ruiz"
 
 
 def test_partial_name_is_not_a_match(cards: Cards, catalog: Catalog) -> None:
     with pytest.raises(NotFound):
-        cards.person(catalog, "Bruno")
+        cards.person("Bruno")
     assert cards.acting("Bruno") == ()
 
 
-def test_load_reports_missing_catalog(tmp_path: Path) -> None:
+def test_load_reports_missing_catalog(tmp_path: Path, catalog: Catalog) -> None:
     with pytest.raises(CatalogMissing):
-        Cards.load(tmp_path / "nada")
+        Cards.load(tmp_path / "nada", catalog)
 
 
 def test_cards_import_neither_pandas_nor_pyarrow(catalog_dir: Path) -> None:
@@ -190,7 +190,9 @@ def test_cards_import_neither_pandas_nor_pyarrow(catalog_dir: Path) -> None:
 
     code = (
         "import sys; from pathlib import Path; from filmoteca.cards import Cards; "
-        f"c = Cards.load(Path({str(catalog_dir)!r})); c.card(1); c.acting('Bruno Díaz'); "
+        "from filmoteca.catalog import Catalog; "
+        f"d = Path({str(catalog_dir)!r}); c = Cards.load(d, Catalog.load(d)); "
+        "c.card(1); c.acting('Bruno Díaz'); c.person('Carla Ruiz'); "
         "print(sorted(m for m in ('pandas', 'pyarrow') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -201,7 +203,8 @@ def test_records_that_do_not_match_their_offsets_are_refused(tmp_path: Path) -> 
     from sample_catalog import make_sample_catalog
 
     catalog = make_sample_catalog(tmp_path / "fichas_rotas")
+    served = Catalog.load(catalog)
     records = catalog / "fichas" / "peliculas.json"
     records.write_bytes(records.read_bytes()[:-10])
     with pytest.raises(CatalogError, match=r"peliculas\.json' está truncado"):
-        Cards.load(catalog)
+        Cards.load(catalog, served)

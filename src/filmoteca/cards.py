@@ -8,10 +8,13 @@ it at build time from the catalog tables into `<catalog>/fichas/`:
                                      billed cast, saga) and the byte offsets of the records
     personas.bin / personas.npy      per person, the films they act in by date: int32 pairs
                                      (movie position, character code); and byte offsets
-    *.npy                            per-movie figures and ids, titles and characters (UTF-8
-                                     + offsets), sorted person hashes
+    *.npy                            runtimes, characters (UTF-8 + offsets), sorted person
+                                     hashes
 
-The server keeps only the small arrays (a few MB for 45,000 movies) and reads a record with one
+Movie positions are the catalog's (both are built from movies.parquet in its order): a card's
+figures (title, dates, votes, budget, revenue, return) are the `Catalog`'s own, so the page and
+the API never disagree and nothing is stored twice. The server keeps only the small arrays (a
+few MB for 45,000 movies) and reads a record with one
 `os.pread` when a card or a person page is asked for: the record files stay in the operating
 system's file cache, not in the process (memory-mapping them made whole files resident on this
 kernel, whose page cache maps large folios). Nothing here imports pandas or pyarrow.
@@ -41,7 +44,6 @@ from . import mapped
 from .catalog import MAX_SUGGESTIONS, MIN_VOTES, ActorStats, Catalog, DirectorStats
 from .errors import CatalogError, NotFound
 from .manifest import read_manifest
-from .movies import positions_of
 from .text import normalize
 
 TOP_CAST = 8
@@ -56,19 +58,8 @@ TEXT_COLUMNS = [
     "poster_path",
     "imdb_id",
 ]
-NUMBER_COLUMNS = [
-    "budget",
-    "revenue",
-    "return",
-    "popularity",
-    "runtime",
-    "vote_count",
-    "vote_average",
-]
-ARRAYS = (*NUMBER_COLUMNS, "ids", "years", "days", "person_hashes")
+ARRAYS = ("runtime", "person_hashes")
 RECORDS = {"peliculas": "peliculas.json", "personas": "personas.bin"}
-NO_DATE = np.iinfo(np.int32).max
-_EPOCH = dt.date(1970, 1, 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,79 +139,66 @@ def person_hash(key: str) -> int:
 
 
 class Cards:
-    """Cards and person pages answered from small arrays and records read on demand."""
+    """Cards and person pages: the figures of the catalog being served, and the records of
+    `<catalog>/fichas` read on demand."""
 
-    def __init__(self, folder: Path, version: str = "") -> None:
+    def __init__(self, folder: Path, catalog: Catalog, version: str = "") -> None:
         self.version = version
-        arrays = mapped.open_arrays(folder, [*ARRAYS, *RECORDS, "titles", "characters"])
-        self._titles = mapped.strings(arrays, "titles")
+        self._catalog = catalog
+        arrays = mapped.open_arrays(folder, [*ARRAYS, *RECORDS, "characters"])
         self._characters = mapped.strings(arrays, "characters")
-        del arrays["titles"], arrays["characters"]
-        if not all(isinstance(a, np.ndarray) for a in arrays.values()):
-            raise CatalogError(f"Las fichas de '{folder}' están dañadas.")
+        del arrays["characters"]
         self._np: dict[str, np.ndarray] = {
             k: a for k, a in arrays.items() if isinstance(a, np.ndarray)
         }
+        if len(self._np) != len(arrays) or len(self._np["runtime"]) != catalog.movie_count:
+            raise CatalogError(f"Las fichas de '{folder}' están dañadas o son de otro catálogo.")
         self._files = {
             name: _RecordFile(folder / file, self._np[name]) for name, file in RECORDS.items()
         }
-        self._ids = self._np["ids"]
-        self._sorter = np.argsort(self._ids, kind="stable")
 
     @classmethod
-    def load(cls, catalog_dir: Path) -> Cards:
-        """Open the cards saved by `build`; raises CatalogMissing / CatalogError."""
+    def load(cls, catalog_dir: Path, catalog: Catalog) -> Cards:
+        """Open the cards saved by `etl.serving.build_cards` beside `catalog` (loaded from the
+        same directory: a card's figures are the catalog's); raises CatalogMissing /
+        CatalogError."""
         manifest = read_manifest(catalog_dir)
         if not (catalog_dir / FOLDER).is_dir():
             raise CatalogError(
                 f"El catálogo '{catalog_dir}' no tiene las fichas de la página web "
                 f"('{FOLDER}/'). Vuelva a construirlo con 'filmoteca build'."
             )
-        return cls(catalog_dir / FOLDER, version=str(manifest.get("version", "")))
-
-    def position(self, movie_id: int) -> int:
-        """Position of a movie id; raises NotFound when the catalog has no such movie."""
-        query = np.array([movie_id], dtype=np.int64)
-        found = int(positions_of(self._ids, self._sorter, query)[0])
-        if found < 0:
-            raise NotFound(f"No hay ninguna película con el id {movie_id} en el catálogo.")
-        return found
-
-    def _date(self, position: int) -> dt.date | None:
-        """Release date of the movie at a position."""
-        days = int(self._np["days"][position])
-        return None if days == NO_DATE else _EPOCH + dt.timedelta(days=days)
-
-    def _number(self, column: str, position: int) -> float:
-        """A numeric cell of a movie (missing values read as 0)."""
-        return float(self._np[column][position])
+        return cls(catalog_dir / FOLDER, catalog, version=str(manifest.get("version", "")))
 
     def card(self, movie_id: int) -> MovieCard:
         """The card of a movie by id; raises NotFound for an unknown id."""
-        position = self.position(movie_id)
+        position = self._catalog.position(movie_id)
+        (movie,) = self._catalog.films(np.array([position]))
         record = orjson.loads(self._files["peliculas"].read(position))
         poster = record["poster_path"]
-        votes = int(self._np["vote_count"][position])
-        enough = votes >= MIN_VOTES
-        average = self._number("vote_average", position)
+        enough = movie.vote_count >= MIN_VOTES
         return MovieCard(
-            id=movie_id,
-            title=self._titles[position],
+            id=movie.id,
+            title=movie.title,
             original_title=record["original_title"],
-            year=int(self._np["years"][position]) or None,
-            release_date=self._date(position),
+            year=movie.year,
+            release_date=movie.release_date,
             language=record["original_language"],
-            runtime=self._number("runtime", position) or None,
+            runtime=float(self._np["runtime"][position]) or None,
             overview=record["overview"],
             tagline=record["tagline"],
             homepage=record["homepage"],
             poster_url=f"{POSTER_BASE}/{poster.lstrip('/')}" if poster else None,
             imdb_id=record["imdb_id"],
-            popularity=self._number("popularity", position),
-            votes=Votes(enough, votes if enough else None, average if enough else None),
-            budget=self._number("budget", position),
-            revenue=self._number("revenue", position),
-            return_=self._number("return", position),
+            popularity=movie.popularity,
+            votes=Votes(
+                enough,
+                movie.vote_count if enough else None,
+                movie.vote_average if enough else None,
+            ),
+            budget=movie.budget,
+            revenue=movie.revenue,
+            return_=movie.return_,
             genres=tuple(record["genres"]),
             directors=tuple(record["directors"]),
             cast=tuple(CastCredit(name, character) for name, character in record["cast"]),
@@ -236,34 +214,33 @@ class Cards:
         slot = int(np.searchsorted(hashes, wanted))
         if slot >= len(hashes) or hashes[slot] != wanted:
             return ()
-        pairs = np.frombuffer(self._files["personas"].read(slot), dtype=np.int32)
-        films = pairs.reshape(-1, 2).tolist()
+        pairs = np.frombuffer(self._files["personas"].read(slot), dtype=np.int32).reshape(-1, 2)
+        movies = self._catalog.films(pairs[:, 0])
         characters = self._characters
-        return tuple(self._film(p, characters[c] if c >= 0 else None) for p, c in films)
-
-    def _film(self, position: int, character: str | None = None) -> PersonFilm:
-        """A film of a person's page."""
-        return PersonFilm(
-            id=int(self._ids[position]),
-            title=self._titles[position],
-            year=int(self._np["years"][position]) or None,
-            release_date=self._date(position),
-            budget=self._number("budget", position),
-            revenue=self._number("revenue", position),
-            return_=self._number("return", position),
-            character=character,
+        return tuple(
+            PersonFilm(
+                id=movie.id,
+                title=movie.title,
+                year=movie.year,
+                release_date=movie.release_date,
+                budget=movie.budget,
+                revenue=movie.revenue,
+                return_=movie.return_,
+                character=characters[code] if code >= 0 else None,
+            )
+            for movie, code in zip(movies, pairs[:, 1].tolist(), strict=True)
         )
 
-    def person(self, catalog: Catalog, name: str) -> PersonPage:
+    def person(self, name: str) -> PersonPage:
         """A person's page: mission figures from the catalog, acted films from here."""
         actor = director = None
         missing: list[NotFound] = []
         try:
-            actor = catalog.actor(name)
+            actor = self._catalog.actor(name)
         except NotFound as exc:
             missing.append(exc)
         try:
-            director = catalog.director(name)
+            director = self._catalog.director(name)
         except NotFound as exc:
             missing.append(exc)
         if actor is None and director is None:

@@ -32,7 +32,7 @@ from . import mapped
 from .errors import InvalidQuery, NotFound
 from .manifest import read_manifest, verify
 from .movies import FIELDS as MOVIE_FIELDS
-from .movies import Movie, MovieRef, Movies, date_counts, title_index
+from .movies import Movie, MovieRef, Movies, date_counts, positions_of, title_index
 from .people import ARRAYS as PEOPLE_ARRAYS
 from .people import People
 from .search import FIELDS as WORD_FIELDS
@@ -143,6 +143,7 @@ class Catalog:
         and `heads` (the head searches, ranked) are built when not given."""
         self.manifest = manifest
         self._movies = movies
+        self._id_order = np.argsort(movies.ids, kind="stable")
         self._title_keys = title_keys
         self._titles = title_index(title_keys, movies)
         self._title_words, self._people_words = words or (
@@ -274,6 +275,14 @@ class Catalog:
             raise self._person_not_found(name, "director", self._directing, self._director_choices)
         total = float(sum(self._movies.returns[films].tolist()))  # as DirectorStats sums
         return Directed(people.names[pid], films, total)
+
+    def position(self, movie_id: int) -> int:
+        """Position (0 .. movie_count - 1) of a movie id; NotFound for an unknown id."""
+        query = np.array([movie_id], dtype=np.int64)
+        found = int(positions_of(self._movies.ids, self._id_order, query)[0])
+        if found < 0:
+            raise NotFound(f"No hay ninguna película con el id {movie_id} en el catálogo.")
+        return found
 
     def films(self, positions: np.ndarray) -> tuple[Movie, ...]:
         """The movies at some positions (0 .. movie_count - 1)."""

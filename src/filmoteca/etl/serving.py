@@ -25,11 +25,11 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from .. import cards, mapped, store
-from ..cards import NO_DATE, NUMBER_COLUMNS, TEXT_COLUMNS, TOP_CAST, person_hash
+from ..cards import TEXT_COLUMNS, TOP_CAST, person_hash
 from ..catalog import INDEX, Catalog
 from ..columns import bool_array, to_numpy
 from ..errors import CatalogError
-from ..movies import Movies, positions_of
+from ..movies import NO_DATE, Movies, positions_of
 from ..people import People
 from ..text import normalize_many
 
@@ -414,17 +414,11 @@ def _person_records(cast: _Cast, ids: np.ndarray, days: np.ndarray) -> dict[str,
 
 def build_cards(catalog_dir: Path) -> dict[str, int]:
     """Compute the cards of a built catalog into `<catalog>/fichas`; a summary."""
-    first = ["id", "title", "release_date", "release_year"]
-    movies = _read(catalog_dir, "movies", [*first, *TEXT_COLUMNS, *NUMBER_COLUMNS])
+    movies = _read(catalog_dir, "movies", ["id", "release_date", "runtime", *TEXT_COLUMNS])
     ids = to_numpy(movies["id"])
     sorter = np.argsort(ids, kind="stable")
-    arrays: dict[str, Any] = {name: to_numpy(movies[name]) for name in NUMBER_COLUMNS}
-    arrays |= {
-        "ids": ids,
-        "years": to_numpy(movies["release_year"]).astype(np.int32),
-        "days": to_numpy(movies["release_date"], fill=NO_DATE),
-    }
-    arrays["titles"] = movies["title"]
+    days = to_numpy(movies["release_date"], fill=NO_DATE)
+    arrays: dict[str, Any] = {"runtime": to_numpy(movies["runtime"])}
     texts = movies.select(TEXT_COLUMNS)
     del movies
     cast = _Cast.read(catalog_dir, ids, sorter)
@@ -434,7 +428,7 @@ def build_cards(catalog_dir: Path) -> dict[str, int]:
     offsets = _write_movie_records(folder / "peliculas.json", texts, links, cast)
     np.save(folder / "peliculas.npy", offsets, allow_pickle=False)
     del texts, links
-    acting = _person_records(cast, ids, arrays["days"])
+    acting = _person_records(cast, ids, days)
     arrays |= {"person_hashes": acting["person_hashes"], "characters": cast.characters}
     mapped.save(folder, arrays)
     (folder / "personas.bin").write_bytes(acting["acting"].tobytes())

@@ -30,7 +30,6 @@ from ...cards import Cards
 from ...catalog import MIN_VOTES, Catalog
 from ...config import Settings
 from ...errors import CatalogError, NotFound
-from ..deps import CatalogDep
 from ..fichas import FichaPelicula, PaginaPersona
 from ..responses import json_response
 from ..schemas import Error
@@ -99,12 +98,14 @@ CardsDep = Annotated[Cards, Depends(get_cards)]
 def load_cards(catalog: Catalog | None, catalog_dir: Path) -> tuple[Cards | None, str | None]:
     """The cards of the catalog being served, or None and why (logged) when they cannot be
     opened or belong to another catalog."""
+    if catalog is None:
+        return None, "no hay ningún catálogo cargado."
     try:
-        cards = Cards.load(catalog_dir)
+        cards = Cards.load(catalog_dir, catalog)
     except CatalogError as exc:
         reason = exc.message
     else:
-        if catalog is None or cards.version == catalog.version:
+        if cards.version == catalog.version:
             return cards, None
         reason = (
             f"'{catalog_dir}' tiene el catálogo {cards.version} y se sirve el {catalog.version}. "
@@ -191,7 +192,6 @@ async def pelicula(
 )
 async def persona(
     cards: CardsDep,
-    catalog: CatalogDep,
     nombre: Annotated[
         str,
         PathParam(
@@ -202,4 +202,4 @@ async def persona(
     ],
 ) -> Response:
     """An actor's or director's page."""
-    return json_response(PaginaPersona.from_page(cards.person(catalog, nombre)))
+    return json_response(PaginaPersona.from_page(cards.person(nombre)))
