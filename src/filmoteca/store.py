@@ -35,6 +35,8 @@ __all__ = [
     "MANIFEST",
     "MOVIES",
     "TABLES",
+    "check_schema",
+    "fields",
     "read_manifest",
     "read_table",
     "table_path",
@@ -121,27 +123,47 @@ def table_path(catalog_dir: Path, name: str) -> Path:
     return catalog_dir / f"{name}.parquet"
 
 
-def read_table(catalog_dir: Path, name: str, columns: list[str] | None = None) -> pa.Table:
-    """Read one table of a catalog, checked against its declared schema."""
+def read_table(
+    catalog_dir: Path,
+    name: str,
+    columns: list[str] | None = None,
+    dictionary: tuple[str, ...] = (),
+) -> pa.Table:
+    """Read one table of a catalog (some `columns`, else all), checked against its declared
+    schema before any data is read; `dictionary` columns come dictionary-encoded (decoded from
+    the Parquet dictionary pages, not as one string per row)."""
     path = table_path(catalog_dir, name)
+    wanted = fields(name, columns)
     try:
         # ParquetFile, not pq.read_table: the latter imports pyarrow.dataset, which imports
-        # pandas (~40 MB of RSS the API server does not need).
-        with pq.ParquetFile(path) as parquet:
-            table = parquet.read(columns=columns)
+        # pandas (~40 MB of RSS nothing here needs).
+        with pq.ParquetFile(path, read_dictionary=list(dictionary)) as parquet:
+            check_schema(path, parquet.schema_arrow, wanted)
+            return parquet.read(columns=columns)
     except FileNotFoundError as exc:
         raise CatalogError(f"Falta la tabla '{path.name}' en el catálogo '{catalog_dir}'.") from exc
     except (OSError, pa.ArrowException) as exc:
         raise CatalogError(f"La tabla '{path}' está dañada o truncada: {exc}") from exc
-    expected = TABLES[name]
-    wanted = [expected.field(c) for c in columns] if columns else list(expected)
+
+
+def fields(name: str, columns: list[str] | None = None) -> list[pa.Field]:
+    """The declared fields of some columns of table `name` (all of them by default)."""
+    schema = TABLES[name]
+    return [schema.field(c) for c in columns] if columns else list(schema)
+
+
+def check_schema(path: Path, found: pa.Schema, wanted: list[pa.Field]) -> None:
+    """CatalogError unless `found` has every wanted column with its type (a dictionary column
+    counts as its value type)."""
     for field in wanted:
-        got = table.schema.field(field.name) if field.name in table.schema.names else None
-        if got is None or not got.type.equals(field.type):
+        index = found.get_field_index(field.name)
+        kind = found.field(index).type if index >= 0 else None
+        if kind is not None and pa.types.is_dictionary(kind):
+            kind = kind.value_type
+        if kind is None or not kind.equals(field.type):
             raise CatalogError(
                 f"La tabla '{path.name}' no tiene la columna '{field.name}' de tipo {field.type}."
             )
-    return table
 
 
 def table_rows(catalog_dir: Path, name: str) -> int:

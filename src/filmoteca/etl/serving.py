@@ -27,7 +27,7 @@ import pyarrow.parquet as pq
 from .. import cards, mapped, store
 from ..cards import TEXT_COLUMNS, TOP_CAST, person_hash
 from ..catalog import INDEX, Catalog
-from ..columns import bool_array, to_numpy
+from ..columns import to_numpy
 from ..errors import CatalogError
 from ..movies import NO_DATE, Movies, positions_of
 from ..people import People
@@ -36,7 +36,11 @@ from ..text import normalize_many
 
 def build(catalog_dir: Path) -> dict[str, Any]:
     """Compute and save the server's index and cards of a built catalog (manifest excepted)."""
-    return {"indice": build_index(catalog_dir), "fichas": build_cards(catalog_dir)}
+    directors = _director_credits(catalog_dir)  # both need them: read once
+    return {
+        "indice": build_index(catalog_dir, directors),
+        "fichas": build_cards(catalog_dir, directors),
+    }
 
 
 # ---------------------------------------------------------------- the catalog's index
@@ -55,42 +59,24 @@ _COLUMNS = {
         "vote_average",
     ],
     "cast": ["movie_id", "name"],
-    "crew": ["movie_id", "name", "job"],
 }
 
 
-def _check_columns(catalog_dir: Path, name: str, columns: list[str]) -> None:
-    """Raise CatalogError unless table `name` has `columns` with their declared types."""
-    path = store.table_path(catalog_dir, name)
-    try:
-        schema = pq.read_schema(path)
-    except FileNotFoundError as exc:
-        raise CatalogError(f"Falta la tabla '{path.name}' en '{catalog_dir}'.") from exc
-    except (OSError, pa.ArrowException) as exc:
-        raise CatalogError(f"La tabla '{path}' está dañada o truncada: {exc}") from exc
-    for column in columns:
-        expected = store.TABLES[name].field(column).type
-        if column not in schema.names or not schema.field(column).type.equals(expected):
-            raise CatalogError(
-                f"La tabla '{path.name}' no tiene la columna '{column}' de tipo {expected}. "
-                "Vuelva a construir el catálogo con 'filmoteca build'."
-            )
-
-
 def _director_credits(catalog_dir: Path) -> pa.Table:
-    """The crew rows whose job is 'Director', read a batch at a time: reading the whole crew
-    table first took 130 MB more at start-up on the 45,466-movie catalog."""
+    """The crew rows whose job is 'Director' (movie_id, name), read a batch at a time: the
+    whole crew table is ten times larger (130 MB more on the 45,466-movie catalog)."""
     path = store.table_path(catalog_dir, "crew")
+    columns = ["movie_id", "name", "job"]
     try:
         with pq.ParquetFile(path) as parquet:
+            store.check_schema(path, parquet.schema_arrow, store.fields("crew", columns))
             batches = [
-                batch.filter(pc.match_substring_regex(batch.column("job"), "^Director$"))
-                for batch in parquet.iter_batches(1 << 16, columns=_COLUMNS["crew"])
+                batch.filter(pc.equal(batch.column("job"), "Director")).select(columns[:2])
+                for batch in parquet.iter_batches(1 << 16, columns=columns)
             ]
     except (OSError, pa.ArrowException) as exc:
         raise CatalogError(f"La tabla '{path}' está dañada o truncada: {exc}") from exc
-    schema = store.TABLES["crew"]
-    return pa.Table.from_batches(batches, pa.schema([schema.field(c) for c in _COLUMNS["crew"]]))
+    return pa.Table.from_batches(batches, pa.schema(store.fields("crew", columns[:2])))
 
 
 def movies_from_table(table: pa.Table) -> Movies:
@@ -119,13 +105,14 @@ def catalog_from_tables(
     )
 
 
-def build_index(catalog_dir: Path) -> dict[str, Any]:
-    """Compute the catalog's index into `<catalog>/indice`; a summary."""
-    for name, columns in _COLUMNS.items():
-        _check_columns(catalog_dir, name, columns)
+def build_index(catalog_dir: Path, directors: pa.Table | None = None) -> dict[str, Any]:
+    """Compute the catalog's index into `<catalog>/indice` (`directors`: the director
+    credits, read when not given); a summary."""
     movies = store.read_table(catalog_dir, "movies", _COLUMNS["movies"])
     cast = store.read_table(catalog_dir, "cast", _COLUMNS["cast"])
-    catalog = catalog_from_tables({}, movies, cast, _director_credits(catalog_dir))
+    if directors is None:
+        directors = _director_credits(catalog_dir)
+    catalog = catalog_from_tables({}, movies, cast, directors)
     folder = catalog_dir / INDEX
     mapped.save(folder, catalog.index_arrays())
     return {
@@ -244,42 +231,6 @@ def _dictionary(column: pa.ChunkedArray) -> tuple[list[str | None], np.ndarray]:
     return values, np.concatenate(codes).astype(np.int32)
 
 
-def _read(
-    catalog_dir: Path, name: str, columns: list[str], dictionary: tuple[str, ...] = ()
-) -> pa.Table:
-    """Some columns of a catalog table, checked against its schema; `dictionary` ones come
-    dictionary-encoded (decoded from the Parquet dictionary pages, not as one string per row).
-    """
-    path = store.table_path(catalog_dir, name)
-    expected = [store.TABLES[name].field(c) for c in columns]
-    try:
-        with pq.ParquetFile(path, read_dictionary=list(dictionary)) as parquet:
-            found = parquet.schema_arrow
-            for field in expected:
-                index = found.get_field_index(field.name)
-                kind = found.field(index).type if index >= 0 else None
-                if kind is not None and pa.types.is_dictionary(kind):
-                    kind = kind.value_type
-                if kind is None or not kind.equals(field.type):
-                    raise CatalogError(
-                        f"La tabla '{path.name}' no tiene la columna '{field.name}' "
-                        f"de tipo {field.type}."
-                    )
-            return parquet.read(columns=columns)
-    except FileNotFoundError as exc:
-        raise CatalogError(f"Falta la tabla '{path.name}' en el catálogo '{catalog_dir}'.") from exc
-    except (OSError, pa.ArrowException) as exc:
-        raise CatalogError(f"La tabla '{path}' está dañada o truncada: {exc}") from exc
-
-
-def _directors(crew: pa.Table) -> pa.Table:
-    """Director credits (movie_id, name) of a crew table whose job column may be a dictionary."""
-    jobs, codes = _dictionary(crew["job"])
-    wanted = [i for i, job in enumerate(jobs) if job == "Director"]
-    keep = np.isin(codes, wanted)
-    return crew.select(["movie_id", "name"]).filter(bool_array(keep))
-
-
 def _distinct(values: list[str | None]) -> list[str]:
     """Non-empty values, once each, in order."""
     return list(dict.fromkeys(value for value in values if value))
@@ -311,7 +262,7 @@ class _Cast:
     def read(cls, catalog_dir: Path, ids: np.ndarray, sorter: np.ndarray) -> _Cast:
         """Read the cast table, names dictionary-encoded."""
         columns = ["movie_id", "name", "character", "order"]
-        cast = _read(catalog_dir, "cast", columns, ("name", "character"))
+        cast = store.read_table(catalog_dir, "cast", columns, ("name", "character"))
         spellings, spelling = _dictionary(cast["name"])
         characters, character = _dictionary(cast["character"])
         blank = [i for i, value in enumerate(characters) if not value]
@@ -321,13 +272,14 @@ class _Cast:
         return cls(spellings, spelling, texts, character, movie, to_numpy(cast["order"]))
 
 
-def _links(catalog_dir: Path, ids: np.ndarray, sorter: np.ndarray) -> dict[str, list[list[str]]]:
+def _links(
+    catalog_dir: Path, ids: np.ndarray, sorter: np.ndarray, directors: pa.Table
+) -> dict[str, list[list[str]]]:
     """Per link (genres, directors, collections) and movie position, its distinct names."""
-    crew = _read(catalog_dir, "crew", ["movie_id", "name", "job"], dictionary=("job",))
     tables = {
-        "genres": _read(catalog_dir, "genres", ["movie_id", "name"]),
-        "directors": _directors(crew),
-        "collections": _read(catalog_dir, "collections", ["movie_id", "name"]),
+        "genres": store.read_table(catalog_dir, "genres", ["movie_id", "name"]),
+        "directors": directors,
+        "collections": store.read_table(catalog_dir, "collections", ["movie_id", "name"]),
     }
     links = {}
     for link, table in tables.items():
@@ -412,9 +364,12 @@ def _person_records(cast: _Cast, ids: np.ndarray, days: np.ndarray) -> dict[str,
     return {"person_hashes": unique, "personas": bounds.astype(np.int64), "acting": pairs}
 
 
-def build_cards(catalog_dir: Path) -> dict[str, int]:
-    """Compute the cards of a built catalog into `<catalog>/fichas`; a summary."""
-    movies = _read(catalog_dir, "movies", ["id", "release_date", "runtime", *TEXT_COLUMNS])
+def build_cards(catalog_dir: Path, directors: pa.Table | None = None) -> dict[str, int]:
+    """Compute the cards of a built catalog into `<catalog>/fichas` (`directors`: the director
+    credits, read when not given); a summary."""
+    movies = store.read_table(
+        catalog_dir, "movies", ["id", "release_date", "runtime", *TEXT_COLUMNS]
+    )
     ids = to_numpy(movies["id"])
     sorter = np.argsort(ids, kind="stable")
     days = to_numpy(movies["release_date"], fill=NO_DATE)
@@ -424,7 +379,9 @@ def build_cards(catalog_dir: Path) -> dict[str, int]:
     cast = _Cast.read(catalog_dir, ids, sorter)
     folder = catalog_dir / cards.FOLDER
     folder.mkdir(parents=True, exist_ok=True)
-    links = _links(catalog_dir, ids, sorter)
+    if directors is None:
+        directors = _director_credits(catalog_dir)
+    links = _links(catalog_dir, ids, sorter, directors)
     offsets = _write_movie_records(folder / "peliculas.json", texts, links, cast)
     np.save(folder / "peliculas.npy", offsets, allow_pickle=False)
     del texts, links
