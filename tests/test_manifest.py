@@ -47,3 +47,20 @@ def test_missing_truncated_or_altered_files_are_named(
 def test_a_manifest_without_its_file_list_is_refused(folder: Path) -> None:
     with pytest.raises(CatalogError, match="no lista sus archivos"):
         verify(folder, {})
+
+
+def test_an_unchanged_file_is_hashed_once_and_a_changed_one_again(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from filmoteca import manifest
+
+    files = file_digests(folder)
+    hashed: list[str] = []
+    real = manifest._sha256
+    monkeypatch.setattr(manifest, "_sha256", lambda p: hashed.append(p.name) or real(p))
+    verify(folder, {"files": files})
+    verify(folder, {"files": files})  # as `serve` and then the app's load do
+    assert sorted(hashed) == ["a.bin", "b.bin"]
+    (folder / "a.bin").write_bytes(b"uNo")  # same size, new content
+    with pytest.raises(CatalogError, match=r"'a\.bin' del catálogo"):
+        verify(folder, {"files": files})

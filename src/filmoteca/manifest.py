@@ -18,6 +18,10 @@ from .errors import CatalogError, CatalogMissing
 FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 _CHUNK = 1 << 20
+_VERIFIED: dict[str, tuple[int, int, int, str]] = {}
+"""Per path, the (inode, size, mtime, sha256) this process last found matching: `serve` checks
+the catalog before starting uvicorn, and the app checks it again when it loads it in the same
+process; an unchanged file is not hashed twice (a rebuilt or edited one is)."""
 
 
 def read_manifest(catalog_dir: Path) -> dict[str, Any]:
@@ -74,9 +78,14 @@ def verify(catalog_dir: Path, manifest: dict[str, Any]) -> None:
         path = catalog_dir / name
         if not path.is_file():
             raise CatalogError(f"Falta el archivo '{name}' en el catálogo '{catalog_dir}'.")
-        if path.stat().st_size != expected.get("bytes") or _sha256(path) != expected.get("sha256"):
+        stat = path.stat()
+        key, seen = str(path.resolve()), (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+        if _VERIFIED.get(key) == (*seen, expected.get("sha256")):
+            continue  # hashed already by this process, and the file has not changed since
+        if stat.st_size != expected.get("bytes") or _sha256(path) != expected.get("sha256"):
             raise CatalogError(
                 f"El archivo '{name}' del catálogo '{catalog_dir}' está dañado o truncado "
                 "(no coincide con el manifiesto). Vuelva a construir el catálogo con "
                 "'filmoteca build'."
             )
+        _VERIFIED[key] = (*seen, expected["sha256"])
