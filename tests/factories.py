@@ -9,9 +9,9 @@ from typing import Any
 
 import pyarrow as pa
 
-from filmoteca import store
+from filmoteca.catalog import store
+from filmoteca.catalog.manifest import file_digests
 from filmoteca.etl import serving
-from filmoteca.manifest import file_digests
 
 _MOVIE_DEFAULTS: dict[str, Any] = {
     "imdb_id": None,

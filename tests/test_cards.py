@@ -1,4 +1,4 @@
-"""Movie cards and person pages (filmoteca.cards) over small factory-built catalogs."""
+"""Movie cards and person pages (filmoteca.catalog.cards) over small factory-built catalogs."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from factories import make_catalog, movie
-from filmoteca.cards import POSTER_BASE, TOP_CAST, Cards
 from filmoteca.catalog import MIN_VOTES, Catalog
+from filmoteca.catalog.cards import POSTER_BASE, TOP_CAST, Cards
 from filmoteca.errors import CatalogError, CatalogMissing, NotFound
 
 
@@ -189,7 +189,7 @@ def test_cards_import_neither_pandas_nor_pyarrow(catalog_dir: Path) -> None:
     import subprocess
 
     code = (
-        "import sys; from pathlib import Path; from filmoteca.cards import Cards; "
+        "import sys; from pathlib import Path; from filmoteca.catalog.cards import Cards; "
         "from filmoteca.catalog import Catalog; "
         f"d = Path({str(catalog_dir)!r}); c = Cards.load(d, Catalog.load(d)); "
         "c.card(1); c.acting('Bruno Díaz'); c.person('Carla Ruiz'); "

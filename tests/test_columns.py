@@ -8,7 +8,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from filmoteca.columns import bool_array, to_numpy
+from filmoteca.catalog.columns import bool_array, to_numpy
 
 
 def test_to_numpy_fills_nulls_and_follows_chunks_and_offsets() -> None:

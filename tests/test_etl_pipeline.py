@@ -8,7 +8,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from filmoteca import store
+from filmoteca.catalog import store
 from filmoteca.errors import InputError, LiteralParseError
 from filmoteca.etl.pipeline import build_catalog
 

@@ -1,4 +1,4 @@
-"""The manifest's file list and the integrity check before serving (filmoteca.manifest)."""
+"""The manifest's file list and the integrity check before serving (filmoteca.catalog.manifest)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from filmoteca.catalog.manifest import MANIFEST, file_digests, verify
 from filmoteca.errors import CatalogError
-from filmoteca.manifest import MANIFEST, file_digests, verify
 
 
 @pytest.fixture
@@ -52,7 +52,7 @@ def test_a_manifest_without_its_file_list_is_refused(folder: Path) -> None:
 def test_an_unchanged_file_is_hashed_once_and_a_changed_one_again(
     folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from filmoteca import manifest
+    from filmoteca.catalog import manifest
 
     files = file_digests(folder)
     hashed: list[str] = []

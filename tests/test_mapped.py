@@ -1,4 +1,4 @@
-"""Arrays saved at build time and opened by the server (filmoteca.mapped)."""
+"""Arrays saved at build time and opened by the server (filmoteca.catalog.mapped)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from filmoteca import mapped
+from filmoteca.catalog import mapped
 from filmoteca.errors import CatalogError
 
 WORDS = ["Amélie", "", "宮崎 駿", 'O\'Brien "Jr"', "x" * 500]

@@ -20,7 +20,7 @@ from click.testing import CliRunner
 from PIL import Image
 
 from factories import make_catalog, movie
-from filmoteca import store
+from filmoteca.catalog import store
 from filmoteca.cli import cli
 from filmoteca.errors import CatalogError, CatalogMissing, FilmotecaError
 from filmoteca.report import PLANS, build, build_report

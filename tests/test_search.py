@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from filmoteca.search import EXACT, HEAD_KEEP, PREFIX, WIDTH, WORD, Heads, WordIndex, head_prefixes
+from filmoteca.catalog.search import (
+    EXACT,
+    HEAD_KEEP,
+    PREFIX,
+    WIDTH,
+    WORD,
+    Heads,
+    WordIndex,
+    head_prefixes,
+)
 
 KEYS = ["toy story", "toy story 2", "story of toys", "the toy", "tom hanks", "", "toy", "astoy"]
 

@@ -75,5 +75,5 @@ def test_plain_text_search_agrees() -> None:
 
 def test_model_files_are_plain_formats() -> None:
     """The recommender stores numpy arrays without pickle, and JSON: nothing executable."""
-    source = (ROOT / "src" / "filmoteca" / "mapped.py").read_text(encoding="utf-8")
+    source = (ROOT / "src" / "filmoteca" / "catalog" / "mapped.py").read_text(encoding="utf-8")
     assert source.count("allow_pickle=False") >= 2  # np.save and np.load

@@ -1,7 +1,7 @@
 """Response schemas of the web page's JSON routes (`/pelicula/{id}`, `/persona/{nombre}`).
 
 Like `schemas`, each one documents a response shape (with an example) and is built from the
-domain object (`filmoteca.cards`) by its `from_*` constructor.
+domain object (`filmoteca.catalog.cards`) by its `from_*` constructor.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
-from ..cards import MovieCard, PersonFilm, PersonPage
 from ..catalog import MIN_VOTES, ActorStats, DirectorStats, Movie
+from ..catalog.cards import MovieCard, PersonFilm, PersonPage
 from .schemas import actor_figures
 
 _AVATAR: dict[str, JsonValue] = {

@@ -19,9 +19,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from .. import __version__, store
+from .. import __version__
+from ..catalog import store
+from ..catalog.manifest import file_digests
 from ..errors import InputError
-from ..manifest import file_digests
 from . import clean, serving
 from . import literals as lit
 from .progress import NullProgress, ProgressSink

@@ -24,13 +24,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from .. import cards, mapped, store
-from ..cards import TEXT_COLUMNS, TOP_CAST, person_hash
-from ..catalog import INDEX, Catalog
-from ..columns import to_numpy
+from ..catalog import INDEX, Catalog, cards, mapped, store
+from ..catalog.cards import TEXT_COLUMNS, TOP_CAST, person_hash
+from ..catalog.columns import to_numpy
+from ..catalog.movies import NO_DATE, Movies, positions_of
+from ..catalog.people import People
 from ..errors import CatalogError
-from ..movies import NO_DATE, Movies, positions_of
-from ..people import People
 from ..text import normalize_many
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .. import store
+from ..catalog import store
 from ..errors import InputError
 
 

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .. import mapped
+from ..catalog import mapped
 from ..errors import CatalogError, CatalogMissing
 from .csr import Csr
 from .model import Recommender, era_table
@@ -65,7 +65,7 @@ _COLUMNS = {
 
 def read_frames(catalog_dir: Path) -> dict[str, pd.DataFrame]:
     """The catalog tables the recommender uses, as DataFrames."""
-    from .. import store
+    from ..catalog import store
 
     store.read_manifest(catalog_dir)
     return {

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
-from .. import store
+from ..catalog import store
 from ..errors import CatalogError
 
 MIN_VOTES = 10

@@ -5,7 +5,7 @@
     GET /pelicula/{id}         a movie's full card (figures, genres, directors, cast, poster)
     GET /persona/{nombre}      an actor's or director's page: mission figures and films
 
-The queries live in `filmoteca.cards`, the response schemas in `api.fichas`; this module
+The queries live in `filmoteca.catalog.cards`, the response schemas in `api.fichas`; this module
 only parses, calls and shapes. `Cards` is opened once by this router's lifespan (merged into
 the app's by `include_router`): a few small arrays, the records are read on demand.
 """
@@ -26,8 +26,8 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi import Path as PathParam
 from starlette.responses import Response
 
-from ...cards import Cards
 from ...catalog import MIN_VOTES, Catalog
+from ...catalog.cards import Cards
 from ...config import Settings
 from ...errors import CatalogError, NotFound
 from ..fichas import FichaPelicula, PaginaPersona

@@ -28,8 +28,9 @@ from typing import Any, Literal
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from ..errors import InvalidQuery, NotFound
+from ..text import MONTHS, WEEKDAYS, normalize, parse_month, parse_weekday
 from . import mapped
-from .errors import InvalidQuery, NotFound
 from .manifest import read_manifest, verify
 from .movies import FIELDS as MOVIE_FIELDS
 from .movies import Movie, MovieRef, Movies, date_counts, positions_of, title_index
@@ -37,7 +38,6 @@ from .people import ARRAYS as PEOPLE_ARRAYS
 from .people import People
 from .search import FIELDS as WORD_FIELDS
 from .search import HEAD_FIELDS, Heads, WordIndex, head_prefixes
-from .text import MONTHS, WEEKDAYS, normalize, parse_month, parse_weekday
 
 __all__ = [
     "MAX_SUGGESTIONS",

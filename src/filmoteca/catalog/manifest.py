@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .errors import CatalogError, CatalogMissing
+from ..errors import CatalogError, CatalogMissing
 
 FORMAT_VERSION = 2
 MANIFEST = "manifest.json"

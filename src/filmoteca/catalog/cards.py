@@ -40,11 +40,11 @@ import numpy as np
 import orjson
 from rapidfuzz import fuzz
 
+from ..errors import CatalogError, NotFound
+from ..text import normalize
 from . import mapped
-from .catalog import MAX_SUGGESTIONS, MIN_VOTES, ActorStats, Catalog, DirectorStats
-from .errors import CatalogError, NotFound
 from .manifest import read_manifest
-from .text import normalize
+from .queries import MAX_SUGGESTIONS, MIN_VOTES, ActorStats, Catalog, DirectorStats
 
 TOP_CAST = 8
 POSTER_BASE = "https://image.tmdb.org/t/p/w342"

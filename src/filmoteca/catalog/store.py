@@ -27,7 +27,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .errors import CatalogError
+from ..errors import CatalogError
 from .manifest import FORMAT_VERSION, MANIFEST, read_manifest
 
 __all__ = [

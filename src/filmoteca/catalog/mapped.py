@@ -22,7 +22,7 @@ from typing import Any, TypeAlias, overload
 
 import numpy as np
 
-from .errors import CatalogError
+from ..errors import CatalogError
 
 
 class Strings(Sequence[str]):
