@@ -86,3 +86,11 @@ def test_parse_weekday_rejects_others_listing_valid_values(raw: str) -> None:
     with pytest.raises(InvalidQuery) as info:
         parse_weekday(raw)
     assert info.value.details["valores_validos"] == list(WEEKDAYS)
+
+
+def test_meta_keywords_are_recognised_in_any_case() -> None:
+    from filmoteca.text import is_meta_keyword
+
+    assert is_meta_keyword("Woman Director")
+    assert is_meta_keyword("duringcreditsstinger")
+    assert not is_meta_keyword("murder")

@@ -94,3 +94,32 @@ def parse_weekday(value: str) -> int:
             valores_validos=list(WEEKDAYS),
         )
     return index
+
+
+META_KEYWORDS = frozenset(
+    {
+        "woman director",
+        "independent film",
+        "duringcreditsstinger",
+        "aftercreditsstinger",
+        "3d",
+        "imax",
+        "short",
+        "silent film",
+        "black and white",
+        "female director",
+        "no opening credits",
+    }
+)
+"""TMDB keywords that describe how a film was made or released, not what it is about.
+
+They are dropped from word clouds and are never shown as a recommendation reason.
+"""
+
+
+def is_meta_keyword(name: str) -> bool:
+    """Whether a TMDB keyword is a production/release tag (see META_KEYWORDS)."""
+    return normalize(name) in _META_NORMALIZED
+
+
+_META_NORMALIZED = frozenset(normalize(name) for name in META_KEYWORDS)
