@@ -19,7 +19,8 @@ from .. import __version__
 from ..catalog import Catalog
 from ..config import Settings
 from . import errors, operations
-from .cache import ResponseCache, ResponseCacheMiddleware
+from .cache import CACHED_PREFIXES, ResponseCache, ResponseCacheMiddleware
+from .compression import CompressionMiddleware
 from .routers import busqueda, consultas, general, pagina, recomendacion
 from .schemas import director_json
 
@@ -93,6 +94,8 @@ def create_app(
         app.include_router(router)
     if response_cache:
         app.add_middleware(ResponseCacheMiddleware, cache=app.state.response_cache)
+    # gzip for the rest (the cache compresses its own answers, once)
+    app.add_middleware(CompressionMiddleware, skip=CACHED_PREFIXES if response_cache else ())
     # /listo, /metricas, POST /admin/recargar, CORS, request ids and JSON logs (operations.py).
     operations.install(
         app, rebuild=lambda: create_app(app.state.settings, response_cache=False, routers=routers)

@@ -40,6 +40,7 @@ NEVER_SHED = frozenset({"/salud", "/listo"})
 SECURITY_HEADERS = ((b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"))
 HTML_CSP = b"frame-ancestors 'none'; object-src 'none'; base-uri 'self'"
 _FRAME_ANCESTORS = b"frame-ancestors 'none'"
+_ADDED = frozenset({b"x-content-type-options", b"referrer-policy", b"x-frame-options"})
 _TOO_LARGE = orjson.dumps(
     {
         "codigo": "cuerpo_demasiado_grande",
@@ -135,15 +136,18 @@ class _Guard:
 
 def secure_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
     """A response's headers plus nosniff and the referrer policy; for HTML, the frame rules."""
-    html, csp_at = False, -1
+    html, csp_at, present = False, -1, set()
     for position, (name, value) in enumerate(headers):
         if name == b"content-type":
             html = value.startswith(b"text/html")
         elif name == b"content-security-policy":
             csp_at = position
-    headers.extend(SECURITY_HEADERS)
+        elif name in _ADDED:
+            present.add(name)
+    headers.extend(h for h in SECURITY_HEADERS if h[0] not in present)
     if html:
-        headers.append((b"x-frame-options", b"DENY"))
+        if b"x-frame-options" not in present:
+            headers.append((b"x-frame-options", b"DENY"))
         if csp_at < 0:
             headers.append((b"content-security-policy", HTML_CSP))
         elif _FRAME_ANCESTORS not in headers[csp_at][1]:
