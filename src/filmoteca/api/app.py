@@ -20,8 +20,9 @@ from .. import __version__
 from ..catalog import Catalog
 from ..config import Settings
 from . import errors, operations
-from .cache import CACHED_PREFIXES, ResponseCache, ResponseCacheMiddleware
+from .cache import ResponseCache, ResponseCacheMiddleware
 from .compression import CompressionMiddleware
+from .fastpath import FastPathMiddleware
 from .routers import busqueda, consultas, general, pagina, recomendacion
 from .schemas import director_json
 
@@ -72,12 +73,15 @@ def create_app(
     *,
     catalog: Catalog | None = None,
     response_cache: bool = True,
+    fast_path: bool = True,
     routers: tuple[APIRouter, ...] = ROUTERS,
 ) -> FastAPI:
     """The API over `settings.catalog_dir` (or over `catalog`, already loaded).
 
-    `response_cache=False` leaves out the response cache; `routers` picks the further feature
-    routers (all of ROUTERS by default), e.g. to measure the API without the web page's state.
+    `response_cache=False` leaves out the response cache, `fast_path=False` the direct calls
+    of plain GET routes (fastpath.py; e.g. to compare their answers with FastAPI's); `routers`
+    picks the further feature routers (all of ROUTERS by default), e.g. to measure the API
+    without the web page's state.
     """
     app = FastAPI(
         title="filmoteca",
@@ -96,10 +100,11 @@ def create_app(
         _add_routes(app, router)
     for router in routers:
         app.include_router(router)
+    if fast_path:
+        app.add_middleware(FastPathMiddleware)
     if response_cache:
         app.add_middleware(ResponseCacheMiddleware, cache=app.state.response_cache)
-    # gzip for the rest (the cache compresses its own answers, once)
-    app.add_middleware(CompressionMiddleware, skip=CACHED_PREFIXES if response_cache else ())
+    app.add_middleware(CompressionMiddleware)  # gzip for the rest: the cache does its own
     # /listo, /metricas, POST /admin/recargar, CORS, request ids and JSON logs (operations.py).
     operations.install(
         app, rebuild=lambda: create_app(app.state.settings, response_cache=False, routers=routers)

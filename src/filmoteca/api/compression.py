@@ -1,6 +1,7 @@
 """gzip for the responses the response cache does not handle (pages, report, assets, docs).
 
-The cached routes compress once and keep the compressed bytes (`cache.py`); everything else
+The cached routes compress once and keep the compressed bytes (`cache.py`; an app built
+without the response cache sends those answers uncompressed); everything else
 goes through Starlette's GZipMiddleware (bodies of MIN_COMPRESS bytes or more, streamed ones
 such as the report included, `Vary: Accept-Encoding`). Brotli is left out: no middleware of the
 stack does it, and gzip already takes the JSON and HTML answers to a fifth or less.
