@@ -18,8 +18,9 @@ from fastapi import APIRouter, FastAPI
 from .. import __version__
 from ..catalog import Catalog
 from ..config import Settings
-from . import errors, operations
+from . import errors, openapi, operations
 from .cache import ResponseCache, ResponseCacheMiddleware
+from .head import HeadAsGet
 from .routers import busqueda, consultas, general, pagina, recomendacion
 from .schemas import director_json
 
@@ -82,6 +83,7 @@ def create_app(
         openapi_tags=TAGS,
         lifespan=lifespan,
         telemetry={"tracing": False, "metrics": False, "logs": False},
+        generate_unique_id_function=openapi.operation_id,
     )
     app.state.settings = settings or Settings()
     app.state.catalog = catalog
@@ -93,10 +95,12 @@ def create_app(
         app.include_router(router)
     if response_cache:
         app.add_middleware(ResponseCacheMiddleware, cache=app.state.response_cache)
+    app.add_middleware(HeadAsGet)  # outside the cache: HEAD gets GET's cached headers
     # /listo, /metricas, POST /admin/recargar, CORS, request ids and JSON logs (operations.py).
     operations.install(
         app, rebuild=lambda: create_app(app.state.settings, response_cache=False, routers=routers)
     )
+    openapi.install(app)
     return app
 
 

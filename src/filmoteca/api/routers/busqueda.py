@@ -8,10 +8,11 @@ from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from ..deps import CatalogDep
+from ..openapi import operation_id
 from ..responses import JSON
 from ..schemas import Busqueda, Error, busqueda_json
 
-router = APIRouter(tags=["búsqueda"])
+router = APIRouter(tags=["búsqueda"], generate_unique_id_function=operation_id)
 
 
 @router.get(

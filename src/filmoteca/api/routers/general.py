@@ -8,10 +8,11 @@ from starlette.responses import FileResponse, Response
 from ... import __version__
 from ...errors import NotFound
 from ..deps import CatalogDep, SettingsDep
+from ..openapi import operation_id
 from ..responses import json_response
 from ..schemas import Error, Info, InfoCatalogo, Salud
 
-router = APIRouter(tags=["servicio"])
+router = APIRouter(tags=["servicio"], generate_unique_id_function=operation_id)
 
 EXAMPLES = {
     "cantidad_filmaciones_mes": "/cantidad_filmaciones_mes/enero",
