@@ -21,12 +21,12 @@ from ..config import Settings
 from . import errors, openapi, operations
 from .cache import ResponseCache, ResponseCacheMiddleware
 from .head import HeadAsGet
-from .routers import busqueda, consultas, general, pagina, recomendacion
+from .routers import busqueda, consultas, creditos, general, pagina, recomendacion
 from .schemas import director_json
 
 API_ROUTERS = (consultas.router, busqueda.router, general.router)
 """The API's own routers: plain (no prefix, dependencies or lifespan); see `_add_routes`."""
-ROUTERS = (pagina.router, recomendacion.router)
+ROUTERS = (pagina.router, creditos.router, recomendacion.router)
 """Further feature routers, included the usual way (they may bring a lifespan of their own)."""
 
 DESCRIPTION = """
@@ -44,6 +44,7 @@ Consultas sobre el catálogo de películas construido con `filmoteca build` (Kag
 TAGS = [
     {"name": "consultas", "description": "Las seis consultas sobre el catálogo."},
     {"name": "búsqueda", "description": "Buscar títulos y personas por parte del texto."},
+    {"name": "por id", "description": "Películas, personas y colecciones por su id de TMDB."},
     {"name": "servicio", "description": "Información, salud e informe."},
 ]
 

@@ -26,7 +26,7 @@ from . import cache
 
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
 ERROR_CONTENT = {"application/json": {"schema": ERROR_REF}}
-CATALOG_DEPENDENCIES = frozenset({"get_catalog", "get_cards", "get_recommender"})
+CATALOG_DEPENDENCIES = frozenset({"get_catalog", "get_cards", "get_credits", "get_recommender"})
 """Dependencies that answer 503 while the catalog (or its cards, or its recommender) is missing."""
 
 _STRING = {"schema": {"type": "string"}}
