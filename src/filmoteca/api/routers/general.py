@@ -22,6 +22,12 @@ EXAMPLES = {
     "get_actor": "/get_actor/Tom%20Hanks",
     "get_director": "/get_director/Steven%20Spielberg",
     "buscar": "/buscar?q=toy",
+    "pelicula": "/pelicula/862",
+    "reparto": "/pelicula/862/reparto",
+    "palabras_clave": "/pelicula/862/palabras_clave",
+    "persona": "/persona/Tom%20Hanks",
+    "persona_id": "/persona/id/31",
+    "coleccion": "/coleccion/10194",
     "salud": "/salud",
     "reporte": "/reporte",
 }
