@@ -20,12 +20,12 @@ from ..catalog import Catalog
 from ..config import Settings
 from . import errors, operations
 from .cache import ResponseCache, ResponseCacheMiddleware
-from .routers import busqueda, consultas, general, pagina, recomendacion
+from .routers import busqueda, consultas, descubrir, general, pagina, recomendacion
 from .schemas import director_json
 
 API_ROUTERS = (consultas.router, busqueda.router, general.router)
 """The API's own routers: plain (no prefix, dependencies or lifespan); see `_add_routes`."""
-ROUTERS = (pagina.router, recomendacion.router)
+ROUTERS = (pagina.router, recomendacion.router, descubrir.router)
 """Further feature routers, included the usual way (they may bring a lifespan of their own)."""
 
 DESCRIPTION = """
