@@ -24,12 +24,12 @@ from .cache import ResponseCache, ResponseCacheMiddleware
 from .compression import CompressionMiddleware
 from .fastpath import FastPathMiddleware
 from .head import HeadAsGet
-from .routers import busqueda, consultas, creditos, general, pagina, recomendacion
+from .routers import busqueda, consultas, creditos, descubrir, general, pagina, recomendacion
 from .schemas import director_json
 
 API_ROUTERS = (consultas.router, busqueda.router, general.router)
 """The API's own routers: plain (no prefix, dependencies or lifespan); see `_add_routes`."""
-ROUTERS = (pagina.router, creditos.router, recomendacion.router)
+ROUTERS = (pagina.router, creditos.router, recomendacion.router, descubrir.router)
 """Further feature routers, included the usual way (they may bring a lifespan of their own)."""
 
 DESCRIPTION = """
