@@ -6,6 +6,7 @@ import json
 import shutil
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -255,3 +256,29 @@ def test_cors_allows_only_the_configured_origins(settings: Settings) -> None:
 def test_cors_origins_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FILMOTECA_CORS_ORIGINS", '["https://a.example","https://b.example"]')
     assert Settings().cors_origins == ["https://a.example", "https://b.example"]
+
+
+def _mapped(directory: Path) -> int:
+    """How many memory maps of this process are of files under `directory`."""
+    with open("/proc/self/maps", encoding="utf-8") as maps:
+        return sum(str(directory) in line for line in maps)
+
+
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="needs Linux /proc")
+def test_reloads_release_the_old_catalog_and_its_memory_maps(
+    client: TestClient, catalog_dir: Path
+) -> None:
+    """Each lifespan freezes the objects alive then (gc.freeze): the replaced catalog must still
+    be freed, with its maps, or memory grows with every reload."""
+    _january(client)
+    first = client.post("/admin/recargar", headers=AUTH)
+    assert first.status_code == 200
+    maps_after_first = _mapped(catalog_dir.resolve())
+    assert maps_after_first > 0
+    old = []
+    for _ in range(20):
+        old.append(weakref.ref(client.app.state.catalog))  # type: ignore[attr-defined]
+        assert client.post("/admin/recargar", headers=AUTH).status_code == 200
+        _january(client)
+    assert [ref for ref in old if ref() is not None] == []
+    assert _mapped(catalog_dir.resolve()) == maps_after_first

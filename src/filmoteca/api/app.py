@@ -19,16 +19,17 @@ from fastapi import APIRouter, FastAPI
 from .. import __version__
 from ..catalog import Catalog
 from ..config import Settings
-from . import errors, operations
+from . import errors, openapi, operations
 from .cache import ResponseCache, ResponseCacheMiddleware
 from .compression import CompressionMiddleware
 from .fastpath import FastPathMiddleware
-from .routers import busqueda, consultas, general, pagina, recomendacion
+from .head import HeadAsGet
+from .routers import busqueda, consultas, creditos, descubrir, general, pagina, recomendacion
 from .schemas import director_json
 
 API_ROUTERS = (consultas.router, busqueda.router, general.router)
 """The API's own routers: plain (no prefix, dependencies or lifespan); see `_add_routes`."""
-ROUTERS = (pagina.router, recomendacion.router)
+ROUTERS = (pagina.router, creditos.router, recomendacion.router, descubrir.router)
 """Further feature routers, included the usual way (they may bring a lifespan of their own)."""
 
 DESCRIPTION = """
@@ -46,6 +47,7 @@ Consultas sobre el catálogo de películas construido con `filmoteca build` (Kag
 TAGS = [
     {"name": "consultas", "description": "Las seis consultas sobre el catálogo."},
     {"name": "búsqueda", "description": "Buscar títulos y personas por parte del texto."},
+    {"name": "por id", "description": "Películas, personas y colecciones por su id de TMDB."},
     {"name": "servicio", "description": "Información, salud e informe."},
 ]
 
@@ -97,6 +99,7 @@ def create_app(
         openapi_tags=TAGS,
         lifespan=lifespan,
         telemetry={"tracing": False, "metrics": False, "logs": False},
+        generate_unique_id_function=openapi.operation_id,
     )
     app.state.settings = settings or Settings()
     app.state.catalog = catalog
@@ -111,10 +114,12 @@ def create_app(
     if response_cache:
         app.add_middleware(ResponseCacheMiddleware, cache=app.state.response_cache)
     app.add_middleware(CompressionMiddleware)  # gzip for the rest: the cache does its own
+    app.add_middleware(HeadAsGet)  # outside cache and gzip: HEAD gets GET's headers
     # /listo, /metricas, POST /admin/recargar, CORS, request ids and JSON logs (operations.py).
     operations.install(
         app, rebuild=lambda: create_app(app.state.settings, response_cache=False, routers=routers)
     )
+    openapi.install(app)
     return app
 
 

@@ -193,7 +193,7 @@ async def _reload(app: FastAPI) -> Response:
     seconds = time.perf_counter() - start
     new = _swap(app, fresh)
     del fresh
-    await anyio.to_thread.run_sync(release_memory)
+    await anyio.to_thread.run_sync(release_old_state)
     metrics.catalog_reloads.labels("ok").inc()
     logger.info("Catálogo recargado: %s -> %s", old, new.version)
     body = Recarga(
@@ -256,6 +256,18 @@ def release_memory() -> None:
         arrow.default_memory_pool().release_unused()
     with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
         ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+def release_old_state() -> None:
+    """After a swap: free the old catalog, recommender and cards, and their memory maps.
+
+    Every lifespan ends in `gc.freeze()`, which moves what is alive then, the catalog about to
+    be replaced included, to the permanent generation, which the collector never visits: the
+    old state's reference cycles would keep it (and every file it maps) for ever, ~17 MB per
+    reload on the 45,466-movie catalog. So thaw, collect, and freeze what is alive again."""
+    gc.unfreeze()
+    release_memory()
+    gc.freeze()
 
 
 def _state(app: FastAPI) -> dict[str, Any]:

@@ -22,7 +22,7 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from ..errors import CatalogError, CatalogMissing
 
@@ -40,13 +40,19 @@ it again when it loads it), merged with the verified-stamps read from disk."""
 def read_manifest(catalog_dir: Path) -> dict[str, Any]:
     """Read and check a catalog's manifest; raise CatalogMissing / CatalogError if unusable."""
     path = catalog_dir / MANIFEST
-    if not catalog_dir.is_dir() or not path.is_file():
+    try:
+        present = catalog_dir.is_dir() and path.is_file()
+    except OSError as exc:
+        raise unreadable(path, exc) from exc
+    if not present:
         raise CatalogMissing(
             f"No hay catálogo en '{catalog_dir}'. Constrúyalo con 'filmoteca build'.",
             path=str(catalog_dir),
         )
     try:
         manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except PermissionError as exc:
+        raise unreadable(path, exc) from exc
     except (OSError, ValueError) as exc:
         raise CatalogError(f"El manifiesto '{path}' está dañado: {exc}") from exc
     version = manifest.get("format_version") if isinstance(manifest, dict) else None
@@ -56,6 +62,18 @@ def read_manifest(catalog_dir: Path) -> dict[str, Any]:
             f"filmoteca lee el formato {FORMAT_VERSION}. Vuelva a construirlo con 'filmoteca build'."
         )
     return manifest
+
+
+def unreadable(path: Path, exc: OSError) -> CatalogError:
+    """The CatalogError for a catalog file this process may not read (e.g. permission denied)."""
+    return CatalogError(
+        f"No se puede leer el archivo '{path}' del catálogo: {_why(exc)}. Revise sus "
+        "permisos (el usuario que sirve la API debe poder leerlo)."
+    )
+
+
+def _why(exc: OSError) -> str:
+    return "permiso denegado" if isinstance(exc, PermissionError) else str(exc.strerror or exc)
 
 
 def _sha256(path: Path) -> str:
@@ -91,25 +109,39 @@ def verify(catalog_dir: Path, manifest: dict[str, Any]) -> None:
     fresh = False
     for name, expected in files.items():
         path = catalog_dir / name
-        if not path.is_file():
-            raise CatalogError(f"Falta el archivo '{name}' en el catálogo '{catalog_dir}'.")
-        stat = path.stat()
-        seen = [stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns]
-        key = str(path.resolve())
-        known = _VERIFIED.get(key) or stamped.get(name)
-        if _still_matches(path, known, seen, expected):
-            _VERIFIED[key] = stamped[name] = known  # type: ignore[assignment]
-            continue
-        if stat.st_size != expected.get("bytes") or _sha256(path) != expected.get("sha256"):
-            raise CatalogError(
-                f"El archivo '{name}' del catálogo '{catalog_dir}' está dañado o truncado "
-                "(no coincide con el manifiesto). Vuelva a construir el catálogo con "
-                "'filmoteca build'."
-            )
-        _VERIFIED[key] = stamped[name] = [*seen, expected["sha256"], _ends_digest(path)]
-        fresh = True
+        try:
+            entry = _verify_file(catalog_dir, name, path, expected, stamped.get(name))
+        except OSError as exc:
+            raise unreadable(path, exc) from exc
+        fresh = fresh or entry is not stamped.get(name)
+        stamped[name] = entry
     if fresh:
         _write_stamp(catalog_dir, {name: stamped[name] for name in files})
+
+
+def _verify_file(
+    catalog_dir: Path, name: str, path: Path, expected: dict[str, Any], stamped: Any
+) -> list[Any]:
+    """The verified-stamp entry of one listed file: the one known (this process's, else the
+    stamp's) if the file is provably unchanged since, else a new one after hashing it whole.
+    CatalogError if it is missing or does not match its size and sha256."""
+    if not path.is_file():
+        raise CatalogError(f"Falta el archivo '{name}' en el catálogo '{catalog_dir}'.")
+    stat = path.stat()
+    seen = [stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns]
+    key = str(path.resolve())
+    known = _VERIFIED.get(key) or stamped
+    if _still_matches(path, known, seen, expected):
+        _VERIFIED[key] = known
+        return cast("list[Any]", known)
+    if stat.st_size != expected.get("bytes") or _sha256(path) != expected.get("sha256"):
+        raise CatalogError(
+            f"El archivo '{name}' del catálogo '{catalog_dir}' está dañado o truncado "
+            "(no coincide con el manifiesto). Vuelva a construir el catálogo con "
+            "'filmoteca build'."
+        )
+    entry = _VERIFIED[key] = [*seen, expected["sha256"], _ends_digest(path)]
+    return entry
 
 
 def _still_matches(path: Path, known: Any, seen: list[int], expected: dict[str, Any]) -> bool:
