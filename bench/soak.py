@@ -20,18 +20,24 @@
    the post-warm-up RSS, or (with reloads) the RSS after the last reload is more than 10 %
    above the RSS after the first.
 
+7. Half-sent connections (`--half-open N`): N connections that send part of a request's
+   headers and then nothing; how many the server has closed 12 s later (its limit is 10 s),
+   and whether /salud answered meanwhile.
+
 Run: .venv/bin/python bench/soak.py --catalog /tmp/cat_45466 [--seconds 60] [--concurrency 64]
-     [--reloads 50] [--flood-seconds 20]
+     [--reloads 50] [--flood-seconds 20] [--half-open 2000]
 Needs wrk (apt-get install wrk).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -215,6 +221,29 @@ def flood(base: str, seconds: int, connections: int, probe_path: str) -> str:
     )
 
 
+def half_open(port: int, count: int) -> str:
+    """Open `count` connections that never finish their headers; count those closed 12 s later."""
+    sockets = []
+    for _ in range(count):
+        sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+        sock.sendall(b"GET /salud HTTP/1.1\r\nHost: x\r\nX-Lento: ")
+        sockets.append(sock)
+    start = time.perf_counter()
+    health = httpx.get(f"http://127.0.0.1:{port}/salud", timeout=10).status_code
+    answered = (time.perf_counter() - start) * 1000
+    time.sleep(12)
+    closed = 0
+    for sock in sockets:
+        sock.settimeout(0.5)
+        with contextlib.suppress(OSError):
+            closed += sock.recv(1) == b""
+        sock.close()
+    return (
+        f"conexiones a medio enviar: {closed} de {count} cerradas por el servidor a los 12 s; "
+        f"/salud respondió {health} en {answered:.0f} ms con ellas abiertas"
+    )
+
+
 def main() -> None:
     """Warm up, soak, print the figures; exit 1 on any error or memory growth over 5 %."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -225,6 +254,7 @@ def main() -> None:
     parser.add_argument("--per-kind", type=int, default=3000)
     parser.add_argument("--reloads", type=int, default=0, help="recargas durante el soak")
     parser.add_argument("--flood-seconds", type=int, default=0, help="0: sin inundación")
+    parser.add_argument("--half-open", type=int, default=0, help="conexiones a medio enviar")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("hace falta wrk (apt-get install wrk)")
@@ -262,6 +292,7 @@ def main() -> None:
             if args.flood_seconds
             else ""
         )
+        halves = half_open(port, args.half_open) if args.half_open else ""
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
@@ -289,6 +320,8 @@ def main() -> None:
         )
     if flooded:
         print(flooded)
+    if halves:
+        print(halves)
     ok = errors == 0 and growth <= MAX_RSS_GROWTH and reload_growth <= MAX_RELOAD_GROWTH
     print("RESULTADO:", "OK" if ok else "FALLA")
     sys.exit(0 if ok else 1)
