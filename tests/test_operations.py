@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from factories import make_catalog, movie
 from filmoteca.api.app import create_app
@@ -149,6 +150,46 @@ def test_reload_is_off_without_a_configured_token(settings: Settings) -> None:
     with TestClient(build_app(settings.model_copy(update={"admin_token": None}))) as client:
         response = client.post("/admin/recargar", headers=AUTH)
     assert response.status_code == 403 and "FILMOTECA_ADMIN_TOKEN" in response.json()["mensaje"]
+
+
+@pytest.mark.parametrize("token", ["", "   ", "\t"])
+@pytest.mark.parametrize("authorization", ["Bearer", "Bearer ", "Bearer    ", "bearer \t"])
+def test_empty_or_blank_token_means_reload_disabled(
+    settings: Settings, token: str, authorization: str
+) -> None:
+    blank = settings.model_copy(update={"admin_token": SecretStr(token)})
+    with TestClient(build_app(blank)) as client:
+        response = client.post("/admin/recargar", headers={"Authorization": authorization})
+    assert response.status_code == 403 and response.json()["codigo"] == "recarga_desactivada"
+
+
+def test_empty_token_from_the_environment_disables_the_reload(
+    monkeypatch: pytest.MonkeyPatch, catalog_dir: Path
+) -> None:
+    monkeypatch.setenv("FILMOTECA_ADMIN_TOKEN", "")
+    settings = Settings(catalog_dir=catalog_dir)
+    with TestClient(build_app(settings)) as client:
+        response = client.post("/admin/recargar", headers={"Authorization": "Bearer "})
+    assert response.status_code == 403
+
+
+def test_token_is_compared_in_constant_time(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hmac
+
+    from filmoteca.api import operations
+
+    calls: list[tuple[bytes, bytes]] = []
+    original = hmac.compare_digest
+
+    def spy(a: bytes, b: bytes) -> bool:
+        calls.append((a, b))
+        return original(a, b)
+
+    monkeypatch.setattr(operations.hmac, "compare_digest", spy)
+    response = client.post("/admin/recargar", headers={"Authorization": "Bearer otro"})
+    assert response.status_code == 401 and calls == [(b"otro", TOKEN.encode())]
 
 
 def test_one_reload_at_a_time(client: TestClient) -> None:

@@ -1,4 +1,5 @@
-"""Operating the API: readiness, metrics, logs with request ids, CORS and catalog hot swap.
+"""Operating the API: readiness, metrics, logs with request ids, CORS, the edge limits and
+security headers (edge.py), and the catalog hot swap.
 
     install(app, rebuild)     everything below, on an app built by `create_app`
     GET  /listo               readiness: 200 once the catalog is loaded, 503 before
@@ -36,6 +37,7 @@ from starlette.responses import PlainTextResponse, Response
 
 from ..config import Settings
 from ..errors import CatalogMissing, FilmotecaError
+from .edge import EdgeMiddleware
 from .observability import Metrics, ObservabilityMiddleware, metrics_endpoint
 from .responses import error_response, json_response
 from .schemas import Error
@@ -80,6 +82,7 @@ def install(app: FastAPI, rebuild: Callable[[], FastAPI]) -> None:
             expose_headers=["X-Request-ID", "ETag", "X-Cache"],
             max_age=600,
         )
+    app.add_middleware(EdgeMiddleware)  # body limit, shedding, security headers (edge.py)
     app.add_middleware(ObservabilityMiddleware, metrics=metrics, access_log=settings.access_log)
 
 
@@ -160,12 +163,13 @@ async def recargar(
 
 def _check_token(settings: Settings, authorization: str | None) -> Response | None:
     """None when the bearer token matches FILMOTECA_ADMIN_TOKEN, else the error response."""
-    if settings.admin_token is None:
+    expected = settings.admin_token.get_secret_value().strip() if settings.admin_token else ""
+    if not expected:  # unset, empty or blank: the reload is off, whatever the request says
         message = "La recarga por HTTP está desactivada: defina FILMOTECA_ADMIN_TOKEN."
         return error_response(403, "recarga_desactivada", message)
-    expected = settings.admin_token.get_secret_value().encode()
     scheme, _, given = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), expected):
+    matches = hmac.compare_digest(given.strip().encode(), expected.encode())  # constant time
+    if scheme.lower() != "bearer" or not matches:
         response = error_response(
             401, "no_autorizado", "Falta el token de administración o no es válido."
         )
