@@ -9,7 +9,7 @@ import os
 import time
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -306,12 +306,15 @@ def build_catalog(
     started = time.perf_counter()
     progress = progress or NullProgress()
     source = locate(input_dir, keywords)
-    inputs = [
-        {"file": p.name, "bytes": p.stat().st_size, "sha256": sha256(p)} for p in source.files
-    ]
     warnings: dict[str, int] = {}
-    with atomic_directory(output_dir) as out:
+    with atomic_directory(output_dir) as out, ThreadPoolExecutor(1) as hasher:
+        # hashlib lets go of the GIL: the inputs are hashed on the other core meanwhile
+        digests = hasher.map(sha256, source.files)
         steps = _write_tables(source, out, progress, warnings)
+        inputs = [
+            {"file": p.name, "bytes": p.stat().st_size, "sha256": digest}
+            for p, digest in zip(source.files, digests, strict=True)
+        ]
         for item, step in zip(inputs, steps.values(), strict=True):
             item["rows"] = step.read
         tables = {
