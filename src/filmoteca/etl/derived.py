@@ -5,8 +5,8 @@ else: the server's index (`serving.build_index`), the web page's cards (`serving
 and the recommender (`recommender.build_model`). They are independent, so on a big catalog one
 of them runs in a child process while the others run here:
 
-    with the recommender     child: index, then cards      here: the recommender
-    without it               child: index                  here: the cards
+    with the recommender     child: index, cards, credits   here: the recommender
+    without it               child: index, credits          here: the cards
 
 A small catalog (under `PARALLEL_MOVIES` movies) builds everything here, one after the other:
 starting a process would cost more than it saves. Each process reads only the columns it
@@ -28,14 +28,7 @@ PARALLEL_MOVIES = 10_000
 Recommend = Callable[[Path], dict[str, Any] | None]
 
 
-def index_and_cards(catalog_dir: Path) -> dict[str, Any]:
-    """The server's index and the cards (run in the child process when there is one)."""
-    return serving.build(catalog_dir)
-
-
-def index_only(catalog_dir: Path) -> dict[str, Any]:
-    """The server's index (run in the child process of a build without the recommender)."""
-    return serving.build_index(catalog_dir)
+CARDS = ("fichas",)  # what stays here when there is no recommender: the longest part
 
 
 def build(
@@ -85,12 +78,14 @@ def _run(
     child: Future[dict[str, Any]]
     found: dict[str, Any] = {}
     if recommend is None:
-        child = pool.submit(index_only, catalog_dir)
-        cards = serving.build_cards(catalog_dir)
-        found["serving"] = {"indice": child.result(), "fichas": cards}
+        rest = tuple(name for name in serving.PARTS if name not in CARDS)
+        child = pool.submit(serving.build_parts, catalog_dir, rest)
+        here = serving.build_parts(catalog_dir, CARDS)
+        parts = {**child.result(), **here}
+        found["serving"] = {name: parts[name] for name in serving.PARTS}
         progress.finish("servidor")
         return found
-    child = pool.submit(index_and_cards, catalog_dir)
+    child = pool.submit(serving.build, catalog_dir)
     child.add_done_callback(lambda _: progress.finish("servidor"))
     found["recommender"] = recommend(catalog_dir)
     progress.finish("recomendador")
