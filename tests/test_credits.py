@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from filmoteca.catalog import Catalog
@@ -69,3 +70,29 @@ def test_credits_import_neither_pandas_nor_pyarrow(catalog_dir: Path) -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_strings_take_matches_indexing_one_at_a_time(tmp_path: Path) -> None:
+    from filmoteca.catalog import mapped
+
+    values = ["Tom Hanks", "", "宮崎 駿", "Penélope Cruz", "a\u200bb"]
+    mapped.save(tmp_path, {"textos": values})
+    strings = mapped.strings(mapped.open_arrays(tmp_path, ["textos"]), "textos")
+    picks = [4, 0, 2, 2, 1, 3]
+    assert strings.take(picks) == [strings[i] for i in picks] == [values[i] for i in picks]
+    assert strings.take([]) == []
+    with pytest.raises(IndexError):
+        strings.take([5])
+
+
+def test_refs_are_the_catalog_movies_in_the_order_asked(catalog_dir: Path) -> None:
+    catalog = Catalog.load(catalog_dir)
+    refs = catalog.refs([2, 0, 2])
+    assert refs == [_ref(catalog, p) for p in (2, 0, 2)]
+
+
+def _ref(catalog: Catalog, position: int) -> object:
+    from filmoteca.catalog import MovieRef
+
+    (movie,) = catalog.films(np.array([position]))
+    return MovieRef(movie.id, movie.title, movie.year)
