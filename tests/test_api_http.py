@@ -34,6 +34,8 @@ OPERATION_IDS = {
     ("get", "/pelicula/{id}/palabras_clave"): "palabras_clave",
     ("get", "/persona/id/{person_id}"): "persona_id",
     ("get", "/coleccion/{id}"): "coleccion",
+    ("get", "/descubrir"): "descubrir",
+    ("get", "/generos"): "generos",
     ("get", "/persona/{nombre}"): "persona",
     ("get", "/recomendacion/{titulo}"): "recomendacion",
     ("post", "/recomendacion"): "recomendacion_varias",
