@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
 from starlette.responses import FileResponse, Response
 
 from ... import __version__
+from ...catalog import Catalog
 from ...errors import NotFound
 from ..deps import CatalogDep, SettingsDep
 from ..responses import json_response
@@ -13,17 +16,32 @@ from ..schemas import Error, Info, InfoCatalogo, Salud
 
 router = APIRouter(tags=["servicio"])
 
-EXAMPLES = {
-    "cantidad_filmaciones_mes": "/cantidad_filmaciones_mes/enero",
-    "cantidad_filmaciones_dia": "/cantidad_filmaciones_dia/miercoles",
-    "score_titulo": "/score_titulo/Toy%20Story",
-    "votos_titulo": "/votos_titulo/Toy%20Story",
-    "get_actor": "/get_actor/Tom%20Hanks",
-    "get_director": "/get_director/Steven%20Spielberg",
-    "buscar": "/buscar?q=toy",
-    "salud": "/salud",
-    "reporte": "/reporte",
-}
+
+def example_links(catalog: Catalog, recommender: bool = True) -> dict[str, str]:
+    """One link per query, with titles and names that exist in the served catalog (the
+    recommendation only when the catalog has a recommender)."""
+    ex = catalog.examples
+    links = {
+        "cantidad_filmaciones_mes": f"/cantidad_filmaciones_mes/{ex.month}",
+        "cantidad_filmaciones_dia": f"/cantidad_filmaciones_dia/{quote(ex.weekday)}",
+        "score_titulo": f"/score_titulo/{quote(ex.title)}",
+        "votos_titulo": f"/votos_titulo/{quote(ex.title)}",
+        "get_actor": f"/get_actor/{quote(ex.actor)}" if ex.actor else None,
+        "get_director": f"/get_director/{quote(ex.director)}" if ex.director else None,
+        "titulo_repetido": f"/score_titulo/{quote(ex.repeated_title)}"
+        if ex.repeated_title
+        else None,
+        "votos_insuficientes": f"/votos_titulo/{quote(ex.few_votes_title)}"
+        if ex.few_votes_title
+        else None,
+        "buscar": f"/buscar?q={quote(ex.search)}",
+        "pelicula": f"/pelicula/{ex.movie_id}",
+        "recomendacion": f"/recomendacion/{quote(ex.title)}" if recommender else None,
+        "salud": "/salud",
+        "reporte": "/reporte",
+        "app": "/app",
+    }
+    return {name: link for name, link in links.items() if link is not None}
 
 
 @router.get(
@@ -31,9 +49,10 @@ EXAMPLES = {
     response_model=Info,
     summary="Información del servicio",
     description="Versión de filmoteca y del catálogo servido, sus cifras y un ejemplo de cada "
-    "consulta. La documentación interactiva está en `/docs`.",
+    "consulta con títulos y nombres de ese catálogo (el título más votado, uno repetido, el "
+    "actor y el director con más películas…). La documentación interactiva está en `/docs`.",
 )
-async def inicio(catalog: CatalogDep) -> Response:
+async def inicio(catalog: CatalogDep, request: Request) -> Response:
     """Service information and one example link per query."""
     source = catalog.manifest.get("source") or {}
     info = InfoCatalogo(
@@ -52,9 +71,13 @@ async def inicio(catalog: CatalogDep) -> Response:
             version=__version__,
             catalogo=info,
             documentacion="/docs",
-            enlaces=EXAMPLES,
+            enlaces=example_links(catalog, _has_recommender(request)),
         )
     )
+
+
+def _has_recommender(request: Request) -> bool:
+    return getattr(request.app.state, "recommender", None) is not None
 
 
 @router.get(
