@@ -18,7 +18,7 @@ from fastapi import APIRouter, FastAPI
 from .. import __version__
 from ..catalog import Catalog
 from ..config import Settings
-from . import errors, operations
+from . import docs, errors, operations
 from .cache import ResponseCache, ResponseCacheMiddleware
 from .routers import busqueda, consultas, general, pagina, recomendacion
 from .schemas import director_json
@@ -82,7 +82,10 @@ def create_app(
         openapi_tags=TAGS,
         lifespan=lifespan,
         telemetry={"tracing": False, "metrics": False, "logs": False},
+        docs_url=None,  # /docs and /redoc without a CDN: docs.py
+        redoc_url=None,
     )
+    docs.install(app)
     app.state.settings = settings or Settings()
     app.state.catalog = catalog
     app.state.response_cache = ResponseCache(max_entries=4096 if response_cache else 0)
