@@ -9,18 +9,23 @@ from starlette.responses import FileResponse, Response
 
 from ... import __version__
 from ...catalog import Catalog
+from ...catalog.credits import Credits
 from ...errors import NotFound
 from ..deps import CatalogDep, SettingsDep
+from ..openapi import operation_id
 from ..responses import json_response
 from ..schemas import Error, Info, InfoCatalogo, Salud
 
-router = APIRouter(tags=["servicio"])
+router = APIRouter(tags=["servicio"], generate_unique_id_function=operation_id)
 
 
-def example_links(catalog: Catalog, recommender: bool = True) -> dict[str, str]:
+def example_links(
+    catalog: Catalog, recommender: bool = True, credits: Credits | None = None
+) -> dict[str, str]:
     """One link per query, with titles and names that exist in the served catalog (the
-    recommendation only when the catalog has a recommender)."""
+    recommendation and the id routes only when they can answer)."""
     ex = catalog.examples
+    movie = ex.movie_id
     links = {
         "cantidad_filmaciones_mes": f"/cantidad_filmaciones_mes/{ex.month}",
         "cantidad_filmaciones_dia": f"/cantidad_filmaciones_dia/{quote(ex.weekday)}",
@@ -35,13 +40,28 @@ def example_links(catalog: Catalog, recommender: bool = True) -> dict[str, str]:
         if ex.few_votes_title
         else None,
         "buscar": f"/buscar?q={quote(ex.search)}",
-        "pelicula": f"/pelicula/{ex.movie_id}",
+        "pelicula": f"/pelicula/{movie}",
+        "persona": f"/persona/{quote(ex.actor)}" if ex.actor else None,
         "recomendacion": f"/recomendacion/{quote(ex.title)}" if recommender else None,
         "salud": "/salud",
         "reporte": "/reporte",
         "app": "/app",
     }
+    if credits is not None:
+        links |= _id_links(credits, movie)
     return {name: link for name, link in links.items() if link is not None}
+
+
+def _id_links(credits: Credits, movie: int) -> dict[str, str | None]:
+    """The id routes' examples: the most voted movie, its first billed actor, a collection."""
+    cast = credits.movie_credits(movie).cast
+    collection = credits.example_collection()
+    return {
+        "reparto": f"/pelicula/{movie}/reparto",
+        "palabras_clave": f"/pelicula/{movie}/palabras_clave",
+        "persona_id": f"/persona/id/{cast[0].person_id}" if cast else None,
+        "coleccion": f"/coleccion/{collection}" if collection is not None else None,
+    }
 
 
 @router.get(
@@ -71,7 +91,9 @@ async def inicio(catalog: CatalogDep, request: Request) -> Response:
             version=__version__,
             catalogo=info,
             documentacion="/docs",
-            enlaces=example_links(catalog, _has_recommender(request)),
+            enlaces=example_links(
+                catalog, _has_recommender(request), getattr(request.app.state, "credits", None)
+            ),
         )
     )
 
