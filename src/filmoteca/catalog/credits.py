@@ -213,6 +213,12 @@ class Credits:
         name = self._texts["collection_names"][slot]
         return Collection(collection_id, name, tuple(self._catalog.refs(positions)))
 
+    def example_collection(self) -> int | None:
+        """The id of the collection with most movies (for example links), if there is one."""
+        sizes = np.diff(self._np["colecciones"])  # record offsets: bytes per collection
+        ids = self._np["collection_ids"]
+        return int(ids[int(np.argmax(sizes))]) if len(ids) and len(sizes) else None
+
     def _rows(self, name: str, index: int) -> np.ndarray:
         """Record `index` of a record file, as int32 rows."""
         raw = self._files[name].read(index)
