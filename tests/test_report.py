@@ -10,10 +10,10 @@ import os
 import subprocess
 import sys
 from html.parser import HTMLParser
-from urllib.parse import unquote
-from xml.etree import ElementTree
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
+from xml.etree import ElementTree
 
 import numpy as np
 import pandas as pd

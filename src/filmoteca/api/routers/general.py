@@ -70,8 +70,9 @@ async def salud(catalog: CatalogDep) -> Response:
     )
 
 
-@router.get(
+@router.api_route(
     "/reporte",
+    methods=["GET", "HEAD"],
     response_class=FileResponse,
     responses={
         200: {"content": {"text/html": {}}, "description": "El informe HTML."},
