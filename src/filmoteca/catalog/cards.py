@@ -282,6 +282,10 @@ class _RecordFile:
             os.close(self._fd)
 
 
+RecordFile = _RecordFile
+"""Records read one at a time with `os.pread` (also used by `credits`)."""
+
+
 def _person_not_found(name: str, errors: list[NotFound]) -> NotFound:
     """NotFound for a name that is neither an actor nor a director, with both suggestion lists."""
     names = list(dict.fromkeys(s for e in errors for s in e.details.get("sugerencias", [])))

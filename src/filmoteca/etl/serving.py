@@ -5,6 +5,8 @@
                             normalised titles, people with their aggregates, word indexes
     fichas/                 the web page's cards (`Cards` opens it): per-movie and per-person
                             JSON records read on demand, and small figure arrays
+    creditos/               the id routes' records (`credits.build`, `catalog.credits`): full
+                            credits, keywords, people and collections by TMDB id
 
 The server opens these with `mapped`, reads no Parquet and imports no pyarrow: the
 vectorised grouping, normalising and joining happens here, once.
@@ -31,6 +33,7 @@ from ..catalog.movies import NO_DATE, Movies, positions_of
 from ..catalog.people import People
 from ..errors import CatalogError
 from ..text import normalize_many
+from . import credits
 
 
 def build(catalog_dir: Path) -> dict[str, Any]:
@@ -39,6 +42,7 @@ def build(catalog_dir: Path) -> dict[str, Any]:
     return {
         "indice": build_index(catalog_dir, directors),
         "fichas": build_cards(catalog_dir, directors),
+        "creditos": credits.build(catalog_dir),
     }
 
 
