@@ -77,9 +77,8 @@ async def salud(catalog: CatalogDep) -> Response:
     )
 
 
-@router.api_route(
+@router.get(
     "/reporte",
-    methods=["GET", "HEAD"],
     response_class=FileResponse,
     responses={
         200: {"content": {"text/html": {}}, "description": "El informe HTML."},
