@@ -136,6 +136,8 @@ def page(
     return (
         '<!doctype html>\n<html lang="es"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<meta name="description" content="Informe exploratorio del catálogo de películas: '
+        'distribuciones, relaciones, recuentos, perfil de variables y calidad de los datos.">'
         f'<meta name="generator" content="filmoteca"><title>{escape(title)}</title>'
         f'<link rel="icon" href="data:,"><style>{CSS}</style></head><body>'
         f'<header><h1>{escape(title)}</h1><p class="meta">{escape(subtitle)}</p>'

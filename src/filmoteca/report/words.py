@@ -18,7 +18,7 @@ from .labels import num, pct
 from .model import Figura
 from .plots import canvas, empty, encode, webp_image
 
-WIDTH, HEIGHT = 720, 360
+WIDTH, HEIGHT = 640, 320
 MAX_WORDS = 120
 PLACEHOLDER_OVERVIEWS = {"no overview found.", "no overview", "no overview yet."}
 
