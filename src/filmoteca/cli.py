@@ -110,6 +110,18 @@ def cli(ctx: click.Context) -> None:
     "keywords",
     help="Un keywords.csv que no está en la carpeta de entrada (p. ej. ../shared/data/raw/keywords.csv).",
 )
+@path_option(
+    "--ratings",
+    "ratings",
+    help="Valoraciones de MovieLens (userId,movieId,rating,timestamp; p. ej. ratings.csv): el "
+    "recomendador aprende también de lo que gustó. Sin ellas, solo usa el contenido.",
+)
+@path_option(
+    "--links",
+    "links",
+    help="links.csv (movieId,imdbId,tmdbId) de las valoraciones; por defecto, el links.csv "
+    "que está junto al archivo de --ratings.",
+)
 @click.option("--sin-recomendador", is_flag=True, help="No ajustar el recomendador.")
 @click.pass_obj
 @handle_errors
@@ -118,6 +130,8 @@ def build(
     input_dir: Path | None,
     output_dir: Path | None,
     keywords: Path | None,
+    ratings: Path | None,
+    links: Path | None,
     sin_recomendador: bool,
 ) -> None:
     """Construye el catálogo (Parquet + manifest.json) a partir de los CSV de Kaggle."""
@@ -126,6 +140,8 @@ def build(
         output_dir or settings.catalog_dir,
         fit_recommender=not sin_recomendador,
         keywords=keywords,
+        ratings=ratings,
+        links=links,
     )
 
 

@@ -275,10 +275,21 @@ def _write_tables(
     return steps
 
 
-def _fit_recommender(out: Path) -> dict[str, Any] | None:
+def _fit_recommender(
+    out: Path, ratings: Path | None = None, links: Path | None = None
+) -> dict[str, Any] | None:
     from .. import recommender
 
-    return recommender.build_model(out, out / "recomendador")
+    return recommender.build_model(out, out / "recomendador", ratings, links)
+
+
+def _check_ratings(ratings: Path | None, links: Path | None) -> None:
+    """InputError before any work when a ratings or links file given does not exist."""
+    if ratings is None:
+        return
+    for path in (ratings, links or ratings.with_name("links.csv")):
+        if not path.is_file():
+            raise InputError(f"No se encuentra el archivo '{path}'.", path=str(path))
 
 
 def build_catalog(
@@ -287,9 +298,13 @@ def build_catalog(
     progress: ProgressSink | None = None,
     fit_recommender: bool = True,
     keywords: Path | None = None,
+    ratings: Path | None = None,
+    links: Path | None = None,
 ) -> BuildSummary:
-    """Build a catalog from Kaggle files in `input_dir` (None: the shipped demo), atomically."""
+    """Build a catalog from Kaggle files in `input_dir` (None: the shipped demo), atomically;
+    with `ratings` (MovieLens, + `links`) the recommender also learns from what people liked."""
     started = time.perf_counter()
+    _check_ratings(ratings if fit_recommender else None, links)
     progress = progress or NullProgress()
     source = locate(input_dir, keywords)
     inputs = [
@@ -327,7 +342,7 @@ def build_catalog(
         write_manifest(out, manifest)  # the recommender reads a complete catalog
         manifest["serving"] = serving.build(out)
         if fit_recommender:
-            manifest["recommender"] = _fit_recommender(out)
+            manifest["recommender"] = _fit_recommender(out, ratings, links)
         manifest["build_seconds"] = round(time.perf_counter() - started, 2)
         manifest["files"] = file_digests(out)  # last: every file the catalog holds
         write_manifest(out, manifest)

@@ -1,0 +1,126 @@
+"""MovieLens-style ratings for the collaborative part, read and checked at build time only.
+
+    ratings.csv   userId,movieId,rating[,timestamp]   (Kaggle's ratings.csv / ratings_small.csv)
+    links.csv     movieId,imdbId,tmdbId               (MovieLens id -> TMDB id)
+
+A rating >= LIKED_RATING is a "like". Only movies of the catalog count. A file that cannot be
+read, lacks a column, or holds a value that is not a finite number in range raises InputError
+with a Spanish message naming the file (and the row when it is known).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputError
+
+LIKED_RATING = 4.0
+MAX_RATING = 5.0
+RATINGS_COLUMNS = ("userId", "movieId", "rating")
+_ROW = re.compile(r"Row #(\d+)")
+
+
+def _read(path: Path, columns: tuple[str, ...], optional: tuple[str, ...] = ()) -> pd.DataFrame:
+    """The numeric columns of one CSV as float64 (pyarrow's reader; it names bad rows)."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    if not path.is_file():
+        raise InputError(f"No se encuentra el archivo de valoraciones '{path}'.", path=str(path))
+    wanted = [*columns, *optional]
+    convert = pacsv.ConvertOptions(
+        column_types=dict.fromkeys(wanted, pa.float64()),
+        include_columns=wanted,
+        include_missing_columns=True,
+    )
+    try:
+        table = pacsv.read_csv(path, convert_options=convert)
+    except (pa.ArrowInvalid, OSError, ValueError) as exc:
+        row = _ROW.search(str(exc))
+        where = f" (fila {int(row.group(1)) + 1} contando la cabecera)" if row else ""
+        raise InputError(
+            f"No se puede leer '{path.name}'{where}: no es un CSV con números en "
+            f"{', '.join(wanted)}.",
+            path=str(path),
+        ) from exc
+    _check_columns(path, table.column_names, table, columns)
+    return table.to_pandas()
+
+
+def _check_columns(path: Path, names: list[str], table: object, columns: tuple[str, ...]) -> None:
+    """InputError when a required column is absent (pyarrow then fills it with nulls)."""
+    import pyarrow as pa
+
+    assert isinstance(table, pa.Table)
+    with open(path, encoding="utf-8-sig", errors="replace") as handle:
+        header = {c.strip() for c in handle.readline().strip().split(",")}
+    missing = [c for c in columns if c not in header]
+    if missing:
+        raise InputError(
+            f"Al archivo '{path.name}' le faltan las columnas: {', '.join(missing)}.",
+            path=str(path),
+        )
+
+
+def _first_bad(path: Path, frame: pd.DataFrame, ok: np.ndarray, what: str) -> None:
+    """InputError naming the first row where `ok` is False."""
+    if ok.all():
+        return
+    row = int(np.flatnonzero(~ok)[0])
+    raise InputError(
+        f"El archivo '{path.name}' tiene {what} en la fila {row + 2} (contando la cabecera): "
+        f"{frame.iloc[row].to_dict()}.",
+        path=str(path),
+        fila=row + 2,
+    )
+
+
+def read_ratings(path: Path) -> pd.DataFrame:
+    """userId, movieId (int64), rating and timestamp (float64; 0 when absent), checked."""
+    frame = _read(path, RATINGS_COLUMNS, ("timestamp",))
+    ids = frame[["userId", "movieId"]].to_numpy()
+    whole = (np.isfinite(ids) & (np.abs(ids) < 2**53)).all(axis=1)
+    whole[whole] = (ids[whole] == np.round(ids[whole])).all(axis=1)
+    _first_bad(path, frame, whole, "un id vacío o que no es un entero")
+    rating = frame["rating"].to_numpy()
+    _first_bad(path, frame, np.isfinite(rating) & (rating >= 0) & (rating <= MAX_RATING),
+               f"una valoración vacía o fuera de 0-{MAX_RATING:g}")  # fmt: skip
+    stamp = frame["timestamp"].fillna(0.0).to_numpy()
+    _first_bad(path, frame, np.isfinite(stamp), "una marca de tiempo no finita")
+    return pd.DataFrame(
+        {
+            "userId": ids[:, 0].astype(np.int64),
+            "movieId": ids[:, 1].astype(np.int64),
+            "rating": rating,
+            "timestamp": stamp,
+        }
+    )
+
+
+def read_links(path: Path) -> pd.Series:
+    """MovieLens movieId -> TMDB id (rows without a TMDB id are left out)."""
+    frame = _read(path, ("movieId", "tmdbId"))
+    frame = frame.dropna()
+    frame = frame[(frame["tmdbId"] == frame["tmdbId"].round()) & (frame["tmdbId"].abs() < 2**53)]
+    frame = frame.drop_duplicates("movieId")
+    return pd.Series(frame["tmdbId"].to_numpy(np.int64), index=frame["movieId"].to_numpy(np.int64))
+
+
+def to_catalog(ratings: pd.DataFrame, links: pd.Series, movie_ids: np.ndarray) -> pd.DataFrame:
+    """Ratings of catalog movies: userId, movie_id (TMDB), rating, timestamp."""
+    tmdb = ratings["movieId"].map(links)
+    keep = tmdb.notna().to_numpy()
+    out = ratings[keep].assign(movie_id=tmdb[keep].astype(np.int64))
+    out = out[np.isin(out["movie_id"].to_numpy(), movie_ids)]
+    return out[["userId", "movie_id", "rating", "timestamp"]].reset_index(drop=True)
+
+
+def load(ratings_path: Path, links_path: Path | None, movie_ids: np.ndarray) -> pd.DataFrame:
+    """Read a ratings file and its links (default: links.csv beside it) for a catalog."""
+    links_path = links_path or ratings_path.with_name("links.csv")
+    ratings = read_ratings(ratings_path)
+    return to_catalog(ratings, read_links(links_path), movie_ids)
