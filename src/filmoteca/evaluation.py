@@ -216,7 +216,9 @@ def _tables(
     for name, ranker in rankers.items():
         item, item_cola = _score_item(ranker, users, tail)
         personal, personal_cola = _score_personal(ranker, cases, tail)
-        for protocol, tally in zip(PROTOCOLS, (item, personal, item_cola, personal_cola), strict=True):
+        for protocol, tally in zip(
+            PROTOCOLS, (item, personal, item_cola, personal_cola), strict=True
+        ):
             tables[protocol][name] = tally.summary(n, percentiles)
             key = "hit" if protocol.endswith("cola") else "ndcg"
             per_user[protocol][name] = getattr(tally, key)

@@ -41,21 +41,34 @@ def _read(path: Path, columns: tuple[str, ...], optional: tuple[str, ...] = ()) 
         table = pacsv.read_csv(path, convert_options=convert)
     except (pa.ArrowInvalid, OSError, ValueError) as exc:
         row = _ROW.search(str(exc))
-        where = f" (fila {int(row.group(1)) + 1} contando la cabecera)" if row else ""
+        line = int(row.group(1)) + 1 if row else _bad_line(path, wanted)
+        where = f" (fila {line} contando la cabecera)" if line else ""
         raise InputError(
             f"No se puede leer '{path.name}'{where}: no es un CSV con números en "
             f"{', '.join(wanted)}.",
             path=str(path),
         ) from exc
-    _check_columns(path, table.column_names, table, columns)
+    _check_columns(path, columns)
     return table.to_pandas()
 
 
-def _check_columns(path: Path, names: list[str], table: object, columns: tuple[str, ...]) -> None:
-    """InputError when a required column is absent (pyarrow then fills it with nulls)."""
-    import pyarrow as pa
+def _bad_line(path: Path, columns: list[str]) -> int | None:
+    """Line (header = 1) of the first value of `columns` that is not a number, if any is found
+    (the slow reader, only once the fast one has failed)."""
+    try:
+        frame = pd.read_csv(path, dtype=str, usecols=lambda c: c in columns, keep_default_na=False)
+    except (OSError, ValueError, pd.errors.ParserError):
+        return None
+    for column in frame.columns:
+        text = frame[column].str.strip()
+        bad = (pd.to_numeric(text, errors="coerce").isna() & (text != "")).to_numpy()
+        if bad.any():
+            return int(np.flatnonzero(bad)[0]) + 2
+    return None
 
-    assert isinstance(table, pa.Table)
+
+def _check_columns(path: Path, columns: tuple[str, ...]) -> None:
+    """InputError when a required column is absent (pyarrow then fills it with nulls)."""
     with open(path, encoding="utf-8-sig", errors="replace") as handle:
         header = {c.strip() for c in handle.readline().strip().split(",")}
     missing = [c for c in columns if c not in header]
