@@ -284,12 +284,11 @@ def _fit_recommender(
 
 
 def _check_ratings(ratings: Path | None, links: Path | None) -> None:
-    """InputError before any work when a ratings or links file given does not exist."""
-    if ratings is None:
-        return
-    for path in (ratings, links or ratings.with_name("links.csv")):
-        if not path.is_file():
-            raise InputError(f"No se encuentra el archivo '{path}'.", path=str(path))
+    """InputError before any work when a ratings or links file is missing or lacks columns."""
+    if ratings is not None:
+        from ..recommender import ratings as ratings_io
+
+        ratings_io.check_files(ratings, links)
 
 
 def build_catalog(

@@ -89,7 +89,7 @@ class Recommendation:
     id: int
     title: str
     year: int | None
-    similarity: float  # the score the list is ordered by, clipped to 0-1
+    similarity: float  # the score the list is ordered by, divided by score_scale() (0-1)
     reasons: tuple[str, ...]
     co_likes: int = 0  # people who liked both this and the (closest) query movie
 
@@ -436,6 +436,12 @@ class Recommender:
             for q, j, s in zip(closest.tolist(), best.tolist(), sims.tolist(), strict=True)
         ]
 
+    def score_scale(self) -> float:
+        """The largest score a pair can reach (all weights at their maximum): shown scores are
+        divided by it, so that they stay within 0-1 in the same order as the list."""
+        weights = self.content_weight + (self.cf_weight if self.has_ratings_ else 0.0)
+        return max(weights + max(self.prior_weight, 0.0), 1e-9)
+
     def co_likes(self, query: int, item: int) -> int:
         """People who liked both movies (rows), when `item` is in the stored list of `query`."""
         at = np.flatnonzero(self.neighbors_[query] == item)
@@ -454,7 +460,7 @@ class Recommender:
             id=int(self.movie_ids_[j]),
             title=self.titles_[j],
             year=year or None,
-            similarity=round(min(1.0, max(0.0, similarity)), 4),
+            similarity=round(min(1.0, max(0.0, similarity / self.score_scale())), 4),
             reasons=tuple(found),
             co_likes=both,
         )

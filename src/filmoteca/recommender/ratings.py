@@ -21,6 +21,7 @@ from ..errors import InputError
 LIKED_RATING = 4.0
 MAX_RATING = 5.0
 RATINGS_COLUMNS = ("userId", "movieId", "rating")
+LINK_COLUMNS = ("movieId", "tmdbId")
 _ROW = re.compile(r"Row #(\d+)")
 
 
@@ -69,14 +70,29 @@ def _bad_line(path: Path, columns: list[str]) -> int | None:
 
 def _check_columns(path: Path, columns: tuple[str, ...]) -> None:
     """InputError when a required column is absent (pyarrow then fills it with nulls)."""
-    with open(path, encoding="utf-8-sig", errors="replace") as handle:
-        header = {c.strip() for c in handle.readline().strip().split(",")}
+    import csv
+
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as handle:
+        header = {c.strip() for c in next(csv.reader(handle), [])}
     missing = [c for c in columns if c not in header]
     if missing:
         raise InputError(
             f"Al archivo '{path.name}' le faltan las columnas: {', '.join(missing)}.",
             path=str(path),
         )
+
+
+def check_files(ratings: Path, links: Path | None) -> None:
+    """Before any work: InputError unless both files exist and have the needed columns."""
+    for path, columns in ((ratings, RATINGS_COLUMNS), (links_for(ratings, links), LINK_COLUMNS)):
+        if not path.is_file():
+            raise InputError(f"No se encuentra el archivo '{path}'.", path=str(path))
+        _check_columns(path, columns)
+
+
+def links_for(ratings: Path, links: Path | None) -> Path:
+    """The links file of a ratings file: the one given, or links.csv beside it."""
+    return links or ratings.with_name("links.csv")
 
 
 def _first_bad(path: Path, frame: pd.DataFrame, ok: np.ndarray, what: str) -> None:
@@ -116,7 +132,7 @@ def read_ratings(path: Path) -> pd.DataFrame:
 
 def read_links(path: Path) -> pd.Series:
     """MovieLens movieId -> TMDB id (rows without a TMDB id are left out)."""
-    frame = _read(path, ("movieId", "tmdbId"))
+    frame = _read(path, LINK_COLUMNS)
     frame = frame.dropna()
     frame = frame[(frame["tmdbId"] == frame["tmdbId"].round()) & (frame["tmdbId"].abs() < 2**53)]
     frame = frame.drop_duplicates("movieId")
@@ -134,6 +150,5 @@ def to_catalog(ratings: pd.DataFrame, links: pd.Series, movie_ids: np.ndarray) -
 
 def load(ratings_path: Path, links_path: Path | None, movie_ids: np.ndarray) -> pd.DataFrame:
     """Read a ratings file and its links (default: links.csv beside it) for a catalog."""
-    links_path = links_path or ratings_path.with_name("links.csv")
     ratings = read_ratings(ratings_path)
-    return to_catalog(ratings, read_links(links_path), movie_ids)
+    return to_catalog(ratings, read_links(links_for(ratings_path, links_path)), movie_ids)
