@@ -1,46 +1,90 @@
-# One command per chore; CI runs the same ones.
+# filmoteca: one command per chore; CI (.ci/run) runs the same ones.
+# `make help` lists them. `make serve` and `make test` create the environment when it is missing.
 PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-DATA ?= ../shared/data
+# Real data: FILMOTECA_DATA_DIR, else ./shared/data or ../shared/data when present.
+DATA ?= $(or $(FILMOTECA_DATA_DIR),$(wildcard shared/data),../shared/data)
+CATALOG ?= catalogo
+PORT ?= 8000
+HOST ?= 127.0.0.1
+STAMP := $(VENV)/.filmoteca-instalado
+PYTEST := $(BIN)/python -m pytest -p no:cacheprovider
 
-.PHONY: setup lock catalog serve report evaluate test test-fast lint bench browser audit soak
+.DEFAULT_GOAL := help
+.PHONY: help setup lock catalog serve report evaluate test test-fast browser lint audit soak bench
 
-setup:  ## create .venv and install filmoteca with everything the tests need
-	$(PY) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -c requirements.lock -e ".[dev]"
+help:  ## lista los objetivos (este texto)
+	@echo "Uso: make <objetivo> [PORT=8000] [DATA=carpeta] [CATALOG=catalogo]"
+	@echo
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-lock:  ## re-pin requirements.lock and requirements-runtime.lock from pyproject.toml (needs the index)
+$(STAMP): pyproject.toml requirements.lock
+	@echo "==> Creando el entorno $(VENV) con las versiones fijadas en requirements.lock (1-3 min)"
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --disable-pip-version-check --progress-bar on --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --disable-pip-version-check --no-deps --no-build-isolation --quiet -e .
+	@touch $@
+	@echo "==> Entorno listo: $(VENV)"
+
+setup: $(STAMP)  ## crea .venv con filmoteca y todo lo que usan las pruebas (versiones fijadas, con hashes)
+
+lock:  ## vuelve a resolver requirements*.lock (con hashes) desde pyproject.toml; necesita PyPI
 	$(BIN)/python scripts/lock.py
 
-catalog:  ## build ./catalogo from the real data when present, else from the shipped demo
+# Built only when missing (make serve); `make catalog` always rebuilds.
+$(CATALOG)/manifest.json: | $(STAMP)
+	@$(MAKE) --no-print-directory catalog
+
+catalog: | $(STAMP)  ## construye ./catalogo: datos reales (DATA), si no Kaggle (credenciales), si no la demo
 	@if [ -f "$(DATA)/movies_dataset/movies_metadata.csv" ]; then \
-		$(BIN)/filmoteca build --input "$(DATA)/movies_dataset" --keywords "$(DATA)/raw/keywords.csv" --output catalogo; \
+		echo "==> Datos reales en $(DATA): se construye el catálogo completo."; \
+		kw="$(DATA)/raw/keywords.csv"; \
+		$(BIN)/filmoteca build --input "$(DATA)/movies_dataset" --output "$(CATALOG)" \
+			$$( [ -f "$$kw" ] && echo --keywords "$$kw" ); \
+	elif [ -n "$$KAGGLE_KEY" ] || [ -f "$$HOME/.kaggle/kaggle.json" ]; then \
+		echo "==> Sin datos en $(DATA); hay credenciales de Kaggle: se descarga The Movies Dataset."; \
+		if $(BIN)/filmoteca download --output datos; then \
+			$(BIN)/filmoteca build --input datos --output "$(CATALOG)"; \
+		else \
+			echo "==> No se pudo descargar: se construye el catálogo de demostración."; \
+			$(BIN)/filmoteca build --output "$(CATALOG)"; \
+		fi; \
 	else \
-		echo "No hay datos reales en $(DATA): se construye la demo."; \
-		$(BIN)/filmoteca build --output catalogo; \
+		echo "==> Sin datos en $(DATA) ni credenciales de Kaggle: se construye el catálogo de demostración."; \
+		$(BIN)/filmoteca build --output "$(CATALOG)"; \
 	fi
 
-serve:  ## serve ./catalogo on http://127.0.0.1:8000
-	$(BIN)/filmoteca serve --catalog catalogo
+serve: $(CATALOG)/manifest.json  ## sirve el catálogo en http://127.0.0.1:8000 (otro puerto: make serve PORT=8001)
+	@echo "==> API en http://$(HOST):$(PORT)  (página: /app, documentación: /docs; Ctrl+C para parar)"
+	$(BIN)/filmoteca serve --catalog "$(CATALOG)" --host $(HOST) --port $(PORT)
 
-report:  ## write the EDA report of ./catalogo into ./informe
-	$(BIN)/filmoteca report --catalog catalogo --output informe
+report: $(CATALOG)/manifest.json  ## escribe el informe exploratorio del catálogo en ./informe
+	$(BIN)/filmoteca report --catalog "$(CATALOG)" --output informe
 
-test:  ## the whole suite (real data from $(DATA), browser tests when chromium is installed)
-	$(BIN)/python -m pytest
+evaluate: $(CATALOG)/manifest.json  ## evalúa el recomendador con las valoraciones de MovieLens (datos reales)
+	$(BIN)/filmoteca evaluate --catalog "$(CATALOG)"
 
-audit:  ## known vulnerabilities in the locked dependencies (pip-audit; fails if any cannot be checked)
-	$(BIN)/pip-audit --strict --no-deps --disable-pip --progress-spinner off -r requirements.lock
+test: | $(STAMP)  ## todas las pruebas (datos reales de DATA; las de navegador si hay chromium)
+	FILMOTECA_DATA_DIR="$(DATA)" $(PYTEST)
 
-soak:  ## 60 s at concurrency 64 against a real server: zero errors, memory stable (bench/soak.py)
-	$(BIN)/python bench/soak.py
+test-fast: | $(STAMP)  ## las pruebas sin las lentas ni las de navegador (un minuto)
+	FILMOTECA_DATA_DIR="$(DATA)" $(PYTEST) -m "not slow and not browser"
 
-lint:
+browser: | $(STAMP)  ## solo las pruebas de navegador (chromium de Debian en /usr/bin/chromium)
+	FILMOTECA_DATA_DIR="$(DATA)" $(PYTEST) -m browser
+
+lint: | $(STAMP)  ## ruff (reglas y formato) y mypy --strict
 	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/ruff format --check src tests bench scripts
+	$(BIN)/mypy
 
-bench:  ## benchmarks on the real data and scaled copies (minutes; not part of the tests)
+audit: | $(STAMP)  ## vulnerabilidades conocidas de las dependencias fijadas (pip-audit; necesita red)
+	$(BIN)/pip-audit --strict --no-deps --disable-pip --progress-spinner off -r requirements.lock
+
+soak: | $(STAMP)  ## 60 s con 64 conexiones contra un servidor real: cero errores, memoria estable
+	$(BIN)/python bench/soak.py
+
+bench: | $(STAMP)  ## benchmarks con los datos reales y copias escaladas (minutos)
 	$(BIN)/python bench/bench_etl.py
 	$(BIN)/python bench/bench_report.py

@@ -1,68 +1,73 @@
-"""Re-pin requirements.lock (everything `pip install -e .[dev]` installs) and
-requirements-runtime.lock (what `pip install .` needs) from pyproject.toml's ranges.
+"""Re-pin the lock files from pyproject.toml's ranges, every package with its sha256 hashes.
 
-Resolves in a fresh virtual environment (needs the package index), then writes both files,
-keeping their two-line headers. Run with `make lock`; commit the result with the change to
-pyproject.toml that asked for it.
+    requirements.lock          the project + groups dev and build: `make setup`, CI
+    requirements-runtime.lock  the project alone (`pip install filmoteca`): Docker's build stage
+    requirements-slim.lock     group `serve`: what serving needs (Docker's runtime image)
+    requirements-build.lock    group `build`: the build backend (the wheel, offline-checked)
+
+The full lock is resolved first; the others are resolved with its pins as constraints, so a
+package has the same version in every file. Resolved by `uv pip compile --generate-hashes` for
+Python 3.11 on the index (needs it). Run with `make lock`; commit the result with the change to
+pyproject.toml that asked for it. Installing: `pip install --require-hashes -r <lock>`.
 """
 
 from __future__ import annotations
 
-import json
+import re
 import subprocess
 import sys
 import tempfile
-import venv
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-LOCKS = {"dev": ROOT / "requirements.lock", "runtime": ROOT / "requirements-runtime.lock"}
+PYTHON = "3.11"
+LOCKS = {
+    "requirements.lock": (
+        ["pyproject.toml", "--group", "dev", "--group", "build"],
+        "Todo lo que instala 'make setup' (filmoteca, pruebas, lint, backend de construcción).",
+    ),
+    "requirements-runtime.lock": (
+        ["pyproject.toml"],
+        "Las dependencias de 'pip install filmoteca' (servir, construir, informe): el Dockerfile.",
+    ),
+    "requirements-slim.lock": (
+        ["--group", "pyproject.toml:serve"],
+        "Lo mínimo para servir un catálogo ya construido (imagen Docker; instalación ligera).",
+    ),
+    "requirements-build.lock": (
+        ["--group", "pyproject.toml:build"],
+        "El backend de construcción del paquete (hatchling), para construir la rueda sin red.",
+    ),
+}
+PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+)", re.MULTILINE)
 
 
-def _header(path: Path) -> str:
-    """The comment lines at the top of a lock file."""
-    lines = path.read_text(encoding="utf-8").splitlines(keepends=True) if path.exists() else []
-    return "".join(line for line in lines[:2] if line.startswith("#"))
-
-
-def _name(pin: str) -> str:
-    """Sort key of a pin: its package name, normalised as pip compares names."""
-    return pin.split("==")[0].lower().replace("_", "-").replace(".", "-")
+def compile_lock(sources: list[str], output: Path, constraints: Path | None) -> None:
+    """One `uv pip compile` run writing `output` (without uv's header)."""
+    command = [str(Path(sys.executable).parent / "uv"), "pip", "compile", *sources]
+    command += ["--generate-hashes", "--python-version", PYTHON, "--no-header", "--quiet"]
+    command += ["--annotation-style", "line", "--output-file", str(output)]
+    if constraints is not None:
+        command += ["--constraint", str(constraints)]
+    subprocess.run(command, check=True, cwd=ROOT)
 
 
 def main() -> None:
-    """Resolve, then write both lock files."""
+    """Resolve the full lock, then the others constrained by it; write all four."""
     with tempfile.TemporaryDirectory() as tmp:
-        venv.create(tmp, with_pip=True)
-        pip = [str(Path(tmp) / "bin" / "python"), "-m", "pip", "--quiet"]
-        subprocess.run([*pip, "install", "--upgrade", "pip"], check=True)
-        subprocess.run([*pip, "install", "-e", f"{ROOT}[dev]"], check=True)
-        frozen = subprocess.run(
-            [*pip, "freeze", "--exclude-editable"], check=True, capture_output=True, text=True
-        ).stdout
-        dev = sorted(
-            (line for line in frozen.splitlines() if not line.startswith("filmoteca")), key=_name
-        )
-        constraints, report = Path(tmp) / "dev.txt", Path(tmp) / "report.json"
-        constraints.write_text("\n".join(dev) + "\n", encoding="utf-8")
-        subprocess.run(
-            [*pip, "install", "--dry-run", "--ignore-installed", "--report", str(report),
-             "-c", str(constraints), str(ROOT)],
-            check=True,
-        )  # fmt: skip
-        install = json.loads(report.read_text(encoding="utf-8"))["install"]
-        runtime = sorted(
-            (
-                f"{item['metadata']['name']}=={item['metadata']['version']}"
-                for item in install
-                if item["metadata"]["name"] != "filmoteca"
-            ),
-            key=_name,
-        )
-    for name, pins in (("dev", dev), ("runtime", runtime)):
-        path = LOCKS[name]
-        path.write_text(_header(path) + "\n".join(pins) + "\n", encoding="utf-8")
-        print(f"{path.name}: {len(pins)} paquetes", file=sys.stderr)
+        pins = Path(tmp) / "pins.txt"
+        for index, (name, (sources, header)) in enumerate(LOCKS.items()):
+            output = Path(tmp) / name
+            compile_lock(sources, output, pins if index else None)
+            body = re.sub(r",? -c \S+", "", output.read_text(encoding="utf-8"))
+            body = re.sub(r"\n *# via *(?=\n)", "", body)  # only the constraint file's
+            if not index:
+                pins.write_text(
+                    "\n".join(f"{n}=={v}" for n, v in PIN.findall(body)) + "\n", "utf-8"
+                )
+            text = f"# {header}\n# Generado con 'make lock' (scripts/lock.py); no editar a mano.\n"
+            (ROOT / name).write_text(text + body, encoding="utf-8")
+            print(f"{name}: {len(PIN.findall(body))} paquetes", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,8 @@ def settings() -> Settings:
 @pytest.fixture(scope="session")
 def real_movies_dir(settings: Settings) -> Path:
     """The real 4,803 movies in The Movies Dataset format; skips when absent."""
+    if settings.data_dir is None:
+        pytest.skip("no real data (set FILMOTECA_DATA_DIR)")
     path = settings.movies_dataset_dir
     if not (path / "movies_metadata.csv").is_file():
         pytest.skip(f"no real data at {path} (set FILMOTECA_DATA_DIR)")

@@ -230,10 +230,14 @@ def test_search_titles_and_people(client: TestClient) -> None:
             "nombre": "Tom Hanks",
             "peliculas_como_actor": 4,
             "peliculas_como_director": 1,
+            "ficha": "/persona/Tom%20Hanks",
             "consultas": ["/get_actor/Tom%20Hanks", "/get_director/Tom%20Hanks"],
         }
     ]
     movie = get(client, "/buscar", q="face")["resultados"][0]
+    assert movie["ficha"] == "/pelicula/15"
+    assert get(client, movie["ficha"])["titulo"] == "Face/Off"
+    assert get(client, body["resultados"][0]["ficha"])["nombre"] == "Tom Hanks"
     assert movie["consultas"] == [
         "/score_titulo/Face%2FOff?anio=1997",
         "/votos_titulo/Face%2FOff?anio=1997",
@@ -246,7 +250,43 @@ def test_search_paginates(client: TestClient) -> None:
     second = get(client, "/buscar", q="batman", limite=1, pagina=2)
     assert (first["total"], first["pagina"], first["limite"]) == (2, 1, 1)
     assert [first["resultados"][0]["id"], second["resultados"][0]["id"]] == [10, 11]
-    assert get(client, "/buscar", q="batman", limite=1, pagina=9)["resultados"] == []
+    assert (first["total_paginas"], second["total_paginas"]) == (2, 2)
+    assert first["anterior"] is None and second["siguiente"] is None
+    assert first["siguiente"] == "/buscar?q=batman&limite=1&pagina=2"
+    assert get(client, first["siguiente"]) == second
+    assert get(client, second["anterior"]) == first
+
+
+def test_search_page_beyond_the_last_is_empty_and_links_to_the_last(client: TestClient) -> None:
+    body = get(client, "/buscar", q="batman", limite=1, pagina=9)
+    assert body["resultados"] == [] and body["total_paginas"] == 2
+    assert body["siguiente"] is None
+    assert body["anterior"] == "/buscar?q=batman&limite=1&pagina=2"
+
+
+def test_search_without_results_has_no_pages(client: TestClient) -> None:
+    body = get(client, "/buscar", q="zzz")
+    assert (body["total"], body["total_paginas"], body["siguiente"], body["anterior"]) == (
+        0,
+        0,
+        None,
+        None,
+    )
+
+
+def test_search_links_quote_the_query_and_stop_at_the_last_accepted_page(
+    client: TestClient,
+) -> None:
+    many = get(client, "/buscar", q="a", limite=1, pagina=1000)
+    if many["total"] > 1000:
+        assert many["siguiente"] is None
+    from filmoteca.api.schemas import busqueda_fields
+    from filmoteca.catalog import SearchPage
+
+    fields = busqueda_fields("toy story/2?", SearchPage(total=3, hits=()), 1, 2)
+    assert fields["siguiente"] == "/buscar?q=toy%20story%2F2%3F&limite=2&pagina=2"
+    huge = busqueda_fields("a", SearchPage(total=10**6, hits=()), 1000, 1)
+    assert huge["siguiente"] is None and huge["total_paginas"] == 10**6
 
 
 @pytest.mark.parametrize(

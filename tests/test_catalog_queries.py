@@ -378,3 +378,28 @@ def test_real_head_searches_rank_as_computed_by_hand(
             for h in found.hits
         ]
         assert got == expected[(page - 1) * limit : page * limit]
+
+
+def test_titles_and_names_with_invisible_characters_match_typed_ones(tmp_path: Path) -> None:
+    from factories import make_catalog, movie
+
+    catalog = Catalog.load(
+        make_catalog(
+            tmp_path / "invisible",
+            movies=[movie(1, "Toy\u200b Story\ufeff", "1995-10-30", vote_count=10)],
+            cast=[
+                {
+                    "movie_id": 1,
+                    "person_id": 7,
+                    "name": "Tom\u200d Hanks",
+                    "character": "Woody",
+                    "order": 0,
+                    "gender": 2,
+                }
+            ],
+        )
+    )
+    assert catalog.find_title("toy story").movie.id == 1
+    assert catalog.find_title("Toy Story\u200b\ufe0f").movie.id == 1
+    assert catalog.actor("tom hanks").films == 1
+    assert catalog.search("story", 10, 1).total == 1

@@ -1,4 +1,4 @@
-"""Deployment files agree with the code: Dockerfile, render.yaml, .dockerignore, README table.
+"""Deployment files agree with the code: Dockerfile, render.yaml, .dockerignore, locks, docs.
 
 Docker and Render cannot run here, so this checks what they rely on: the CLI commands and
 options they call exist, every FILMOTECA_* variable they set is a setting (with a valid value),
@@ -74,11 +74,41 @@ def _check_call(args: list[str]) -> None:
 def test_dockerfile_is_multi_stage_slim_and_non_root() -> None:
     steps = _instructions()
     stages = [args.split()[-1] for name, args in steps if name == "FROM"]
-    assert stages == ["builder", "catalog", "runtime"]
+    assert stages == ["wheel", "slim", "catalog", "runtime"]
     assert re.search(r"ARG PYTHON_IMAGE=python:3\.1[1-9]-slim", DOCKERFILE)
     users = [args for name, args in steps if name == "USER"]
     assert users and users[-1] not in ("root", "0")
-    assert ("RUN", "pip install -c requirements-runtime.lock .") in steps
+    runtime = DOCKERFILE.split("AS runtime", 1)[1]
+    assert "COPY --from=slim /opt/venv /opt/venv" in runtime  # the slim environment, not the full
+
+
+def _stages() -> dict[str, list[tuple[str, str]]]:
+    """Instructions of each named stage."""
+    stages: dict[str, list[tuple[str, str]]] = {}
+    current: list[tuple[str, str]] = []
+    for name, args in _instructions():
+        if name == "FROM":
+            current = stages.setdefault(args.split()[-1], [])
+        current.append((name, args))
+    return stages
+
+
+def test_dockerfile_installs_only_from_hashed_locks_before_the_source() -> None:
+    locks = {
+        "wheel": "requirements-build.lock",
+        "slim": "requirements-slim.lock",
+        "catalog": "requirements-runtime.lock",
+    }
+    for stage, steps in _stages().items():
+        installs = [args for name, args in steps if name == "RUN" and "pip install" in args]
+        for args in installs:  # every install is hash-checked, or of our own wheel only
+            assert "--require-hashes -r" in args or "--no-deps /wheels/" in args, args
+        if stage in locks:
+            lock_install = next(i for i, (n, a) in enumerate(steps) if "--require-hashes" in a)
+            assert locks[stage] in steps[lock_install][1]
+            sources = [i for i, (n, a) in enumerate(steps) if n == "COPY" and "src" in a.split()]
+            wheels = [i for i, (n, a) in enumerate(steps) if "/wheels" in a]
+            assert all(lock_install < i for i in sources + wheels), stage  # deps layer first
 
 
 def test_dockerfile_calls_existing_commands_and_options() -> None:
@@ -125,7 +155,7 @@ def test_render_blueprint_matches_the_dockerfile_and_the_app(tmp_path: Path) -> 
     assert build_args <= declared, build_args - declared
     check = next(args for name, args in _instructions() if name == "HEALTHCHECK")
     healthcheck = re.search(r"\}/(\w+)", check)
-    assert healthcheck
+    assert healthcheck and f"/{healthcheck.group(1)}" == SERVICE["healthCheckPath"] == "/listo"
     app = create_app(Settings(catalog_dir=tmp_path / "sin-catalogo"))
     routes = {getattr(r, "path", None) for r in app.routes if "GET" in getattr(r, "methods", ())}
     assert SERVICE["healthCheckPath"] in routes and f"/{healthcheck.group(1)}" in routes
@@ -146,7 +176,8 @@ def test_dockerignore_keeps_what_the_build_needs_and_drops_secrets() -> None:
     needed_files = (
         "pyproject.toml",
         "README.md",
-        "requirements-runtime.lock",
+        "LICENSE",
+        *LOCK_FILES,
         "src/filmoteca/cli.py",
     )
     for needed in (*needed_files, "datos/credits.csv"):
@@ -155,64 +186,102 @@ def test_dockerignore_keeps_what_the_build_needs_and_drops_secrets() -> None:
         assert ignored(dropped), dropped
 
 
-def test_readme_documents_every_setting_and_only_real_ones() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    deploy = readme.split("<!-- SECTION:DEPLOY -->", 1)[1].split("\n## ", 1)[0]
+def test_configuration_page_documents_every_setting_and_only_real_ones() -> None:
+    page = (ROOT / "docs" / "configuracion.md").read_text(encoding="utf-8")
     table = {
         m
-        for line in deploy.splitlines()
+        for line in page.splitlines()
         if line.startswith("| `FILMOTECA_")
         for m in ENV_NAME.findall(line)
     }
     assert table == _settings_env()
-    assert set(ENV_NAME.findall(deploy)) <= _settings_env()
+    assert set(ENV_NAME.findall(page)) <= _settings_env()
 
 
-def test_readme_deploy_commands_exist() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    deploy = readme.split("<!-- SECTION:DEPLOY -->", 1)[1].split("\n## ", 1)[0]
-    calls = _filmoteca_calls(" ; ".join(re.findall(r"`(filmoteca [^`]+)`", deploy)))
+def test_deploy_page_commands_exist() -> None:
+    page = (ROOT / "docs" / "despliegue.md").read_text(encoding="utf-8")
+    calls = _filmoteca_calls(" ; ".join(re.findall(r"^(filmoteca [^#\n]+)", page, re.M)))
+    calls += _filmoteca_calls(" ; ".join(re.findall(r"`(filmoteca [^`]+)`", page)))
     assert {c[0] for c in calls} >= {"download", "build", "serve"}
     for call in calls:
         _check_call([word for word in call if not word.startswith("<")])
 
 
+LOCK_FILES = (
+    "requirements.lock",
+    "requirements-runtime.lock",
+    "requirements-slim.lock",
+    "requirements-build.lock",
+)
+PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+
+
 def _pins(name: str) -> dict[str, Version]:
-    """Package (canonical name) -> pinned version of a lock file; every line must pin (==)."""
+    """Package (canonical name) -> pinned version; every requirement pins (==) with hashes."""
+    text = re.sub(r"\\\n", " ", (ROOT / name).read_text(encoding="utf-8"))
     pins = {}
-    for line in (ROOT / name).read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            requirement = Requirement(line)
-            (spec,) = requirement.specifier  # exactly one specifier...
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            requirement, *options = line.split(" --hash=")
+            assert options and all(o.startswith("sha256:") for o in options), line
+            parsed = Requirement(requirement)
+            (spec,) = parsed.specifier  # exactly one specifier...
             assert spec.operator == "==", line  # ...and it pins
-            pins[canonicalize_name(requirement.name)] = Version(spec.version)
+            pins[canonicalize_name(parsed.name)] = Version(spec.version)
     return pins
 
 
-def _declared(extra: str | None) -> list[Requirement]:
-    """The dependencies pyproject.toml declares (runtime, or those of an extra)."""
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    lines = project["optional-dependencies"][extra] if extra else project["dependencies"]
+def _declared(group: str | None) -> list[Requirement]:
+    """The dependencies pyproject.toml declares (the project's, or a dependency group's)."""
+    lines = PROJECT["dependency-groups"][group] if group else PROJECT["project"]["dependencies"]
     return [Requirement(line) for line in lines]
 
 
 @pytest.mark.parametrize(
-    ("lock", "extras"),
-    [("requirements-runtime.lock", (None,)), ("requirements.lock", (None, "dev"))],
+    ("lock", "groups"),
+    [
+        ("requirements.lock", (None, "dev", "build")),
+        ("requirements-runtime.lock", (None,)),
+        ("requirements-slim.lock", ("serve",)),
+        ("requirements-build.lock", ("build",)),
+    ],
 )
 def test_lock_files_pin_every_declared_dependency_within_its_range(
-    lock: str, extras: tuple[str | None, ...]
+    lock: str, groups: tuple[str | None, ...]
 ) -> None:
     pins = _pins(lock)
-    for extra in extras:
-        for requirement in _declared(extra):
+    for group in groups:
+        for requirement in _declared(group):
             version = pins.get(canonicalize_name(requirement.name))
             assert version is not None, f"{requirement.name} falta en {lock}"
             assert requirement.specifier.contains(version, prereleases=True), (requirement, version)
 
 
-def test_runtime_lock_agrees_with_the_full_lock_and_is_what_the_image_installs() -> None:
-    runtime, full = _pins("requirements-runtime.lock"), _pins("requirements.lock")
-    assert {name: full.get(name) for name in runtime} == runtime
-    assert "COPY pyproject.toml README.md requirements-runtime.lock" in DOCKERFILE
-    assert "pip install -c requirements-runtime.lock ." in DOCKERFILE
+def test_every_lock_agrees_with_the_full_lock() -> None:
+    full = _pins("requirements.lock")
+    for lock in LOCK_FILES[1:]:
+        pins = _pins(lock)
+        assert {name: full.get(name) for name in pins} == pins, lock
+
+
+def test_serve_group_is_a_subset_of_the_project_dependencies_with_the_same_ranges() -> None:
+    project = {str(r) for r in _declared(None)}
+    assert {str(r) for r in _declared("serve")} <= project
+    assert "dev" not in PROJECT["project"].get("optional-dependencies", {})
+
+
+def test_make_setup_installs_the_full_lock_with_hashes() -> None:
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "--require-hashes -r requirements.lock" in makefile
+    assert "--no-deps --no-build-isolation --quiet -e ." in makefile
+
+
+def test_license_and_project_metadata() -> None:
+    assert "MIT License" in (ROOT / "LICENSE").read_text(encoding="utf-8")
+    project = PROJECT["project"]
+    assert project["license"] == "MIT" and project["license-files"] == ["LICENSE"]
+    assert {"Homepage", "Documentation", "Source", "Issues"} <= set(project["urls"])
+    assert "Natural Language :: Spanish" in project["classifiers"]
+    assert "Typing :: Typed" in project["classifiers"]
+    assert (ROOT / "src" / "filmoteca" / "py.typed").is_file()

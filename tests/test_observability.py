@@ -236,6 +236,45 @@ def test_text_formatter_is_readable() -> None:
     assert "INFO filmoteca.acceso: petición" in line and "status=200 route=/salud" in line
 
 
+@pytest.fixture
+def text_lines(log_lines: io.StringIO) -> io.StringIO:
+    """filmoteca's records captured in the text format (as FILMOTECA_LOG_FORMAT=texto)."""
+    for handler in logging.getLogger("filmoteca").handlers:
+        if getattr(handler, "stream", None) is log_lines:
+            handler.setFormatter(TextFormatter())
+    return log_lines
+
+
+def test_text_access_log_escapes_crlf_and_ansi_in_the_path(
+    client: TestClient, text_lines: io.StringIO
+) -> None:
+    forged = "2026-01-01 00:00:00,000 INFO filmoteca.acceso: petición status=200"
+    client.get("/peliculas/1%0d%0a" + forged.replace(" ", "%20") + "%1b[31mrojo%1b[0m%e2%80%a8")
+    lines = text_lines.getvalue().splitlines()
+    assert len(lines) == 1, lines
+    assert "\x1b" not in lines[0] and "\r" not in lines[0] and "\u2028" not in lines[0]
+    assert "\\r\\n2026-01-01" in lines[0] and "\\x1b[31mrojo" in lines[0]
+    assert "\\u2028" in lines[0]
+
+
+def test_text_log_escapes_message_fields_and_traceback() -> None:
+    try:
+        raise ValueError("mal\r\nFALSO INFO filmoteca: inyectado")
+    except ValueError:
+        import sys
+
+        exc_info = sys.exc_info()
+    record = logging.LogRecord(
+        "filmoteca.x", logging.ERROR, __file__, 1, "hola\nadios %s", ("\x1b[2J",), exc_info
+    )
+    record.fields = {"ruta\n": "a\rb\tc\x00\x7f\x9b"}
+    head, *trace = TextFormatter().format(record).split("\n")
+    assert "hola\\nadios \\x1b[2J" in head and "ruta\\n=a\\rb\\tc\\x00\\x7f\\x9b" in head
+    assert trace and all(line.startswith("    ") for line in trace)
+    assert not any(line.startswith("FALSO") for line in trace)
+    assert not any(c in "".join(trace) for c in "\r\x1b")
+
+
 @pytest.mark.parametrize("fmt", ["json", "texto"])
 def test_configure_logging_routes_filmoteca_and_uvicorn(
     fmt: str, capsys: pytest.CaptureFixture[str]

@@ -6,6 +6,7 @@ import json
 import shutil
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from factories import make_catalog, movie
 from filmoteca.api.app import create_app
@@ -150,6 +152,46 @@ def test_reload_is_off_without_a_configured_token(settings: Settings) -> None:
     assert response.status_code == 403 and "FILMOTECA_ADMIN_TOKEN" in response.json()["mensaje"]
 
 
+@pytest.mark.parametrize("token", ["", "   ", "\t"])
+@pytest.mark.parametrize("authorization", ["Bearer", "Bearer ", "Bearer    ", "bearer \t"])
+def test_empty_or_blank_token_means_reload_disabled(
+    settings: Settings, token: str, authorization: str
+) -> None:
+    blank = settings.model_copy(update={"admin_token": SecretStr(token)})
+    with TestClient(build_app(blank)) as client:
+        response = client.post("/admin/recargar", headers={"Authorization": authorization})
+    assert response.status_code == 403 and response.json()["codigo"] == "recarga_desactivada"
+
+
+def test_empty_token_from_the_environment_disables_the_reload(
+    monkeypatch: pytest.MonkeyPatch, catalog_dir: Path
+) -> None:
+    monkeypatch.setenv("FILMOTECA_ADMIN_TOKEN", "")
+    settings = Settings(catalog_dir=catalog_dir)
+    with TestClient(build_app(settings)) as client:
+        response = client.post("/admin/recargar", headers={"Authorization": "Bearer "})
+    assert response.status_code == 403
+
+
+def test_token_is_compared_in_constant_time(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import hmac
+
+    from filmoteca.api import operations
+
+    calls: list[tuple[bytes, bytes]] = []
+    original = hmac.compare_digest
+
+    def spy(a: bytes, b: bytes) -> bool:
+        calls.append((a, b))
+        return original(a, b)
+
+    monkeypatch.setattr(operations.hmac, "compare_digest", spy)
+    response = client.post("/admin/recargar", headers={"Authorization": "Bearer otro"})
+    assert response.status_code == 401 and calls == [(b"otro", TOKEN.encode())]
+
+
 def test_one_reload_at_a_time(client: TestClient) -> None:
     lock: threading.Lock = client.app.state.reload_lock  # type: ignore[attr-defined]
     with lock:
@@ -214,3 +256,29 @@ def test_cors_allows_only_the_configured_origins(settings: Settings) -> None:
 def test_cors_origins_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FILMOTECA_CORS_ORIGINS", '["https://a.example","https://b.example"]')
     assert Settings().cors_origins == ["https://a.example", "https://b.example"]
+
+
+def _mapped(directory: Path) -> int:
+    """How many memory maps of this process are of files under `directory`."""
+    with open("/proc/self/maps", encoding="utf-8") as maps:
+        return sum(str(directory) in line for line in maps)
+
+
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="needs Linux /proc")
+def test_reloads_release_the_old_catalog_and_its_memory_maps(
+    client: TestClient, catalog_dir: Path
+) -> None:
+    """Each lifespan freezes the objects alive then (gc.freeze): the replaced catalog must still
+    be freed, with its maps, or memory grows with every reload."""
+    _january(client)
+    first = client.post("/admin/recargar", headers=AUTH)
+    assert first.status_code == 200
+    maps_after_first = _mapped(catalog_dir.resolve())
+    assert maps_after_first > 0
+    old = []
+    for _ in range(20):
+        old.append(weakref.ref(client.app.state.catalog))  # type: ignore[attr-defined]
+        assert client.post("/admin/recargar", headers=AUTH).status_code == 200
+        _january(client)
+    assert [ref for ref in old if ref() is not None] == []
+    assert _mapped(catalog_dir.resolve()) == maps_after_first

@@ -16,6 +16,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -164,6 +165,43 @@ def test_serve_refuses_a_corrupt_catalog_whose_footer_is_intact(
     message = " ".join(result.stderr.split())
     assert "El archivo 'movies.parquet' del catálogo" in message  # its sha256 differs
     assert "dañado o truncado" in message
+    assert "Traceback" not in result.stderr
+
+
+def _as_nobody() -> list[str]:
+    """The command prefix that runs as an unprivileged user (empty when not root already)."""
+    if os.geteuid() != 0:
+        return []
+    if shutil.which("setpriv") is None:
+        pytest.skip("sin setpriv no se puede probar como usuario sin privilegios")
+    return ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["manifest.json", "movies.parquet", "fichas/characters.utf8.npy"])
+def test_serve_refuses_an_unreadable_catalog_file_with_exit_3(
+    demo_catalog: Path, name: str
+) -> None:
+    prefix = _as_nobody()
+    shared = Path(tempfile.mkdtemp(prefix="filmoteca-test-"))
+    try:
+        shared.chmod(0o755)
+        catalog = shared / "catalogo"
+        shutil.copytree(demo_catalog, catalog)
+        for path in catalog.rglob("*"):
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        (catalog / name).chmod(0o000)
+        result = subprocess.run(
+            [*prefix, *FILMOTECA, "serve", "--catalog", str(catalog), "--port", str(free_port())],
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+    finally:
+        shutil.rmtree(shared)
+    assert result.returncode == 3, result.stderr
+    message = " ".join(result.stderr.split())
+    assert f"No se puede leer el archivo '{catalog / name}' del catálogo: permiso denegado" in (
+        message
+    )
     assert "Traceback" not in result.stderr
 
 

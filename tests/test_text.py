@@ -94,3 +94,19 @@ def test_meta_keywords_are_recognised_in_any_case() -> None:
     assert is_meta_keyword("Woman Director")
     assert is_meta_keyword("duringcreditsstinger")
     assert not is_meta_keyword("murder")
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("Toy\u200b Story", "toy story"),  # ZWSP
+        ("\ufeffTom Hanks", "tom hanks"),  # BOM
+        ("Tom\u200d Hanks\u200c", "tom hanks"),  # ZWJ, ZWNJ
+        ("Amélie\ufe0f", "amelie"),  # VS16
+        ("Pe\u00adnélope\u2060 Cruz\u200e", "penelope cruz"),  # soft hyphen, word joiner, LRM
+        ("\u200b\u200b", ""),
+    ],
+)
+def test_normalize_drops_invisible_characters(raw: str, expected: str) -> None:
+    assert normalize(raw) == expected
+    assert normalize_many([raw]) == [expected]

@@ -144,11 +144,13 @@ def test_exactly_2000_votes_meets_the_rule(client: TestClient) -> None:
     assert (votes["cumple_condicion"], votes["votos"]) == (True, 2000)
 
 
-def test_fewer_than_2000_votes_hides_votes_and_average(client: TestClient) -> None:
+def test_fewer_than_2000_votes_shows_the_count_and_withholds_the_average(
+    client: TestClient,
+) -> None:
     card = client.get("/pelicula/900008").json()  # The Glass Orchard (1987), 311 votes
     assert (card["titulo"], card["anio"]) == ("The Glass Orchard", 1987)
     assert card["votos"]["cumple_condicion"] is False
-    assert (card["votos"]["votos"], card["votos"]["promedio"]) == (None, None)
+    assert (card["votos"]["votos"], card["votos"]["promedio"]) == (311, None)
     assert "2000" in card["votos"]["mensaje"]
 
 

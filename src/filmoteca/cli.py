@@ -12,9 +12,11 @@ from typing import Any, TypeVar
 import click
 from rich.console import Console
 
-from . import __version__
+from . import __version__, clitext
 from .config import Settings
-from .errors import FilmotecaError
+from .errors import FilmotecaError, InputError
+
+clitext.install()  # Click's own texts in Spanish; before any option type is created
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -41,15 +43,48 @@ def handle_errors(func: F) -> F:
 CATALOG_HELP = "Carpeta del catálogo construido (por defecto FILMOTECA_CATALOG_DIR, 'catalogo')."
 
 
+def es_number(value: float) -> str:
+    """An integer formatted as in the report (es-ES): 4.802."""
+    return f"{round(value):,}".replace(",", ".")
+
+
+class Option(click.Option):
+    """An option whose old spellings (`aliases`) still work but are not shown in --help."""
+
+    def __init__(self, *args: Any, aliases: tuple[str, ...] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.aliases = aliases
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        """The help line, without the hidden aliases."""
+        shown = self.opts
+        self.opts = [name for name in shown if name not in self.aliases]
+        try:
+            return super().get_help_record(ctx)
+        finally:
+            self.opts = shown
+
+
+def flag(name: str, *aliases: str, help: str) -> Callable[[F], F]:
+    """A --flag (English canonical name) with hidden old spellings."""
+    dest = name.lstrip("-").replace("-", "_")
+    return click.option(name, *aliases, dest, cls=Option, aliases=aliases, is_flag=True, help=help)
+
+
 def path_option(*names: str, help: str, required: bool = False) -> Callable[[F], F]:
     """A --option taking a path (None when not given)."""
     return click.option(
-        *names, type=click.Path(path_type=Path), default=None, required=required, help=help
+        *names,
+        type=click.Path(path_type=Path),
+        required=required,  # no explicit default=None: Click 8.5 would take it as a value
+        metavar="RUTA",
+        help=help,
     )
 
 
 def _build_with_progress(input_dir: Path | None, output: Path, **options: Any) -> None:
     """Run the catalog build with progress bars and print its summary table."""
+    require_build_tools()
     from .etl.pipeline import build_catalog
     from .etl.progress import print_summary, rich_progress
 
@@ -59,7 +94,13 @@ def _build_with_progress(input_dir: Path | None, output: Path, **options: Any) -
 
 
 class SpanishHelp:
-    """Mixin: the built-in --help option described in Spanish."""
+    """Mixin: the built-in --help option and the usage line's placeholders in Spanish."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", "[OPCIONES]")
+        if isinstance(self, click.Group):
+            kwargs.setdefault("subcommand_metavar", "COMANDO [ARGUMENTOS]...")
+        super().__init__(*args, **kwargs)
 
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
         """click's help option, with a Spanish description."""
@@ -122,7 +163,7 @@ def cli(ctx: click.Context) -> None:
     help="links.csv (movieId,imdbId,tmdbId) de las valoraciones; por defecto, el links.csv "
     "que está junto al archivo de --ratings.",
 )
-@click.option("--sin-recomendador", is_flag=True, help="No ajustar el recomendador.")
+@flag("--no-recommender", "--sin-recomendador", help="No ajustar el recomendador.")
 @click.pass_obj
 @handle_errors
 def build(
@@ -132,13 +173,13 @@ def build(
     keywords: Path | None,
     ratings: Path | None,
     links: Path | None,
-    sin_recomendador: bool,
+    no_recommender: bool,
 ) -> None:
     """Construye el catálogo (Parquet + manifest.json) a partir de los CSV de Kaggle."""
     _build_with_progress(
         input_dir,
         output_dir or settings.catalog_dir,
-        fit_recommender=not sin_recomendador,
+        fit_recommender=not no_recommender,
         keywords=keywords,
         ratings=ratings,
         links=links,
@@ -152,15 +193,15 @@ def build(
     required=True,
     help="Carpeta donde dejar movies_metadata.csv, credits.csv y keywords.csv.",
 )
-@click.option("--forzar", is_flag=True, help="Descargar de nuevo aunque estén en la caché.")
+@flag("--force", "--forzar", help="Descargar de nuevo aunque estén en la caché.")
 @handle_errors
-def download(output_dir: Path, forzar: bool) -> None:
+def download(output_dir: Path, force: bool) -> None:
     """Descarga The Movies Dataset de Kaggle (necesita red y credenciales de Kaggle)."""
     from .download import DATASET, download_dataset
 
     console.print(f"Descargando '{DATASET}' de Kaggle...", highlight=False)
-    for item in download_dataset(output_dir, force=forzar):
-        console.print(f"  {item.name}: {item.bytes:,} bytes", highlight=False)
+    for item in download_dataset(output_dir, force=force):
+        console.print(f"  {item.name}: {es_number(item.bytes)} bytes", highlight=False)
     console.print(f"Listo. Siguiente paso: filmoteca build --input {output_dir}", highlight=False)
 
 
@@ -192,10 +233,27 @@ def report(settings: Settings, catalog_dir: Path | None, output_dir: Path | None
     help="Carpeta del catálogo a servir. Por defecto FILMOTECA_CATALOG_DIR ('catalogo'); "
     "si ahí no hay catálogo, antes se construye el de demostración.",
 )
-@click.option("--host", default=None, help="Dirección de escucha (por defecto 127.0.0.1).")
-@click.option("--port", type=click.IntRange(1, 65535), default=None, help="Puerto (8000).")
-@click.option("--workers", type=click.IntRange(1, 32), default=None, help="Procesos (1).")
-@click.option("--log-accesos", is_flag=True, help="Una línea de log por petición (más lento).")
+@click.option(
+    "--host",
+    default=None,
+    metavar="DIRECCIÓN",
+    help="Dirección de escucha (por defecto 127.0.0.1).",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    default=None,
+    metavar="PUERTO",
+    help="Puerto, de 1 a 65535 (por defecto FILMOTECA_PORT, 8000).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 32),
+    default=None,
+    metavar="N",
+    help="Procesos, de 1 a 32 (por defecto 1).",
+)
+@flag("--access-log", "--log-accesos", help="Una línea de log por petición (más lento).")
 @click.pass_obj
 @handle_errors
 def serve(
@@ -204,7 +262,7 @@ def serve(
     host: str | None,
     port: int | None,
     workers: int | None,
-    log_accesos: bool,
+    access_log: bool,
 ) -> None:
     """Sirve la API HTTP en español sobre el catálogo (documentación en /docs)."""
     # The server reads no Parquet and imports no pyarrow (see `mapped`); but when it first
@@ -212,19 +270,59 @@ def serve(
     os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
     from .api.server import needs_demo, run
 
+    host, port = host or settings.host, port or settings.port
+    check_port_free(host, port)
     if needs_demo(catalog_dir, settings):
         console.print(
-            f"No hay catálogo en '{settings.catalog_dir}': construyo el de demostración.",
+            f"No hay catálogo en '{settings.catalog_dir}': se construye el de demostración.",
             highlight=False,
         )
         _build_with_progress(None, settings.catalog_dir)
     run(
         catalog_dir or settings.catalog_dir,
-        host or settings.host,
-        port or settings.port,
+        host,
+        port,
         workers or settings.workers,
-        access_log=log_accesos,
+        access_log=access_log,
     )
+
+
+def check_port_free(host: str, port: int) -> None:
+    """A clear Spanish error (exit 2) when host:port is already taken, before uvicorn tries."""
+    import errno
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise InputError(f"No se reconoce la dirección '{host}' (--host): {exc.strerror}.") from exc
+    family, _, _, _, address = infos[0]
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise InputError(
+                    f"El puerto {port} ya está en uso en {host}. Elija otro con --port "
+                    f"(p. ej. 'filmoteca serve --port {port + 1}' o 'make serve PORT={port + 1}')."
+                ) from exc
+            raise InputError(f"No se puede escuchar en {host}:{port}: {exc.strerror}.") from exc
+
+
+def require_build_tools() -> None:
+    """Building needs pandas and pyarrow, which a serving-only install leaves out."""
+    import importlib.util
+
+    missing = [name for name in ("pandas", "pyarrow") if importlib.util.find_spec(name) is None]
+    if missing:
+        raise InputError(
+            "Esta instalación solo sirve catálogos ya construidos (le falta "
+            f"{', '.join(missing)}). Construya el catálogo en otra instalación completa "
+            "('pip install filmoteca', después 'filmoteca build --output catalogo') y sírvalo "
+            "con 'filmoteca serve --catalog catalogo', o instale lo que falta con "
+            "'pip install filmoteca' sin el archivo de versiones mínimo."
+        )
 
 
 @cli.command()
@@ -251,7 +349,13 @@ def evaluate(
     from .evaluation import evaluate as run_evaluation
     from .evaluation import to_markdown
 
-    raw = settings.raw_dir
+    if settings.data_dir is None and None in (ratings, links_small, links):
+        raise InputError(
+            "No se encuentran los datos de MovieLens: defina FILMOTECA_DATA_DIR (la carpeta con "
+            "raw/ratings_small.csv, raw/links_small.csv y raw/links.csv) o indíquelos con "
+            "--ratings, --links-small y --links."
+        )
+    raw = settings.data_dir / "raw" if settings.data_dir else Path("raw")
     result = run_evaluation(
         catalog_dir or settings.catalog_dir,
         ratings or raw / "ratings_small.csv",

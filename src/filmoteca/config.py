@@ -11,7 +11,23 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+from .errors import InputError
+
+DATA_CANDIDATES = (Path("shared") / "data", Path("..") / "shared" / "data")
+NO_DATA = (
+    "No se encuentran los datos reales: defina FILMOTECA_DATA_DIR con la carpeta que contiene "
+    "movies_dataset/ y raw/ (o ejecute desde una carpeta con shared/data o ../shared/data), "
+    "o indique los archivos con las opciones del comando."
+)
+
+
+def default_data_dir() -> Path | None:
+    """shared/data or ../shared/data relative to the current directory, if one exists.
+
+    Relative to where the command runs, never to where the package is installed: a wheel in a
+    virtual environment finds the same folder as the editable install of the repository.
+    """
+    return next((path for path in DATA_CANDIDATES if path.is_dir()), None)
 
 
 class Settings(BaseSettings):
@@ -19,9 +35,10 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="FILMOTECA_", env_file=".env", extra="ignore")
 
-    data_dir: Path = Field(
-        default=PROJECT_ROOT.parent / "shared" / "data",
-        description="Carpeta con los datos reales (la de shared/data).",
+    data_dir: Path | None = Field(
+        default_factory=default_data_dir,
+        description="Carpeta con los datos reales (movies_dataset/ y raw/); por defecto "
+        "shared/data o ../shared/data desde la carpeta actual, si existe.",
     )
     catalog_dir: Path = Field(
         default=Path("catalogo"), description="Carpeta del catálogo construido."
@@ -45,11 +62,18 @@ class Settings(BaseSettings):
     )
 
     @property
+    def real_data_dir(self) -> Path:
+        """data_dir, or a clear Spanish error (InputError) when no real data folder is known."""
+        if self.data_dir is None:
+            raise InputError(NO_DATA)
+        return self.data_dir
+
+    @property
     def movies_dataset_dir(self) -> Path:
         """The real movies in The Movies Dataset format."""
-        return self.data_dir / "movies_dataset"
+        return self.real_data_dir / "movies_dataset"
 
     @property
     def raw_dir(self) -> Path:
         """The Kaggle originals (keywords, links, ratings, TMDB 5000)."""
-        return self.data_dir / "raw"
+        return self.real_data_dir / "raw"

@@ -5,6 +5,8 @@
     │   └── LiteralParseError      a nested Python-literal / JSON value that does not parse
     ├── CatalogError               the built catalog is missing, corrupt or of another format
     │   └── CatalogMissing         no catalog at the given location
+    ├── OutputError                the catalog cannot be written (unwritable place, full disk,
+    │                              another build writing the same output)
     ├── NotFound                   a title, person or resource that does not exist (HTTP 404)
     ├── InvalidQuery               a request that cannot be answered as asked (HTTP 422)
     └── ExternalError              a third-party service failed (Kaggle download, ...) (HTTP 502)
@@ -50,6 +52,13 @@ class CatalogError(FilmotecaError):
 
 class CatalogMissing(CatalogError):
     """There is no catalog at the given location."""
+
+
+class OutputError(FilmotecaError):
+    """The build cannot write its output (exit 6); the previous catalog is left intact."""
+
+    status_code = 500
+    exit_code = 6
 
 
 class NotFound(FilmotecaError):

@@ -1,8 +1,10 @@
 """Text helpers shared by the catalog, the API and the web page.
 
-`normalize` is the one definition of "the same name": case, accents, typographic quotes and
-repeated, leading or trailing spaces do not matter; nothing else is folded (no substring or
-fuzzy matching here). Spanish month and weekday names are parsed with it.
+`normalize` is the one definition of "the same name": case, accents, typographic quotes,
+invisible characters (zero-width spaces and joiners, BOM, variation selectors, soft hyphens,
+direction marks: Unicode's format characters) and repeated, leading or trailing spaces do not
+matter; nothing else is folded (no substring or fuzzy matching here). The build indexes titles
+and names with it, so a title stored with a zero-width space matches one typed without. Spanish month and weekday names are parsed with it.
 """
 
 from __future__ import annotations
@@ -40,12 +42,24 @@ _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u00b4": "'", "\u201c": 
 
 
 def normalize(text: str) -> str:
-    """Fold case and accents and collapse whitespace: 'Ámbar  GARCÍA ' -> 'ambar garcia'."""
+    """Fold case and accents, drop invisible characters and collapse whitespace:
+    'Ámbar  GARCÍA ' -> 'ambar garcia', 'Toy\u200bStory' -> 'toystory'."""
     if text.isascii():
         return " ".join(text.lower().split())
     decomposed = unicodedata.normalize("NFKD", text.translate(_QUOTES))
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    bare = "".join(ch for ch in decomposed if not _invisible(ch))
     return " ".join(bare.casefold().split())
+
+
+def _invisible(ch: str) -> bool:
+    """A combining accent, a format character (Cf: ZWSP U+200B, ZWNJ, ZWJ U+200D, BOM U+FEFF,
+    soft hyphen, word joiner, direction marks...) or a variation selector (VS16 U+FE0F)."""
+    return (
+        bool(unicodedata.combining(ch))
+        or unicodedata.category(ch) == "Cf"
+        or "\ufe00" <= ch <= "\ufe0f"
+        or "\U000e0100" <= ch <= "\U000e01ef"
+    )
 
 
 def normalize_many(values: Iterable[str | None]) -> list[str]:

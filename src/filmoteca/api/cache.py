@@ -1,21 +1,28 @@
 """Repeated GET queries answered from cached response bytes, ahead of routing and validation.
 
-The catalog does not change while it is served, so the response to one URL of a query route
-only changes when the catalog does. `ResponseCacheMiddleware` (pure ASGI, first in the app's
-middleware stack) keeps the finished responses of those routes in a bounded LRU
+The catalog does not change while it is served, so the response to one URL of a route that
+depends only on it changes only when the catalog does. `ResponseCacheMiddleware` (pure ASGI,
+ahead of FastAPI) keeps the finished responses of those routes (CACHED_PREFIXES: the six
+queries, /buscar, the movie, person, recommendation and collection routes) in a bounded LRU
 (`ResponseCache`) keyed by the raw path and query string, and replays them without touching
 FastAPI's routing, dependency injection or validation.
 
 - Kept: complete, non-streamed responses with status 200, 404 or 422, each up to `max_body`
   bytes, at most `max_entries` of them and `max_bytes` in all (least recently used go first).
 - 200 responses carry `ETag: "<catalog version>-<filmoteca version>"` and `Cache-Control`;
-  a cached one asked again with that ETag in `If-None-Match` is answered 304.
+  `If-None-Match` is compared as RFC 9110 says (weak comparison, a list of tags, or `*`) and
+  a match is answered 304, on a hit or a miss.
+- Compression: a body of MIN_COMPRESS bytes or more is gzipped once, the first time a client
+  that accepts gzip asks for it, and the compressed bytes are kept beside the plain ones
+  (`Content-Encoding: gzip`, the weak form of the ETag as the representation differs). Every
+  response of these routes says `Vary: Accept-Encoding`.
 - `X-Cache: HIT | MISS` tells which path answered.
 - When `app.state.catalog` is replaced (a reload), everything cached is dropped.
 """
 
 from __future__ import annotations
 
+import gzip
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
@@ -37,22 +44,44 @@ CACHED_PREFIXES = (
     "/get_actor/",
     "/get_director/",
     "/buscar",
+    # Further routes whose answers depend only on the catalog (and the recommender and cards
+    # loaded with it): new id routes under these prefixes are cached and validated too.
+    "/pelicula/",
+    "/persona/",
+    "/recomendacion/",
+    "/coleccion/",
 )
 CACHE_CONTROL = b"public, max-age=300"
 CACHEABLE_STATUS = frozenset({200, 404, 422})
 MAX_KEY = 2048
+MIN_COMPRESS = 1024
+GZIP_LEVEL = 6
 _HIT = (b"x-cache", b"HIT")
 _MISS = (b"x-cache", b"MISS")
+_VARY = (b"vary", b"Accept-Encoding")
+_GZIP = (b"content-encoding", b"gzip")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Entry:
-    """One cached response: status, headers to replay (with X-Cache: HIT), body, route."""
+    """One cached response: status, headers (with ETag, Cache-Control and Vary for a 200),
+    body, route; its gzip form is made the first time a client accepts it."""
 
     status: int
     headers: list[tuple[bytes, bytes]]
     body: bytes
     route: Any
+    gzip_headers: list[tuple[bytes, bytes]] | None = None
+    gzip_body: bytes = b""
+
+    def variant(self, gzip_ok: bool) -> tuple[list[tuple[bytes, bytes]], bytes]:
+        """The headers and body to send: gzipped when accepted and worth it."""
+        if not gzip_ok or len(self.body) < MIN_COMPRESS:
+            return self.headers, self.body
+        if self.gzip_headers is None:
+            self.gzip_body = zlib_gzip(self.body)
+            self.gzip_headers = _gzip_headers(self.headers, len(self.gzip_body))
+        return self.gzip_headers, self.gzip_body
 
 
 class ResponseCache:
@@ -128,44 +157,144 @@ class ResponseCacheMiddleware:
         key = (scope.get("raw_path") or scope["path"].encode()) + b"?" + scope["query_string"]
         entry = cache.get(key)
         if entry is None:
-            await self._fill(key, scope, receive, send)
+            entry = await self._fill(key, scope, receive, send)
+            if entry is not None:
+                await _reply(send, entry, scope, _MISS)
             return
         scope["route"] = entry.route
-        if entry.status == 200 and _header(scope, b"if-none-match") == cache.etag:
-            await _send(send, 304, [(b"etag", cache.etag), _HIT], b"")
-        else:
-            await _send(send, entry.status, entry.headers, entry.body)
+        await _reply(send, entry, scope, _HIT)
 
-    async def _fill(self, key: bytes, scope: Scope, receive: Receive, send: Send) -> None:
-        """Run the app, adding the cache headers, and keep its response if it qualifies."""
+    async def _fill(self, key: bytes, scope: Scope, receive: Receive, send: Send) -> _Entry | None:
+        """Run the app and return its whole response as an entry (kept if it qualifies). A
+        response that streams is passed on as it comes instead (None)."""
         etag = self.cache.etag
-        status, headers, chunks, complete = 0, [], [], False
+        start: Message | None = None
+        streamed = False
 
         async def capture(message: Message) -> None:
-            nonlocal status, headers, complete
+            nonlocal start, streamed
             if message["type"] == "http.response.start":
-                status = message["status"]
-                headers = list(message.get("headers", ()))
-                if status == 200:
-                    headers += [(b"etag", etag), (b"cache-control", CACHE_CONTROL)]
-                message["headers"] = [*headers, _MISS]
+                start = message
             elif message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
-                complete = not message.get("more_body", False)
-            await send(message)
+                if not streamed and not message.get("more_body", False):
+                    chunks.append(message.get("body", b""))
+                    return
+                if not streamed and start is not None:  # a streamed response: pass it on
+                    streamed = True
+                    start["headers"] = [*start.get("headers", ()), _MISS]
+                    await send(start)
+                    if chunks:
+                        await send(
+                            {
+                                "type": "http.response.body",
+                                "body": b"".join(chunks),
+                                "more_body": True,
+                            }
+                        )
+                await send(message)
+            else:
+                await send(message)
 
+        chunks: list[bytes] = []
         await self.app(scope, receive, capture)
-        if complete and status in CACHEABLE_STATUS and etag == self.cache.etag:
-            entry = _Entry(status, [*headers, _HIT], b"".join(chunks), scope.get("route"))
+        if streamed or start is None:
+            return None
+        status, headers = start["status"], list(start.get("headers", ()))
+        headers.append(_VARY)
+        if status == 200:
+            headers += [(b"etag", etag), (b"cache-control", CACHE_CONTROL)]
+        entry = _Entry(status, headers, b"".join(chunks), scope.get("route"))
+        if status in CACHEABLE_STATUS and etag == self.cache.etag:
             self.cache.put(key, entry)
+        return entry
 
 
-def _header(scope: Scope, name: bytes) -> bytes | None:
-    """The first value of a request header, or None."""
-    for key, value in scope["headers"]:
-        if key == name:
-            return bytes(value)
+async def _reply(send: Send, entry: _Entry, scope: Scope, marker: tuple[bytes, bytes]) -> None:
+    """Send a cached (or just made) response: 304 when the client's tag matches, gzipped when
+    the client accepts it."""
+    matches, gzip_ok = _request_conditions(scope["headers"])
+    headers, body = entry.variant(gzip_ok)
+    if entry.status == 200 and matches is not None and etag_matches(matches, _etag_of(headers)):
+        kept = [(k, v) for k, v in headers if k in _NOT_MODIFIED_HEADERS]
+        await _send(send, 304, [*kept, marker], b"")
+    else:
+        await _send(send, entry.status, [*headers, marker], body)
+
+
+_NOT_MODIFIED_HEADERS = frozenset({b"etag", b"cache-control", b"vary"})
+_ACCEPTS: dict[bytes, bool] = {}
+
+
+def _request_conditions(headers: Any) -> tuple[bytes | None, bool]:
+    """The request's If-None-Match (or None) and whether it accepts gzip."""
+    match, gzip_ok = None, False
+    for name, value in headers:
+        if name == b"if-none-match":
+            match = bytes(value)
+        elif name == b"accept-encoding":
+            gzip_ok = accepts_gzip(bytes(value))
+    return match, gzip_ok
+
+
+def accepts_gzip(value: bytes) -> bool:
+    """Whether an Accept-Encoding value accepts gzip (RFC 9110: `gzip`, `x-gzip` or `*`, with
+    a q-value above 0). Answers are remembered for the few values clients send."""
+    known = _ACCEPTS.get(value)
+    if known is not None:
+        return known
+    weights: dict[bytes, float] = {}
+    for part in value.lower().split(b","):
+        coding, _, params = part.partition(b";")
+        weights[coding.strip()] = _q(params)
+    weight = weights.get(b"gzip", weights.get(b"x-gzip", weights.get(b"*", 0.0)))
+    if len(_ACCEPTS) < 256:
+        _ACCEPTS[value] = weight > 0
+    return weight > 0
+
+
+def _q(params: bytes) -> float:
+    """The q-value of a content coding's parameters (1 when absent, 0 when unreadable)."""
+    name, _, number = params.strip().partition(b"=")
+    if name.strip() != b"q":
+        return 1.0
+    try:
+        return float(number)
+    except ValueError:
+        return 0.0
+
+
+def etag_matches(if_none_match: bytes, etag: bytes | None) -> bool:
+    """RFC 9110 If-None-Match: `*`, or any listed tag equal to `etag` by weak comparison."""
+    if etag is None:
+        return False
+    if if_none_match.strip() == b"*":
+        return True
+    opaque = etag.removeprefix(b"W/")
+    return any(tag.strip().removeprefix(b"W/") == opaque for tag in if_none_match.split(b","))
+
+
+def _etag_of(headers: list[tuple[bytes, bytes]]) -> bytes | None:
+    for name, value in headers:
+        if name == b"etag":
+            return value
     return None
+
+
+def _gzip_headers(headers: list[tuple[bytes, bytes]], length: int) -> list[tuple[bytes, bytes]]:
+    """The plain response's headers for its gzipped body: length, encoding and a weak ETag."""
+    changed = []
+    for name, value in headers:
+        if name == b"content-length":
+            value = str(length).encode()
+        elif name == b"etag" and not value.startswith(b"W/"):
+            value = b"W/" + value
+        changed.append((name, value))
+    return [*changed, _GZIP]
+
+
+def zlib_gzip(body: bytes) -> bytes:
+    """`body` as a gzip stream (level GZIP_LEVEL, no timestamp: the same bytes every time)."""
+    return gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0)
 
 
 async def _send(send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:

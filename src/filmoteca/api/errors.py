@@ -5,11 +5,19 @@ Every error leaves the API in one JSON shape (`schemas.Error`):
 The status code comes from the `filmoteca.errors` class (NotFound 404, InvalidQuery 422,
 CatalogError 503...). FastAPI's own errors (invalid parameters, unknown routes) are turned into
 the same classes first, and anything unexpected becomes a Spanish 500 without a traceback.
+
+- An invalid parameter or body field is named as the client wrote it: `anio`, `titulos[0]`,
+  `descartar[2]` (pydantic's union member tags such as `str` are left out); the whole body is
+  `cuerpo`.
+- A body that is not JSON (`Content-Type: text/plain`, a form...) is 415, not 422.
+- A wrong method is 405 with the `Allow` header the router computed.
 """
 
 from __future__ import annotations
 
 import logging
+import re
+from email.message import Message
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -36,7 +44,22 @@ _PARAM_MESSAGES = {
     "int_parsing": "debe ser un número entero",
     "int_from_float": "debe ser un número entero",
     "missing": "es obligatorio",
+    "too_long": "no puede tener más de {max_length} elementos",
+    "too_short": "debe tener al menos {min_length} elementos",
+    "extra_forbidden": "no es un campo admitido",
+    "string_type": "debe ser un texto",
+    "int_type": "debe ser un número entero",
+    "list_type": "debe ser una lista",
+    "model_type": "debe ser un objeto JSON",
+    "model_attributes_type": "debe ser un objeto JSON",
+    "dict_type": "debe ser un objeto JSON",
+    "json_invalid": "no es JSON válido",
+    "json_type": "no es JSON válido",
 }
+BODY = "cuerpo"
+_UNION_TAG = re.compile(r"[a-z][a-z0-9_-]*(\[.*\])?")
+"""pydantic's name for a member of a union in an error location ('str', 'int',
+'constrained-str', 'function-after[...]'): not a field the client wrote."""
 
 
 def error_code(exc: FilmotecaError) -> str:
@@ -57,6 +80,11 @@ async def filmoteca_error(request: Request, exc: Exception) -> Response:
 async def invalid_parameters(request: Request, exc: Exception) -> Response:
     """Invalid path or query parameters -> InvalidQuery (422) listing each one in Spanish."""
     assert isinstance(exc, RequestValidationError)
+    if _not_json(request, exc):
+        message = (
+            "El cuerpo de la petición debe ser JSON: envíelo con 'Content-Type: application/json'."
+        )
+        return error_response(415, "tipo_no_admitido", message)
     errors = [_parameter_error(error) for error in exc.errors()]
     listed = "; ".join(f"{e['parametro']}: {e['mensaje']}" for e in errors)
     return await filmoteca_error(
@@ -71,12 +99,23 @@ async def http_error(request: Request, exc: Exception) -> Response:
         message = f"No existe la ruta '{request.url.path}'. Las rutas están en /docs."
         return await filmoteca_error(request, NotFound(message))
     if exc.status_code == 405:
+        headers = dict(exc.headers or {})
+        methods = [m.strip() for m in headers.get("Allow", "").split(",") if m.strip()]
+        if "GET" in methods and "HEAD" not in methods:  # HEAD is answered as GET (head.py)
+            methods.append("HEAD")
+        allowed = headers["Allow"] = ", ".join(sorted(methods))
         message = f"El método {request.method} no está permitido en '{request.url.path}'."
-        return error_response(405, "metodo_no_permitido", message)
+        if allowed:
+            message += f" Métodos admitidos: {allowed}."
+        response = error_response(405, "metodo_no_permitido", message)
+        response.headers.update(headers)
+        return response
     if exc.status_code == 400:  # a body FastAPI cannot decode (e.g. not UTF-8): documented 422
         message = "El cuerpo de la petición no se puede leer: envíe JSON en UTF-8."
         return await filmoteca_error(request, InvalidQuery(message))
-    return error_response(exc.status_code, "error_http", str(exc.detail))
+    response = error_response(exc.status_code, "error_http", str(exc.detail))
+    response.headers.update(exc.headers or {})
+    return response
 
 
 async def unexpected_error(request: Request, exc: Exception) -> Response:
@@ -93,11 +132,50 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(Exception, unexpected_error)
 
 
+def _not_json(request: Request, exc: RequestValidationError) -> bool:
+    """Whether the error is about a body sent with a content type that is not JSON."""
+    if not any(error.get("loc", ())[:1] == ("body",) for error in exc.errors()):
+        return False
+    given = request.headers.get("content-type")
+    if not given:
+        return False  # FastAPI reads a body without a content type as JSON
+    message = Message()
+    message["content-type"] = given
+    subtype = message.get_content_subtype()
+    is_json = message.get_content_maintype() == "application" and (
+        subtype == "json" or subtype.endswith("+json")
+    )
+    return not is_json
+
+
+def field_name(location: tuple[Any, ...]) -> str:
+    """The parameter or body field an error location names: ('query', 'anio') -> 'anio',
+    ('body', 'titulos', 0) -> 'titulos[0]', ('body', 'descartar', 1, 'str') -> 'descartar[1]',
+    ('body',) -> 'cuerpo'."""
+    where, *path = location or ("?",)
+    name = ""
+    for at, part in enumerate(path):
+        if isinstance(part, int):
+            name += f"[{part}]"
+        elif (
+            at
+            and isinstance(path[at - 1], int)
+            and _UNION_TAG.fullmatch(str(part))
+            and (at == len(path) - 1 or not isinstance(path[at + 1], str))
+        ):
+            continue  # a union member's tag after a list index
+        else:
+            name += f".{part}" if name else str(part)
+    if not name:
+        return BODY if where == "body" else str(where)
+    return name
+
+
 def _parameter_error(error: Any) -> dict[str, str]:
     """One pydantic validation error as {"parametro", "mensaje"} in Spanish."""
-    location = error.get("loc", ())
-    name = str(location[-1]) if location else "?"
-    template = _PARAM_MESSAGES.get(error.get("type", ""))
+    kind = error.get("type", "")
+    name = BODY if kind.startswith("json_") else field_name(tuple(error.get("loc", ())))
+    template = _PARAM_MESSAGES.get(kind)
     try:
         message = template.format(**error.get("ctx", {})) if template else None
     except (KeyError, IndexError):

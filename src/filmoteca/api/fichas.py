@@ -52,13 +52,15 @@ _SPECTRE: dict[str, JsonValue] = {
 
 
 class FichaVotos(BaseModel):
-    """Votos y promedio: sólo se informan desde el mínimo de votos (como `/votos_titulo`)."""
+    """Votos y promedio: el promedio sólo se informa desde el mínimo de votos (como `/votos_titulo`)."""
 
     cumple_condicion: bool = Field(description=f"Si la película tiene al menos {MIN_VOTES} votos.")
-    minimo: int = Field(description="Votos necesarios para informar votos y promedio.")
-    votos: int | None = Field(description="Cantidad de votos (sólo si cumple la condición).")
+    minimo: int = Field(description="Votos necesarios para informar el promedio.")
+    votos: int | None = Field(
+        description="Cantidad de votos (siempre: la regla retiene el promedio)."
+    )
     promedio: float | None = Field(description="Valoración media, 0-10 (sólo si la cumple).")
-    mensaje: str | None = Field(description="Por qué no se informan (si no la cumple).")
+    mensaje: str | None = Field(description="Por qué no se informa el promedio (si no la cumple).")
 
 
 class FichaInterprete(BaseModel):
@@ -99,7 +101,11 @@ class FichaPelicula(BaseModel):
     def from_card(cls, card: MovieCard) -> FichaPelicula:
         """From a domain movie card."""
         votes = card.votes
-        message = None if votes.enough else f"Tiene menos de {MIN_VOTES} votos: no se informan."
+        message = (
+            None
+            if votes.enough
+            else f"Tiene menos de {MIN_VOTES} votos: el promedio no se informa."
+        )
         return cls(
             id=card.id,
             titulo=card.title,

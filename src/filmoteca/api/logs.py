@@ -13,6 +13,7 @@ import contextvars
 import datetime as dt
 import logging
 import logging.config
+import re
 from typing import Any
 
 import orjson
@@ -46,19 +47,48 @@ class JsonFormatter(logging.Formatter):
         return orjson.dumps(entry, default=str).decode("utf-8")
 
 
+# C0 controls (CR, LF, the ESC of ANSI sequences...), DEL, C1 controls, the Unicode line and
+# paragraph separators and the bidirectional overrides: each written as a visible escape.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return _NAMED.get(match.group()) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+
+def escape_control(value: object) -> str:
+    """`str(value)` with every control character escaped (`\\r`, `\\n`, `\\x1b`...), so that a
+    field (a request path, a header...) can neither forge a log line nor drive a terminal."""
+    text = str(value)
+    return text if _CONTROL.search(text) is None else _CONTROL.sub(_escape_char, text)
+
+
+def _indented_traceback(text: str) -> str:
+    """A traceback, each line escaped and indented: nothing in it can pass for a log line."""
+    return "\n".join("    " + escape_control(line) for line in text.splitlines())
+
+
 class TextFormatter(logging.Formatter):
-    """Plain text for a terminal: time, level, logger, message, request id and fields."""
+    """Plain text for a terminal: time, level, logger, message, request id and fields.
+
+    Every part of the line but the traceback is passed through `escape_control` (the JSON
+    format escapes them by construction), so one record is always one line.
+    """
 
     def format(self, record: logging.LogRecord) -> str:
         """Render a record as one readable line (plus the traceback, if any)."""
         fields = getattr(record, "fields", None) or {}
         rid = request_id_var.get()
-        extra = " ".join(f"{k}={v}" for k, v in fields.items())
-        line = f"{self.formatTime(record)} {record.levelname} {record.name}: {record.getMessage()}"
-        line += f" [{rid}]" if rid else ""
+        extra = " ".join(f"{escape_control(k)}={escape_control(v)}" for k, v in fields.items())
+        message = escape_control(record.getMessage())
+        line = f"{self.formatTime(record)} {record.levelname} {escape_control(record.name)}: "
+        line += message
+        line += f" [{escape_control(rid)}]" if rid else ""
         line += f" {extra}" if extra else ""
         if record.exc_info:
-            line += "\n" + self.formatException(record.exc_info)
+            line += "\n" + _indented_traceback(self.formatException(record.exc_info))
         return line
 
 

@@ -1,4 +1,5 @@
-"""Operating the API: readiness, metrics, logs with request ids, CORS and catalog hot swap.
+"""Operating the API: readiness, metrics, logs with request ids, CORS, the edge limits and
+security headers (edge.py), and the catalog hot swap.
 
     install(app, rebuild)     everything below, on an app built by `create_app`
     GET  /listo               readiness: 200 once the catalog is loaded, 503 before
@@ -36,6 +37,7 @@ from starlette.responses import PlainTextResponse, Response
 
 from ..config import Settings
 from ..errors import CatalogMissing, FilmotecaError
+from .edge import EdgeMiddleware
 from .observability import Metrics, ObservabilityMiddleware, metrics_endpoint
 from .responses import error_response, json_response
 from .schemas import Error
@@ -80,6 +82,7 @@ def install(app: FastAPI, rebuild: Callable[[], FastAPI]) -> None:
             expose_headers=["X-Request-ID", "ETag", "X-Cache"],
             max_age=600,
         )
+    app.add_middleware(EdgeMiddleware)  # body limit, shedding, security headers (edge.py)
     app.add_middleware(ObservabilityMiddleware, metrics=metrics, access_log=settings.access_log)
 
 
@@ -160,12 +163,13 @@ async def recargar(
 
 def _check_token(settings: Settings, authorization: str | None) -> Response | None:
     """None when the bearer token matches FILMOTECA_ADMIN_TOKEN, else the error response."""
-    if settings.admin_token is None:
+    expected = settings.admin_token.get_secret_value().strip() if settings.admin_token else ""
+    if not expected:  # unset, empty or blank: the reload is off, whatever the request says
         message = "La recarga por HTTP está desactivada: defina FILMOTECA_ADMIN_TOKEN."
         return error_response(403, "recarga_desactivada", message)
-    expected = settings.admin_token.get_secret_value().encode()
     scheme, _, given = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), expected):
+    matches = hmac.compare_digest(given.strip().encode(), expected.encode())  # constant time
+    if scheme.lower() != "bearer" or not matches:
         response = error_response(
             401, "no_autorizado", "Falta el token de administración o no es válido."
         )
@@ -189,7 +193,7 @@ async def _reload(app: FastAPI) -> Response:
     seconds = time.perf_counter() - start
     new = _swap(app, fresh)
     del fresh
-    await anyio.to_thread.run_sync(release_memory)
+    await anyio.to_thread.run_sync(release_old_state)
     metrics.catalog_reloads.labels("ok").inc()
     logger.info("Catálogo recargado: %s -> %s", old, new.version)
     body = Recarga(
@@ -252,6 +256,18 @@ def release_memory() -> None:
         arrow.default_memory_pool().release_unused()
     with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
         ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+def release_old_state() -> None:
+    """After a swap: free the old catalog, recommender and cards, and their memory maps.
+
+    Every lifespan ends in `gc.freeze()`, which moves what is alive then, the catalog about to
+    be replaced included, to the permanent generation, which the collector never visits: the
+    old state's reference cycles would keep it (and every file it maps) for ever, ~17 MB per
+    reload on the 45,466-movie catalog. So thaw, collect, and freeze what is alive again."""
+    gc.unfreeze()
+    release_memory()
+    gc.freeze()
 
 
 def _state(app: FastAPI) -> dict[str, Any]:

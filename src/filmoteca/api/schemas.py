@@ -316,6 +316,9 @@ class ResultadoBusqueda(BaseModel):
     id: int | None = Field(default=None, description="Id de TMDB (películas).")
     peliculas_como_actor: int | None = Field(default=None, description="Personas: en reparto.")
     peliculas_como_director: int | None = Field(default=None, description="Personas: dirigidas.")
+    ficha: str = Field(
+        description="Su ficha: `/pelicula/{id}` (películas) o `/persona/{nombre}` (personas)."
+    )
     consultas: list[str] = Field(description="Rutas de esta API que responden sobre el resultado.")
 
     @classmethod
@@ -336,6 +339,7 @@ def hit_fields(hit: SearchHit) -> dict[str, Any]:
             "nombre": ref.title,
             "anio": ref.year,
             "id": ref.id,
+            "ficha": f"/pelicula/{ref.id}",
             "consultas": routes,
         }
     name = path_segment(hit.name)
@@ -346,6 +350,7 @@ def hit_fields(hit: SearchHit) -> dict[str, Any]:
         "nombre": hit.name,
         "peliculas_como_actor": hit.acting,
         "peliculas_como_director": hit.directing,
+        "ficha": f"/persona/{name}",
         "consultas": routes,
     }
 
@@ -371,13 +376,17 @@ class Busqueda(BaseModel):
             "consulta": "toy story",
             "total": 3,
             "pagina": 1,
-            "limite": 10,
+            "limite": 2,
+            "total_paginas": 2,
+            "siguiente": "/buscar?q=toy%20story&limite=2&pagina=2",
+            "anterior": None,
             "resultados": [
                 {
                     "tipo": "pelicula",
                     "nombre": "Toy Story",
                     "anio": 1995,
                     "id": 862,
+                    "ficha": "/pelicula/862",
                     "consultas": [
                         "/score_titulo/Toy%20Story?anio=1995",
                         "/votos_titulo/Toy%20Story?anio=1995",
@@ -390,6 +399,12 @@ class Busqueda(BaseModel):
     total: int = Field(description="Resultados en total (todas las páginas).")
     pagina: int
     limite: int
+    total_paginas: int = Field(description="Páginas de `limite` resultados (0 sin resultados).")
+    siguiente: str | None = Field(description="La página siguiente; null en la última.")
+    anterior: str | None = Field(
+        description="La página anterior; null en la primera. Pedida una página más allá de la "
+        "última (respuesta 200 sin resultados), lleva a la última."
+    )
     resultados: list[ResultadoBusqueda]
 
     @classmethod
@@ -398,13 +413,23 @@ class Busqueda(BaseModel):
         return cls.model_validate(busqueda_fields(query, page, number, limit))
 
 
+MAX_PAGE = 1000
+"""The last page `/buscar` accepts (`pagina` <= MAX_PAGE): no `siguiente` beyond it."""
+
+
 def busqueda_fields(query: str, page: SearchPage, number: int, limit: int) -> dict[str, Any]:
-    """A search page's `Busqueda` fields."""
+    """A search page's `Busqueda` fields, with the links to the next and previous pages."""
+    pages = -(-page.total // limit)
+    before = min(number - 1, pages)
+    link = f"/buscar?q={quote(query, safe='')}&limite={limit}&pagina="
     return {
         "consulta": query,
         "total": page.total,
         "pagina": number,
         "limite": limit,
+        "total_paginas": pages,
+        "siguiente": f"{link}{number + 1}" if number < min(pages, MAX_PAGE) else None,
+        "anterior": f"{link}{before}" if before >= 1 else None,
         "resultados": [hit_fields(hit) for hit in page.hits],
     }
 

@@ -1,6 +1,8 @@
 """Running the API: pick and check the catalog, then start uvicorn on the fast stack.
 
-uvicorn with uvloop (event loop) and httptools (HTTP parser), one or more worker processes.
+uvicorn with uvloop (event loop) and httptools (HTTP parser, with the limits of `limits.py`:
+headers up to 16 KB, a request whole within 10 s, idle connections closed after 5 s), one or
+more worker processes.
 The workers build the app with `create_app()` from the environment, so the catalog chosen here
 reaches them as FILMOTECA_CATALOG_DIR.
 """
@@ -14,6 +16,7 @@ from ..catalog import Catalog
 from ..config import Settings
 
 APP_FACTORY = "filmoteca.api.app:create_app"
+KEEP_ALIVE = 5  # seconds an idle keep-alive connection stays open
 
 
 def run(
@@ -22,6 +25,7 @@ def run(
     """Serve the API over a checked catalog until interrupted (blocks)."""
     import uvicorn
 
+    from .limits import GuardedHttpToolsProtocol
     from .logs import log_config
 
     Catalog.check(catalog_dir)
@@ -36,7 +40,8 @@ def run(
         port=port,
         workers=workers,
         loop="uvloop",
-        http="httptools",
+        http=GuardedHttpToolsProtocol,  # httptools, with header-size and request deadlines
+        timeout_keep_alive=KEEP_ALIVE,
         access_log=False,
         log_config=log_config(settings.log_level, settings.log_format),
         log_level=settings.log_level,

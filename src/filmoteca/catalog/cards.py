@@ -72,7 +72,7 @@ class CastCredit:
 
 @dataclass(frozen=True, slots=True)
 class Votes:
-    """Votes and average, known only from MIN_VOTES votes on (the API's rule)."""
+    """Votes (always) and average (only from MIN_VOTES votes on: the API's rule)."""
 
     enough: bool
     count: int | None
@@ -193,7 +193,7 @@ class Cards:
             popularity=movie.popularity,
             votes=Votes(
                 enough,
-                movie.vote_count if enough else None,
+                movie.vote_count,  # the count is always shown; the rule withholds the average
                 movie.vote_average if enough else None,
             ),
             budget=movie.budget,
@@ -280,6 +280,10 @@ class _RecordFile:
     def __del__(self) -> None:
         if self._fd >= 0:
             os.close(self._fd)
+
+
+RecordFile = _RecordFile
+"""Records read one at a time with `os.pread` (also used by `credits`)."""
 
 
 def _person_not_found(name: str, errors: list[NotFound]) -> NotFound:

@@ -27,13 +27,19 @@ process; an unchanged file is not hashed twice (a rebuilt or edited one is)."""
 def read_manifest(catalog_dir: Path) -> dict[str, Any]:
     """Read and check a catalog's manifest; raise CatalogMissing / CatalogError if unusable."""
     path = catalog_dir / MANIFEST
-    if not catalog_dir.is_dir() or not path.is_file():
+    try:
+        present = catalog_dir.is_dir() and path.is_file()
+    except OSError as exc:
+        raise unreadable(path, exc) from exc
+    if not present:
         raise CatalogMissing(
             f"No hay catálogo en '{catalog_dir}'. Constrúyalo con 'filmoteca build'.",
             path=str(catalog_dir),
         )
     try:
         manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except PermissionError as exc:
+        raise unreadable(path, exc) from exc
     except (OSError, ValueError) as exc:
         raise CatalogError(f"El manifiesto '{path}' está dañado: {exc}") from exc
     version = manifest.get("format_version") if isinstance(manifest, dict) else None
@@ -43,6 +49,18 @@ def read_manifest(catalog_dir: Path) -> dict[str, Any]:
             f"filmoteca lee el formato {FORMAT_VERSION}. Vuelva a construirlo con 'filmoteca build'."
         )
     return manifest
+
+
+def unreadable(path: Path, exc: OSError) -> CatalogError:
+    """The CatalogError for a catalog file this process may not read (e.g. permission denied)."""
+    return CatalogError(
+        f"No se puede leer el archivo '{path}' del catálogo: {_why(exc)}. Revise sus "
+        "permisos (el usuario que sirve la API debe poder leerlo)."
+    )
+
+
+def _why(exc: OSError) -> str:
+    return "permiso denegado" if isinstance(exc, PermissionError) else str(exc.strerror or exc)
 
 
 def _sha256(path: Path) -> str:
@@ -76,16 +94,24 @@ def verify(catalog_dir: Path, manifest: dict[str, Any]) -> None:
         )
     for name, expected in files.items():
         path = catalog_dir / name
-        if not path.is_file():
-            raise CatalogError(f"Falta el archivo '{name}' en el catálogo '{catalog_dir}'.")
-        stat = path.stat()
-        key, seen = str(path.resolve()), (stat.st_ino, stat.st_size, stat.st_mtime_ns)
-        if _VERIFIED.get(key) == (*seen, expected.get("sha256")):
-            continue  # hashed already by this process, and the file has not changed since
-        if stat.st_size != expected.get("bytes") or _sha256(path) != expected.get("sha256"):
-            raise CatalogError(
-                f"El archivo '{name}' del catálogo '{catalog_dir}' está dañado o truncado "
-                "(no coincide con el manifiesto). Vuelva a construir el catálogo con "
-                "'filmoteca build'."
-            )
-        _VERIFIED[key] = (*seen, expected["sha256"])
+        try:
+            _verify_file(catalog_dir, name, path, expected)
+        except OSError as exc:
+            raise unreadable(path, exc) from exc
+
+
+def _verify_file(catalog_dir: Path, name: str, path: Path, expected: dict[str, Any]) -> None:
+    """CatalogError if one listed file is missing or does not match its size and sha256."""
+    if not path.is_file():
+        raise CatalogError(f"Falta el archivo '{name}' en el catálogo '{catalog_dir}'.")
+    stat = path.stat()
+    key, seen = str(path.resolve()), (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+    if _VERIFIED.get(key) == (*seen, expected.get("sha256")):
+        return  # hashed already by this process, and the file has not changed since
+    if stat.st_size != expected.get("bytes") or _sha256(path) != expected.get("sha256"):
+        raise CatalogError(
+            f"El archivo '{name}' del catálogo '{catalog_dir}' está dañado o truncado "
+            "(no coincide con el manifiesto). Vuelva a construir el catálogo con "
+            "'filmoteca build'."
+        )
+    _VERIFIED[key] = (*seen, expected["sha256"])

@@ -23,6 +23,7 @@ from typing import Any, TypeAlias, overload
 import numpy as np
 
 from ..errors import CatalogError
+from .manifest import unreadable
 
 
 class Strings(Sequence[str]):
@@ -103,6 +104,8 @@ def open_arrays(directory: Path, names: Iterable[str]) -> dict[str, Array]:
                 f"Falta el archivo '{path.name}' en '{directory}'. "
                 "Vuelva a construir el catálogo con 'filmoteca build'."
             ) from exc
+        except PermissionError as exc:
+            raise unreadable(path, exc) from exc
         except (OSError, ValueError) as exc:
             raise CatalogError(
                 f"El archivo '{path}' está dañado o truncado ({exc}). "

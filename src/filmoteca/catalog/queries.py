@@ -26,11 +26,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from rapidfuzz import fuzz, process
 
 from ..errors import InvalidQuery, NotFound
 from ..text import MONTHS, WEEKDAYS, normalize, parse_month, parse_weekday
 from . import mapped
+from .fuzzy import CloseNames
 from .manifest import read_manifest, verify
 from .movies import FIELDS as MOVIE_FIELDS
 from .movies import Movie, MovieRef, Movies, date_counts, positions_of, title_index
@@ -155,9 +155,9 @@ class Catalog:
         self._directing = np.diff(people.directing_offsets)
         self._people_weight = people.acting + self._directing
         # rapidfuzz choices, heaviest first so that ties go to the better known
-        self._title_choices = list(self._titles)
-        self._actor_choices = self._keys_by_weight(people.acting)
-        self._director_choices = self._keys_by_weight(self._directing)
+        self._title_choices = CloseNames(list(self._titles))
+        self._actor_choices = CloseNames(self._keys_by_weight(people.acting))
+        self._director_choices = CloseNames(self._keys_by_weight(self._directing))
         self._heads = heads or Heads.build(
             head_prefixes([self._title_words, self._people_words]), self._search_keys
         )
@@ -323,7 +323,7 @@ class Catalog:
         return SearchHit("person", people.names[ref], acting=acting, directing=directing)
 
     def _person_not_found(
-        self, name: str, role: str, weights: np.ndarray, choices: list[str]
+        self, name: str, role: str, weights: np.ndarray, choices: CloseNames
     ) -> NotFound:
         """NotFound for an unknown actor or director, with close names as suggestions."""
         key = normalize(name)
@@ -349,23 +349,26 @@ class Catalog:
                 break
         return _add_close(key, keys, self._title_choices)
 
+    def prepare_suggestions(self) -> None:
+        """Build the fuzzy-suggestion indexes now instead of on the first unknown name."""
+        for names in (self._title_choices, self._actor_choices, self._director_choices):
+            names.prepare()
+
     def _keys_by_weight(self, weights: np.ndarray) -> list[str]:
         """Keys of the people with a non-zero weight, heaviest first."""
         ids = np.flatnonzero(weights)
         return [self._people.keys[i] for i in ids[np.argsort(-weights[ids], kind="stable")]]
 
 
-def _add_close(key: str, found: list[str], choices: list[str]) -> list[str]:
+def _add_close(key: str, found: list[str], choices: CloseNames) -> list[str]:
     """Suggestions: the keys with a word starting with the text ('tom' -> 'tom hanks'), heaviest
     first, then, if fewer than MAX_SUGGESTIONS, the closest by rapidfuzz's QRatio (edit-distance
-    similarity >= 50: 'jon depp' -> 'johnny depp'; about 3 ms over 54,000 names, a tenth of
-    WRatio, which also ranked such misspellings worse)."""
+    similarity >= 50: 'jon depp' -> 'johnny depp'; WRatio ranked such misspellings worse),
+    scored over the names sharing the most trigrams with it (`fuzzy.CloseNames`)."""
     if not key or len(found) >= MAX_SUGGESTIONS:
         return found[:MAX_SUGGESTIONS]
-    close = process.extract(
-        key, choices, scorer=fuzz.QRatio, limit=MAX_SUGGESTIONS, score_cutoff=50
-    )
-    return (found + [choice for choice, _, _ in close if choice not in found])[:MAX_SUGGESTIONS]
+    close = choices.closest(key, MAX_SUGGESTIONS)
+    return (found + [choice for choice in close if choice not in found])[:MAX_SUGGESTIONS]
 
 
 _REF_BITS = 28  # movie positions and person ids stay below 2**28 (268 million)

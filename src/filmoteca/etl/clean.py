@@ -11,22 +11,30 @@ import numpy as np
 import pandas as pd
 
 NO_OVERVIEW = "No overview found."
+MAX_ID = 2**63 - 1  # ids are int64
+YEARS = (1870, 2100)  # release years kept (the API's `anio` accepts the same range)
+MAX_VOTES = 2**53  # a vote count above this is not a count
 
 # Reasons, keyed for the manifest, worded for people.
 REASONS = {
-    "id_no_entero": "el id no es un número entero (fila desplazada o dañada)",
+    "id_no_entero": "el id no es un número entero de 0 a 9.223.372.036.854.775.807 "
+    "(fila desplazada o dañada)",
     "id_repetido": "id repetido: se conserva la primera fila",
     "fecha_vacia": "release_date vacía",
     "fecha_invalida": "release_date no es una fecha AAAA-MM-DD válida",
+    "fecha_fuera_de_rango": "release_date con el año fuera de 1870-2100",
     "fila_malformada": "la línea tiene más campos que la cabecera",
     "pelicula_desconocida": "créditos o palabras clave de una película que no está en el catálogo",
 }
 WARNINGS = {
-    "presupuesto_no_numerico": "budget no numérico: se toma 0",
-    "recaudacion_no_numerica": "revenue no numérico: se toma 0",
+    "presupuesto_no_numerico": "budget no numérico o no finito (inf, nan): se toma 0",
+    "recaudacion_no_numerica": "revenue no numérico o no finito (inf, nan): se toma 0",
+    "popularidad_no_numerica": "popularity no numérica o no finita (inf, nan): se deja vacía",
+    "duracion_no_numerica": "runtime no numérico o no finito (inf, nan): se deja vacío",
+    "nota_no_numerica": "vote_average no numérica o no finita (inf, nan): se deja vacía",
     "sin_titulo": "película sin título (no se puede buscar por título)",
     "sin_sinopsis": "sinopsis vacía o 'No overview found.'",
-    "votos_vacios": "vote_count vacío o no numérico: se toma 0",
+    "votos_vacios": "vote_count vacío, no numérico, no finito o mayor que 2^53: se toma 0",
     "sin_creditos": "película sin fila en credits.csv (se conserva, sin reparto ni equipo)",
 }
 
@@ -47,11 +55,15 @@ class Dropped:
 
 
 def drop_non_integer_ids(df: pd.DataFrame, id_col: str, dropped: Dropped) -> pd.DataFrame:
-    """Rule 1a: a row whose id is not an integer is dropped."""
-    ok = df[id_col].str.strip().str.fullmatch(r"\d+")
+    """Rule 1a: a row whose id is not an integer of 0..2^63-1 (int64) is dropped."""
+    text = df[id_col].str.strip()
+    ok = text.str.fullmatch(r"\d+")
+    long = ok & (text.str.len() > 18)  # may not fit in int64
+    if long.any():
+        ok[long] = [int(v) <= MAX_ID for v in text[long]]
     dropped.add(df.loc[~ok, id_col])
     out = df.loc[ok].copy()
-    out[id_col] = out[id_col].str.strip().astype(np.int64)
+    out[id_col] = text[ok].astype(np.int64)
     return out
 
 
@@ -62,15 +74,21 @@ def drop_repeated_ids(df: pd.DataFrame, id_col: str, dropped: Dropped) -> pd.Dat
     return df.loc[~repeated]
 
 
-def parse_release_dates(df: pd.DataFrame, empty: Dropped, invalid: Dropped) -> pd.DataFrame:
-    """Rule 3: release_date as YYYY-MM-DD; empty or unparseable drops the row; adds release_year."""
+def parse_release_dates(
+    df: pd.DataFrame, empty: Dropped, invalid: Dropped, outside: Dropped
+) -> pd.DataFrame:
+    """Rule 3: release_date as YYYY-MM-DD; empty, unparseable or with a year outside 1870-2100
+    drops the row; adds release_year."""
     text = df["release_date"].str.strip()
-    dates = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+    year = pd.to_numeric(text.str.extract(r"^(\d+)-", expand=False), errors="coerce")
+    is_outside = year.notna() & ~year.between(*YEARS)
+    dates = pd.to_datetime(text.where(~is_outside, ""), format="%Y-%m-%d", errors="coerce")
     is_empty = text == ""
-    is_bad = dates.isna() & ~is_empty
+    is_bad = dates.isna() & ~is_empty & ~is_outside
     empty.add(df.loc[is_empty, "id"])
     invalid.add(df.loc[is_bad, "id"])
-    keep = ~(is_empty | is_bad)
+    outside.add(df.loc[is_outside, "id"])
+    keep = ~(is_empty | is_bad | is_outside)
     out = df.loc[keep].copy()
     out["release_date"] = dates[keep].dt.date
     out["release_year"] = dates[keep].dt.year.astype(np.int32)
@@ -78,9 +96,11 @@ def parse_release_dates(df: pd.DataFrame, empty: Dropped, invalid: Dropped) -> p
 
 
 def to_number(text: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Text to float64: empty gives NaN; also returns the mask of non-empty, non-numeric values."""
+    """Text to float64: empty, non-numeric and non-finite (inf, -inf, nan, 1e309) give NaN; also
+    returns the mask of non-empty values that are not finite numbers."""
     stripped = text.str.strip()
     numbers = pd.to_numeric(stripped, errors="coerce").astype(np.float64)
+    numbers = numbers.where(np.isfinite(numbers.to_numpy()))
     return numbers, numbers.isna() & (stripped != "")
 
 
@@ -98,14 +118,24 @@ def money_columns(df: pd.DataFrame, warnings: dict[str, int]) -> pd.DataFrame:
 
 
 def score_columns(df: pd.DataFrame, warnings: dict[str, int]) -> pd.DataFrame:
-    """popularity, runtime and vote_average as floats (empty: null); vote_count as int (empty: 0)."""
+    """popularity, runtime and vote_average as finite floats (empty, non-numeric or non-finite:
+    null, counted); vote_count as int (empty, non-numeric, non-finite or > 2^53: 0, counted)."""
     out = df.copy()
-    for col in ("popularity", "runtime", "vote_average"):
-        out[col] = to_number(out[col])[0]
+    for col, key in SCORE_WARNINGS.items():
+        out[col], bad = to_number(out[col])
+        warnings[key] = warnings.get(key, 0) + int(bad.sum())
     votes, _ = to_number(out["vote_count"])
+    votes = votes.where(votes.abs() <= MAX_VOTES)
     warnings["votos_vacios"] = warnings.get("votos_vacios", 0) + int(votes.isna().sum())
     out["vote_count"] = votes.fillna(0).astype(np.int64)
     return out
+
+
+SCORE_WARNINGS = {
+    "popularity": "popularidad_no_numerica",
+    "runtime": "duracion_no_numerica",
+    "vote_average": "nota_no_numerica",
+}
 
 
 def text_columns(df: pd.DataFrame, columns: list[str], warnings: dict[str, int]) -> pd.DataFrame:

@@ -140,7 +140,10 @@ def load_movies(source: Source, step: Step, warnings: dict[str, int]) -> pd.Data
     df = pd.concat(frames)
     df = clean.drop_non_integer_ids(df, "id", step.dropped["id_no_entero"])
     df = clean.drop_repeated_ids(df, "id", step.dropped["id_repetido"])
-    df = clean.parse_release_dates(df, step.dropped["fecha_vacia"], step.dropped["fecha_invalida"])
+    df = clean.parse_release_dates(
+        df, step.dropped["fecha_vacia"], step.dropped["fecha_invalida"],
+        step.dropped["fecha_fuera_de_rango"],
+    )  # fmt: skip
     df = clean.money_columns(df, warnings)
     df = clean.score_columns(df, warnings)
     df = clean.text_columns(df, TEXT_COLUMNS, warnings)

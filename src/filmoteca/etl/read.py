@@ -80,8 +80,17 @@ def locate(directory: Path | None, keywords: Path | None = None) -> Source:
 def _locate(directory: Path | None) -> Source:
     kind = "demo" if directory is None else "movies_dataset"
     directory = demo_dir() if directory is None else directory
-    if not directory.is_dir():
-        raise InputError(f"La carpeta de entrada '{directory}' no existe.")
+    try:
+        if not directory.is_dir():
+            raise InputError(f"La carpeta de entrada '{directory}' no existe.")
+        return _find(kind, directory)
+    except OSError as exc:
+        raise InputError(
+            f"No se puede leer la carpeta de entrada '{directory}': {exc.strerror}."
+        ) from exc
+
+
+def _find(kind: str, directory: Path) -> Source:
     tmdb_movies, tmdb_credits = (
         directory / "tmdb_5000_movies.csv",
         directory / "tmdb_5000_credits.csv",
@@ -108,11 +117,14 @@ def _required(path: Path) -> Path:
 
 
 def sha256(path: Path) -> str:
-    """The sha256 of a file, read in blocks."""
+    """The sha256 of an input file, read in blocks (InputError if it cannot be read)."""
     digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
+    try:
+        with path.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+    except OSError as exc:
+        raise InputError(f"No se pudo leer '{path}': {exc.strerror}.") from exc
     return digest.hexdigest()
 
 
@@ -144,7 +156,7 @@ def read_csv_chunks(
             warnings.simplefilter("always")
             with pd.read_csv(
                 path, dtype=str, keep_default_na=False, na_filter=False,
-                chunksize=chunk_rows, on_bad_lines="warn", encoding="utf-8", engine="c",
+                chunksize=chunk_rows, on_bad_lines="warn", encoding="utf-8-sig", engine="c",
             ) as reader:  # fmt: skip
                 for chunk in reader:
                     stats.rows += len(chunk)
@@ -207,6 +219,12 @@ def _ends_with_newline(path: Path) -> bool:
 
 def _check_columns(path: Path, required: list[str]) -> list[str]:
     header = _header(path)
+    repeated = sorted({c for c in header if header.count(c) > 1})
+    if repeated:
+        raise InputError(
+            f"'{path.name}': la cabecera repite la columna {', '.join(map(repr, repeated))} "
+            "(cada columna debe aparecer una sola vez)."
+        )
     missing = [c for c in required if c not in header]
     if missing:
         raise InputError(
@@ -225,7 +243,7 @@ def _collect_bad_lines(caught: list[warnings.WarningMessage], stats: CsvStats) -
 
 def _header(path: Path) -> list[str]:
     try:
-        with path.open(encoding="utf-8", newline="") as fh:
+        with path.open(encoding="utf-8-sig", newline="") as fh:  # a leading BOM is dropped
             first = fh.readline()
     except UnicodeDecodeError as exc:
         raise InputError(f"'{path.name}' no es un archivo de texto UTF-8 ({exc.reason}).") from exc

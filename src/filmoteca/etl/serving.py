@@ -5,6 +5,8 @@
                             normalised titles, people with their aggregates, word indexes
     fichas/                 the web page's cards (`Cards` opens it): per-movie and per-person
                             JSON records read on demand, and small figure arrays
+    creditos/               the id routes' records (`credits.build`, `catalog.credits`): full
+                            credits, keywords, people and collections by TMDB id
 
 The server opens these with `mapped`, reads no Parquet and imports no pyarrow: the
 vectorised grouping, normalising and joining happens here, once.
@@ -24,13 +26,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from ..catalog import INDEX, Catalog, cards, mapped, store
+from ..catalog import INDEX, Catalog, cards, discover, mapped, store
 from ..catalog.cards import TEXT_COLUMNS, TOP_CAST, person_hash
 from ..catalog.columns import to_numpy
 from ..catalog.movies import NO_DATE, Movies, positions_of
 from ..catalog.people import People
 from ..errors import CatalogError
 from ..text import normalize_many
+from . import credits
 
 
 def build(catalog_dir: Path) -> dict[str, Any]:
@@ -39,6 +42,7 @@ def build(catalog_dir: Path) -> dict[str, Any]:
     return {
         "indice": build_index(catalog_dir, directors),
         "fichas": build_cards(catalog_dir, directors),
+        "creditos": credits.build(catalog_dir),
     }
 
 
@@ -383,6 +387,7 @@ def build_cards(catalog_dir: Path, directors: pa.Table | None = None) -> dict[st
     links = _links(catalog_dir, ids, sorter, directors)
     offsets = _write_movie_records(folder / "peliculas.json", texts, links, cast)
     np.save(folder / "peliculas.npy", offsets, allow_pickle=False)
+    build_discover(folder, links["genres"])
     del texts, links
     acting = _person_records(cast, ids, days)
     arrays |= {"person_hashes": acting["person_hashes"], "characters": cast.characters}
@@ -395,3 +400,16 @@ def build_cards(catalog_dir: Path, directors: pa.Table | None = None) -> dict[st
         "people": people,
         "bytes": int(offsets[-1]) + acting["acting"].nbytes,
     }
+
+
+def build_discover(folder: Path, genres: list[list[str]]) -> int:
+    """The browsing index (`catalog.discover`): one uint64 bit mask of genres per movie
+    position, and the genre names by bit (alphabetical); the number of genres."""
+    names = sorted({name for names in genres for name in names})[:63]
+    bit = {name: 1 << i for i, name in enumerate(names)}
+    masks = np.fromiter(
+        (sum(bit.get(name, 0) for name in set(movie)) for movie in genres), np.uint64, len(genres)
+    )
+    np.save(folder / discover.GENRE_MASKS, masks, allow_pickle=False)
+    (folder / discover.GENRE_NAMES).write_bytes(orjson.dumps(names))
+    return len(names)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import json
 import os
 import shutil
@@ -15,7 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..catalog import store
-from ..errors import InputError
+from ..errors import InputError, OutputError
 
 
 class TableWriter:
@@ -75,24 +77,108 @@ def check_target(target: Path) -> None:
         )
 
 
+def _reason(exc: OSError) -> str:
+    """An OSError in Spanish (errno first; Arrow's I/O errors only carry the C message)."""
+    code, text = exc.errno, str(exc)
+    if code in (errno.ENOSPC, errno.EDQUOT) or "No space left" in text:
+        return "no queda espacio en el disco"
+    if code in (errno.EACCES, errno.EPERM) or "Permission denied" in text:
+        return "permiso denegado"
+    if code == errno.EROFS or "Read-only file system" in text:
+        return "el sistema de archivos es de solo lectura"
+    return exc.strerror or text
+
+
+def output_error(target: Path, exc: OSError) -> OutputError:
+    """The OutputError for an OSError met while writing the catalog `target`."""
+    where = f" ('{exc.filename}')" if exc.filename else ""
+    return OutputError(
+        f"No se pudo escribir el catálogo '{target}': {_reason(exc)}{where}. "
+        "El catálogo anterior, si lo había, sigue intacto."
+    )
+
+
+def _make_parent(target: Path) -> Path:
+    """Create the output's parent folder; OutputError if a file is in the way or it cannot."""
+    parent = target.parent
+    for ancestor in (parent, *parent.parents):
+        if ancestor.exists() and not ancestor.is_dir():
+            raise OutputError(
+                f"No se puede crear la carpeta de salida '{target}': '{ancestor}' es un archivo, "
+                "no una carpeta."
+            )
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise output_error(target, exc) from exc
+    return parent
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+@contextmanager
+def build_lock(target: Path) -> Iterator[None]:
+    """Hold an exclusive lock on `target` (the file `.<name>.lock` beside it) for the block;
+    OutputError at once if another build holds it."""
+    path = target.parent / f".{target.name}.lock"
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise output_error(target, exc) from exc
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise OutputError(
+                f"Otra construcción está escribiendo ya el catálogo '{target}'. Espere a que "
+                "termine (o elija otra carpeta de salida) y vuelva a intentarlo."
+            ) from None
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
 @contextmanager
 def atomic_directory(target: Path) -> Iterator[Path]:
     """Yield a temporary directory beside `target`; on success it replaces `target` by renames.
 
-    On any failure the temporary directory is removed and `target` is left untouched.
+    Only one build at a time writes `target` (`build_lock`). On any failure the temporary
+    directory is removed and `target` is left untouched; an OSError (full disk, no permission)
+    becomes an OutputError.
     """
     check_target(target)
-    parent = target.parent
-    parent.mkdir(parents=True, exist_ok=True)
-    _remove_stale(parent, target.name)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.build-{os.getpid()}-", dir=parent))
-    try:
-        yield tmp
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    old = parent / f"{tmp.name}.old"
+    parent = _make_parent(target)
+    with build_lock(target):
+        _remove_stale(parent, target.name)
+        try:
+            tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.build-{os.getpid()}-", dir=parent))
+            tmp.chmod(0o777 & ~_umask())  # a catalog folder as mkdir makes it, not mkdtemp's 0700
+        except OSError as exc:
+            raise output_error(target, exc) from exc
+        try:
+            yield tmp
+            _swap(tmp, target)
+        except OSError as exc:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise output_error(target, exc) from exc
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+
+
+def _swap(tmp: Path, target: Path) -> None:
+    """Put `tmp` in place of `target` by two renames (the old one is restored on failure)."""
+    old = tmp.parent / f"{tmp.name}.old"
     if target.exists():
         target.rename(old)
-    tmp.rename(target)
+    try:
+        tmp.rename(target)
+    except OSError:
+        if old.exists():
+            old.rename(target)
+        raise
     shutil.rmtree(old, ignore_errors=True)

@@ -23,15 +23,29 @@
     "War": "Bélica", "Western": "Wéstern",
   };
 
-  const integer = new Intl.NumberFormat("es-ES", { useGrouping: "always" });
-  const decimal = new Intl.NumberFormat("es-ES", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
-  const ratio = new Intl.NumberFormat("es-ES", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-  const money = new Intl.NumberFormat("es-ES", {
-    style: "currency", currency: "USD", maximumFractionDigits: 0, useGrouping: "always",
-  });
-  const longDate = new Intl.DateTimeFormat("es-ES", {
-    day: "numeric", month: "long", year: "numeric", timeZone: "UTC",
-  });
+  // One helper each for counts, decimals, money and dates: the same rules as the report's
+  // (filmoteca.formats): "4.802", "7,2", "12,3 M US$", "2 dic 2026".
+  const integer = new Intl.NumberFormat("es-ES", { useGrouping: "always", maximumFractionDigits: 0 });
+  const decimal = new Intl.NumberFormat("es-ES", { minimumFractionDigits: 1, maximumFractionDigits: 1, useGrouping: "always" });
+  const ratio = new Intl.NumberFormat("es-ES", { minimumFractionDigits: 2, maximumFractionDigits: 2, useGrouping: "always" });
+  const SHORT_MONTHS = ["ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sept", "oct", "nov", "dic"];
+  const fmt = {
+    count: (value) => integer.format(value),
+    /** US dollars: "850.000 US$" below a million, "12,3 M US$" from a million (also billions). */
+    money(value) {
+      if (!Number.isFinite(value)) return "sin dato";
+      const sign = value < 0 ? "−" : "";
+      const size = Math.abs(value);
+      if (size >= 1e6) return `${sign}${decimal.format(size / 1e6).replace(/,0$/, "")} M US$`;
+      return `${sign}${integer.format(size)} US$`;
+    },
+    /** "2 dic 2026" from an ISO date (or date-time) string. */
+    date(iso) {
+      const match = /^(\d{4})-(\d{2})-(\d{2})/.exec(String(iso || ""));
+      if (!match) return "sin fecha";
+      return `${Number(match[3])} ${SHORT_MONTHS[Number(match[2]) - 1]} ${match[1]}`;
+    },
+  };
   let languageNames = null;
   try {
     languageNames = new Intl.DisplayNames(["es"], { type: "language" });
@@ -85,12 +99,11 @@
       return code;
     }
   };
-  const formatMoney = (value) => (value > 0 ? money.format(value) : "sin dato");
-  const millions = new Intl.NumberFormat("es-ES", { maximumFractionDigits: 1, useGrouping: "always" });
-  /** Short amount for a card cell ("237 M US$"); the exact one goes in the cell's note. */
-  const shortMoney = (value) => (Math.abs(value) >= 1e6 ? `${millions.format(value / 1e6)} M US$` : money.format(value));
+  const formatMoney = (value) => (value > 0 ? fmt.money(value) : "sin dato");
+  const shortMoney = fmt.money;
+  const exactMoney = (value) => `${value < 0 ? "−" : ""}${integer.format(Math.abs(value))} US$`;
   const formatReturn = (value, budget) => (budget === undefined || budget > 0 ? `${ratio.format(value)} ×` : "sin dato");
-  const formatDate = (iso) => (iso ? longDate.format(new Date(`${iso}T00:00:00Z`)) : "sin fecha");
+  const formatDate = fmt.date;
   const yearOf = (item) => item.anio ?? (item.fecha_lanzamiento ? Number(item.fecha_lanzamiento.slice(0, 4)) : null);
 
   // ---------------------------------------------------------------- API
@@ -344,38 +357,54 @@
     return box;
   }
 
+  /** Placeholder hue from the id: the golden angle spreads consecutive ids evenly round the wheel. */
+  const hueOf = (id) => Math.round((Number(id) * 137.508) % 360);
+
   function posterFor(card) {
     const initials = card.titulo.split(/\s+/).filter(Boolean).slice(0, 2).map((word) => word[0]).join("").toUpperCase();
-    let hue = 0;
-    for (const char of card.titulo) hue = (hue * 31 + char.codePointAt(0)) % 360;
-    const frame = h("div", { class: "poster", "data-sin-poster": card.poster ? null : "" },
+    const frame = h("div", { class: "poster", "data-sin-poster": "" },
       h("div", { class: "poster-marcador", "aria-hidden": "true" },
-        h("span", { class: "poster-iniciales" }, initials || "?"),
-        h("span", { class: "poster-nota" }, "Sin póster")));
-    frame.style.setProperty("--tono", String(hue));
-    if (card.poster) {
-      const image = h("img", { src: card.poster, alt: `Póster de ${card.titulo}`, loading: "lazy", decoding: "async" });
-      image.addEventListener("error", () => { image.remove(); frame.setAttribute("data-sin-poster", ""); });
+        h("span", { class: "poster-iniciales" }, initials || "?")));
+    frame.style.setProperty("--tono", String(hueOf(card.id)));
+    if (card.poster && document.documentElement.dataset.posters === "si") {
+      const image = h("img", { src: card.poster, alt: `Póster de ${card.titulo}`, decoding: "async", width: 200, height: 300 });
+      image.addEventListener("load", () => frame.removeAttribute("data-sin-poster"));
+      image.addEventListener("error", () => image.remove());
       frame.append(image);
     } else {
       frame.setAttribute("role", "img");
-      frame.setAttribute("aria-label", "Sin póster en el catálogo");
+      frame.setAttribute("aria-label", "Sin póster");
     }
     return frame;
   }
 
-  function recommendationList(items, emptyText) {
+  const SCORE_LABELS = {
+    puntuacion: "puntuación", puntuacion_hibrida: "puntuación", score: "puntuación",
+    similitud: "similitud", afinidad: "afinidad",
+  };
+
+  /** The field the list is ordered by: the one the API names, else the first known score whose
+   * values never increase down the list. None when no figure agrees with the order. */
+  function orderingScore(body, items) {
+    const named = body && (body.ordenado_por || body.orden);
+    const candidates = named ? [named] : Object.keys(SCORE_LABELS);
+    return candidates.find((key) => items.length && items.every((item, i) => typeof item[key] === "number"
+      && (i === 0 || item[key] <= items[i - 1][key] + 1e-12))) || null;
+  }
+
+  function recommendationList(items, emptyText, body) {
     if (!items.length) return h("p", { class: "vacio" }, emptyText);
+    const key = orderingScore(body, items);
+    const top = key ? Math.max(...items.map((item) => item[key]), 1e-9) : 1;
     return h("ol", { class: "recomendaciones-lista" }, items.map((item) => {
-      const similarity = Math.max(0, Math.min(1, Number(item.similitud) || 0));
-      const bar = h("span", { class: "similitud-barra" });
-      bar.style.setProperty("--valor", String(similarity));
+      const bar = h("span", { class: "similitud-barra", "aria-hidden": "true" });
+      bar.style.setProperty("--valor", String(key ? Math.max(0, item[key]) / top : 0));
       return h("li", { class: "recomendacion" },
         h("a", { href: movieHref(item.id), class: "recomendacion-enlace" },
           h("span", { class: "recomendacion-titulo" }, item.titulo),
           item.anio ? h("span", { class: "anio" }, ` (${item.anio})`) : null),
-        h("span", { class: "similitud", title: "Similitud con la película de partida (0 a 1)" },
-          bar, h("span", { class: "similitud-valor" }, `similitud ${ratio.format(similarity)}`)),
+        key ? h("span", { class: "similitud", "data-orden": key },
+          bar, h("span", { class: "similitud-valor" }, `${SCORE_LABELS[key] || key} ${ratio.format(item[key])}`)) : null,
         (item.motivos || []).length
           ? h("ul", { class: "motivos", "aria-label": "Motivos" }, item.motivos.map((reason) => h("li", null, reason)))
           : null);
@@ -412,7 +441,8 @@
       card = await api(`/pelicula/${id}`);
     } catch (error) {
       if (view.stale()) return;
-      view.show(pageTitle("Película no encontrada"), errorBox(error, "la película"));
+      view.show(pageTitle("Película no encontrada"), errorBox(error, "la película"), notFoundHelp());
+      view.rendered("ficha-no-encontrada");
       return;
     }
     if (view.stale()) return;
@@ -425,34 +455,50 @@
     loadRecommendations(view, card, recommendations);
   }
 
+  /** A way on from a dead end: the most popular films and the home page. */
+  function notFoundHelp() {
+    const list = h("ul", { class: "resultados lista-sugerida" }, h("li", { class: "cargando" }, "Cargando sugerencias…"));
+    api("/descubrir?orden=popularidad&limite=5").then((body) => {
+      fill(list, (body.resultados || []).map((movie) => h("li", null, h("a", { href: movieHref(movie.id) }, movie.titulo),
+        movie.anio ? h("span", { class: "detalle" }, String(movie.anio)) : null)));
+    }).catch(() => list.remove());
+    return h("section", { class: "bloque", "aria-labelledby": "titulo-ayuda" },
+      h("h2", { id: "titulo-ayuda" }, "Puede seguir por aquí"),
+      h("p", null, h("a", { href: "#/" }, "Volver al inicio"), " · ", h("a", { href: "#/descubrir" }, "Explorar el catálogo"),
+        " · o busque un título en la caja de arriba."),
+      h("p", null, "Las más populares ahora:"), list);
+  }
+
   function audienceFigures(card) {
     const votes = card.votos || {};
     const minimum = integer.format(votes.minimo || 2000);
-    const figures = [figure("Popularidad", decimal.format(card.popularidad), "puntuación de TMDB")];
+    const figures = [];
     if (votes.cumple_condicion) {
       figures.push(
-        figure("Votos", integer.format(votes.votos), `tiene al menos ${minimum}: se informan`),
-        figure("Promedio", `${decimal.format(votes.promedio)} / 10`, "media de los votos"));
+        figure("Promedio", `${decimal.format(votes.promedio)} / 10`, `media de ${integer.format(votes.votos)} votos`),
+        figure("Votos", integer.format(votes.votos), `al menos ${minimum}: el promedio es fiable`));
     } else {
-      const rule = figure("Votos y promedio", "No se informan",
-        votes.mensaje || `Tiene menos de ${minimum} votos: no se informan votos ni promedio.`);
+      const count = Number.isInteger(votes.votos) ? integer.format(votes.votos) : null;
+      const rule = figure("Votos", count ?? "menos de " + minimum,
+        `Con menos de ${minimum} votos, un promedio depende de pocas opiniones; por eso no se muestra.`);
       rule.classList.add("cifra-regla");
       figures.push(rule);
     }
+    figures.push(figure("Popularidad", decimal.format(card.popularidad), "índice de actividad en TMDB (visitas, votos); no es una nota"));
     return h("dl", { class: "cifras", "aria-label": "Público" }, figures);
   }
 
   function moneyFigures(card) {
     const budgeted = card.presupuesto > 0;
     const amount = (term, value, note) => (value > 0
-      ? figure(term, shortMoney(value), money.format(value))
+      ? figure(term, shortMoney(value), exactMoney(value))
       : figure(term, "sin dato", note));
     const profit = card.ganancia ?? card.recaudacion - card.presupuesto;
     return h("dl", { class: "cifras", "aria-label": "Taquilla" },
       amount("Presupuesto", card.presupuesto),
       amount("Recaudación", card.recaudacion),
       budgeted && card.recaudacion > 0
-        ? figure("Ganancia", shortMoney(profit), money.format(profit))
+        ? figure("Ganancia", shortMoney(profit), exactMoney(profit))
         : figure("Ganancia", "sin dato", "recaudación − presupuesto"),
       figure("Retorno", formatReturn(card.retorno, card.presupuesto), budgeted ? "recaudación / presupuesto" : "sin presupuesto no hay retorno"));
   }
@@ -471,20 +517,23 @@
     const title = pageTitle(card.titulo, card.anio ? h("span", { class: "anio" }, ` (${card.anio})`) : null);
     title.id = "titulo-ficha";
     return h("article", { class: "ficha", "aria-labelledby": "titulo-ficha" },
-      posterFor(card),
+      h("div", { class: "ficha-cabecera" },
+        posterFor(card),
+        h("div", { class: "ficha-titulos" },
+          card.coleccion ? h("p", { class: "ficha-coleccion" }, card.coleccion) : null,
+          title,
+          card.titulo_original && card.titulo_original !== card.titulo
+            ? h("p", { class: "ficha-original" }, "Título original: ", h("span", { lang: card.idioma_original || null }, card.titulo_original))
+            : null,
+          details.length ? h("p", { class: "ficha-detalles" }, details.join(" · ")) : null,
+          card.generos && card.generos.length
+            ? h("ul", { class: "generos", "aria-label": "Géneros" }, card.generos.map((genre) => h("li", null, genreName(genre))))
+            : null,
+          h("div", { class: "ficha-acciones" }, likeButton(card)))),
       h("div", { class: "ficha-cuerpo" },
-        card.coleccion ? h("p", { class: "ficha-coleccion" }, card.coleccion) : null,
-        title,
-        card.titulo_original && card.titulo_original !== card.titulo
-          ? h("p", { class: "ficha-original" }, "Título original: ", h("span", { lang: card.idioma_original || null }, card.titulo_original))
-          : null,
-        card.lema ? h("p", { class: "ficha-lema", lang: "en" }, card.lema) : null,
-        card.generos && card.generos.length
-          ? h("ul", { class: "generos", "aria-label": "Géneros" }, card.generos.map((genre) => h("li", null, genreName(genre))))
-          : null,
-        details.length ? h("p", { class: "ficha-detalles" }, details.join(" · ")) : null,
         audienceFigures(card),
         moneyFigures(card),
+        card.lema ? h("p", { class: "ficha-lema", lang: "en" }, card.lema) : null,
         card.sinopsis ? h("p", { class: "ficha-sinopsis", lang: "en" }, card.sinopsis) : null,
         h("p", { class: "ficha-direccion" }, h("strong", null, "Dirección: "), peopleLinks(card.direccion)),
         card.reparto && card.reparto.length
@@ -492,8 +541,7 @@
             h("ul", null, card.reparto.map((credit) => h("li", null,
               h("a", { href: personHref(credit.nombre) }, credit.nombre),
               credit.personaje ? h("span", { class: "personaje" }, credit.personaje) : null))))
-          : h("p", { class: "vacio" }, "El catálogo no tiene el reparto de esta película."),
-        h("div", { class: "ficha-acciones" }, likeButton(card))));
+          : h("p", { class: "vacio" }, "El catálogo no tiene el reparto de esta película.")));
   }
 
   async function loadRecommendations(view, card, section) {
@@ -508,7 +556,7 @@
     }
     if (view.stale()) return;
     const items = (body.recomendaciones || []).filter((item) => item.id !== card.id);
-    fill(section, section.firstChild, recommendationList(items, "No hay recomendaciones para esta película."));
+    fill(section, section.firstChild, recommendationList(items, "No hay recomendaciones para esta película.", body));
     section.removeAttribute("aria-busy");
     view.rendered("recomendaciones");
     announce(`${items.length} recomendaciones para «${card.titulo}».`);
@@ -539,64 +587,66 @@
       person = await api(`/persona/${encodeURIComponent(name)}`);
     } catch (error) {
       if (view.stale()) return;
-      view.show(pageTitle("Persona no encontrada"), errorBox(error, "la persona", personHref));
+      view.show(pageTitle("Persona no encontrada"), errorBox(error, "la persona", personHref), notFoundHelp());
       return;
     }
     if (view.stale()) return;
     const roles = [];
-    if (person.actor) roles.push(`intérprete en ${integer.format(person.actor.cantidad_peliculas)} película${person.actor.cantidad_peliculas === 1 ? "" : "s"}`);
-    if (person.director) roles.push(`director/a de ${integer.format(person.director.cantidad_peliculas)} película${person.director.cantidad_peliculas === 1 ? "" : "s"}`);
+    const films = (n) => `${integer.format(n)} película${n === 1 ? "" : "s"}`;
+    if (person.actor) roles.push(`intérprete en ${films(person.actor.cantidad_peliculas)}`);
+    if (person.director) roles.push(`director/a de ${films(person.director.cantidad_peliculas)}`);
     view.show(
       h("div", { class: "persona-cabecera" },
         h("div", { class: "avatar", "aria-hidden": "true" }, person.nombre.split(/\s+/).slice(0, 2).map((w) => w[0]).join("")),
         h("div", null, pageTitle(person.nombre), h("p", { class: "persona-roles" }, roles.join(" · ")))),
-      person.actor ? actorSection(person) : null,
-      person.director ? directorSection(person) : null);
+      person.actor ? roleSection("actor", "Como intérprete", person.actor, person.peliculas_como_actor || [], true) : null,
+      person.director ? roleSection("director", "Como director/a", person.director, person.director.peliculas || [], false) : null);
     view.rendered("persona");
     announce(`Página de ${person.nombre}.`);
   }
 
-  function actorSection(person) {
-    const stats = person.actor;
-    return h("section", { class: "bloque", "aria-labelledby": "titulo-actor" },
-      h("h2", { id: "titulo-actor" }, "Como intérprete"),
-      h("dl", { class: "cifras cifras-mision" },
-        figure("Películas", integer.format(stats.cantidad_peliculas)),
-        figure("Retorno total", formatReturn(stats.retorno_total), "suma de los retornos de sus películas"),
-        figure("Retorno promedio", formatReturn(stats.retorno_promedio), "retorno total / películas"),
-        figure("Con retorno", integer.format(stats.peliculas_con_retorno), "películas con presupuesto conocido")),
-      filmsTable(person.peliculas_como_actor || [], true));
+  /** The two return figures: the API's rule (over every film) and the mean over films with a budget. */
+  function returnFigures(stats, films) {
+    const budgeted = films.filter((film) => film.costo > 0);
+    const mean = budgeted.length ? budgeted.reduce((sum, film) => sum + film.retorno, 0) / budgeted.length : null;
+    return [
+      figure("Retorno medio (con presupuesto)", mean === null ? "sin dato" : `${ratio.format(mean)} ×`,
+        `media de recaudación / presupuesto en sus ${filmsText(budgeted.length)} con presupuesto conocido`),
+      figure("Retorno según la API", `${ratio.format(stats.retorno_promedio)} ×`,
+        "regla de /get_actor y /get_director: suma de retornos entre todas sus películas, también las que no tienen presupuesto (cuentan 0)"),
+    ];
+    function filmsText(n) { return `${integer.format(n)} película${n === 1 ? "" : "s"}`; }
   }
 
-  function directorSection(person) {
-    const stats = person.director;
-    return h("section", { class: "bloque", "aria-labelledby": "titulo-director" },
-      h("h2", { id: "titulo-director" }, "Como director/a"),
+  function roleSection(key, heading, stats, films, acting) {
+    const withBudget = films.filter((film) => film.costo > 0).length;
+    return h("section", { class: "bloque", "aria-labelledby": `titulo-${key}` },
+      h("h2", { id: `titulo-${key}` }, heading),
       h("dl", { class: "cifras cifras-mision" },
-        figure("Películas", integer.format(stats.cantidad_peliculas)),
-        figure("Retorno total", formatReturn(stats.retorno_total), "suma de los retornos de sus películas"),
-        figure("Retorno promedio", formatReturn(stats.retorno_promedio), "retorno total / películas")),
-      filmsTable(stats.peliculas || [], false));
+        figure("Películas", integer.format(stats.cantidad_peliculas), `${integer.format(withBudget)} con presupuesto conocido`),
+        returnFigures(stats, films)),
+      filmsTable(films, acting));
   }
 
   function filmsTable(films, acting) {
     if (!films.length) return h("p", { class: "vacio" }, "Sin películas.");
     const best = Math.max(...films.map((film) => film.retorno || 0), 0);
+    const cell = (label, attrs, ...content) => h("td", { ...attrs, "data-etiqueta": label }, ...content);
     const rows = films.map((film) => {
       const bar = h("span", { class: "barra-retorno", "aria-hidden": "true" });
       bar.style.setProperty("--valor", String(best > 0 ? (film.retorno || 0) / best : 0));
       return h("tr", null,
-        h("td", { class: "fecha" }, film.fecha_lanzamiento ? film.fecha_lanzamiento : (yearOf(film) ?? "")),
+        cell("Estreno", { class: "fecha" }, film.fecha_lanzamiento ? formatDate(film.fecha_lanzamiento) : (yearOf(film) ?? "")),
         h("th", { scope: "row" }, h("a", { href: movieHref(film.id) }, film.titulo)),
-        acting ? h("td", null, film.personaje || "") : null,
-        h("td", { class: "num" }, formatMoney(film.costo)),
-        h("td", { class: "num" }, formatMoney(film.recaudacion)),
-        acting ? null : h("td", { class: film.costo > 0 && film.ganancia < 0 ? "num negativo" : "num" },
-          film.costo > 0 && film.recaudacion > 0 ? money.format(film.ganancia) : "sin dato"),
-        h("td", { class: "num celda-retorno" }, bar, formatReturn(film.retorno, film.costo)));
+        acting ? cell("Personaje", { class: "personaje-celda" }, film.personaje || "—") : null,
+        cell("Presupuesto", { class: "num" }, formatMoney(film.costo)),
+        cell("Recaudación", { class: "num" }, formatMoney(film.recaudacion)),
+        acting ? null : cell("Ganancia", { class: film.costo > 0 && film.ganancia < 0 ? "num negativo" : "num" },
+          film.costo > 0 && film.recaudacion > 0 ? shortMoney(film.ganancia) : "sin dato"),
+        cell("Retorno", { class: "num celda-retorno" }, bar, formatReturn(film.retorno, film.costo)));
     });
     return h("div", { class: "tabla-desplazable", tabindex: "0", role: "region", "aria-label": acting ? "Películas como intérprete" : "Películas como director/a" },
-      h("table", { class: "tabla" },
+      h("table", { class: "tabla tabla-fluida" },
         h("thead", null, h("tr", null,
           h("th", { scope: "col" }, "Estreno"),
           h("th", { scope: "col" }, "Película"),
@@ -619,19 +669,23 @@
           type: "button", class: "boton boton-quitar", "aria-label": `Quitar «${item.titulo}» de la lista`,
           onclick: () => { likes.remove(item.id); announce(`«${item.titulo}» quitada.`); route(); },
         }, "Quitar"))))
-      : h("p", { class: "vacio" }, "Aún no marcó ninguna película. Abra la ficha de una película y pulse «Marcar “me gustó”».");
+      : h("p", { class: "vacio" }, "Todavía no hay ninguna película en la lista. Abra la ficha de una película y pulse «Marcar “me gustó”».");
+    const filters = hashParams();
+    const form = items.length ? recommendationFilters(filters) : null;
     view.show(pageTitle("Me gustaron"),
       h("p", { class: "introduccion" }, "Las películas que marque aquí se guardan en este navegador. Con ellas, el recomendador busca películas parecidas a todas a la vez."),
       list,
       items.length ? h("div", { class: "acciones-gustos" },
         h("button", { type: "button", class: "boton boton-secundario", onclick: () => { likes.save([]); route(); } }, "Vaciar la lista")) : null,
-      items.length ? results : null);
+      form, items.length ? results : null);
     view.rendered("me-gustaron");
     if (!items.length) return;
     results.setAttribute("aria-busy", "true");
     results.append(h("p", { class: "cargando" }, "Buscando recomendaciones…"));
     try {
-      const body = await api("/recomendacion?k=10", {
+      const query = new URLSearchParams({ k: "10" });
+      for (const key of ["desde", "hasta", "min_votos", "idioma"]) if (filters.get(key)) query.set(key, filters.get(key));
+      const body = await api(`/recomendacion?${query}`, {
         method: "POST",
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify({ ids: items.map((item) => item.id) }),
@@ -639,7 +693,7 @@
       if (view.stale()) return;
       const missing = body.no_encontrados || [];
       fill(results, results.firstChild,
-        recommendationList(body.recomendaciones || [], "El recomendador no encontró nada parecido."),
+        recommendationList(body.recomendaciones || [], "El recomendador no encontró nada parecido.", body),
         missing.length ? h("p", { class: "aviso" }, `No están en el catálogo: ${missing.join(", ")}.`) : null);
       announce(`${(body.recomendaciones || []).length} recomendaciones personalizadas.`);
     } catch (error) {
@@ -647,6 +701,23 @@
       fill(results, results.firstChild, errorBox(error, "las recomendaciones"));
     }
     results.removeAttribute("aria-busy");
+  }
+
+  /** Filters the recommender supports (years, votes, original language), kept in the URL. */
+  function recommendationFilters(params) {
+    const form = h("form", { class: "filtros", "aria-label": "Filtrar las recomendaciones" },
+      field("Desde (año)", "desde", params.get("desde"), { min: 1870, max: 2100 }),
+      field("Hasta (año)", "hasta", params.get("hasta"), { min: 1870, max: 2100 }),
+      field("Votos mínimos", "min_votos", params.get("min_votos"), { min: 0 }),
+      field("Idioma original", "idioma", params.get("idioma") || "", {}, [["", "Cualquiera"], ...["en", "es", "fr", "it", "de", "ja", "ko", "zh", "hi", "pt"].map((code) => [code, languageName(code)])]),
+      h("button", { type: "submit", class: "boton" }, "Filtrar"));
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const next = new URLSearchParams();
+      for (const [key, value] of new FormData(form)) if (String(value).trim()) next.set(key, String(value).trim());
+      navigate(`#/me-gustaron${next.toString() ? `?${next}` : ""}`);
+    });
+    return form;
   }
 
   async function renderSearch(view, query) {
@@ -680,23 +751,132 @@
     announce(`${total} resultados para ${cleanQuery}.`);
   }
 
+  const DECADES = [1930, 1940, 1950, 1960, 1970, 1980, 1990, 2000, 2010];
+  const ORDER_LABELS = {
+    popularidad: "Más populares", votos: "Más votadas", promedio: "Mejor valoradas",
+    recientes: "Más recientes", recaudacion: "Más taquilleras",
+  };
+
+  /** One movie of a browse list: placeholder thumbnail, title, year and the figure it is ordered by. */
+  function browseItem(movie, order) {
+    const thumb = h("span", { class: "mini-poster", "aria-hidden": "true" });
+    thumb.style.setProperty("--tono", String(hueOf(movie.id)));
+    const figureText = {
+      popularidad: `popularidad ${decimal.format(movie.popularidad)}`,
+      votos: `${integer.format(movie.votos)} votos`,
+      promedio: movie.promedio === null ? `${integer.format(movie.votos)} votos` : `promedio ${decimal.format(movie.promedio)} · ${integer.format(movie.votos)} votos`,
+      recientes: movie.anio ? String(movie.anio) : "sin fecha",
+      recaudacion: movie.recaudacion > 0 ? `recaudó ${fmt.money(movie.recaudacion)}` : "recaudación sin dato",
+    }[order];
+    return h("li", null, thumb, h("span", null,
+      h("a", { href: movieHref(movie.id) }, movie.titulo), movie.anio && order !== "recientes" ? h("span", { class: "anio" }, ` (${movie.anio})`) : null,
+      h("span", { class: "pelicula-cifra" }, figureText)));
+  }
+
+  function browseList(body, order) {
+    const items = body.resultados || [];
+    if (!items.length) return h("p", { class: "vacio" }, "Ninguna película cumple estos filtros.");
+    return h("ol", { class: "lista-peliculas" }, items.map((movie) => browseItem(movie, order)));
+  }
+
+  /** A home block filled from /descubrir. */
+  function browseBlock(id, heading, params, moreHref) {
+    const body = h("div", { "aria-busy": "true" }, h("p", { class: "cargando" }, "Cargando…"));
+    const section = h("section", { class: "bloque", "aria-labelledby": id },
+      h("div", { class: "seccion-titulo" }, h("h2", { id }, heading), h("a", { href: moreHref }, "Ver más")), body);
+    const order = new URLSearchParams(params).get("orden") || "popularidad";
+    api(`/descubrir?${params}`).then((page) => fill(body, browseList(page, order)))
+      .catch((error) => fill(body, errorBox(error, "la lista")))
+      .finally(() => body.removeAttribute("aria-busy"));
+    return section;
+  }
+
   async function renderHome(view) {
+    const summary = h("p", { class: "introduccion" }, "Busque una película por su título, o a una persona por su nombre, en la caja de arriba, o explore el catálogo.");
+    const genres = h("ul", { class: "chips", "aria-label": "Géneros" });
     const monthChart = h("figure", { class: "grafico", "aria-busy": "true" },
       h("figcaption", { id: "grafico-meses" }, "Estrenos por mes (todos los años)"), h("p", { class: "cargando" }, "Cargando…"));
     const weekdayChart = h("figure", { class: "grafico", "aria-busy": "true" },
       h("figcaption", { id: "grafico-dias" }, "Estrenos por día de la semana"), h("p", { class: "cargando" }, "Cargando…"));
-    const summary = h("p", { class: "introduccion" }, "Busque una película por su título, o a una persona por su nombre, en la caja de arriba.");
     view.show(pageTitle("Películas, cifras y recomendaciones"), summary,
+      browseBlock("titulo-valoradas", "Mejor valoradas (al menos 2.000 votos)", "orden=promedio&limite=6", "#/descubrir?orden=promedio"),
+      browseBlock("titulo-populares", "Más populares", "orden=popularidad&limite=6", "#/descubrir?orden=popularidad"),
+      h("section", { class: "bloque", "aria-labelledby": "titulo-generos" }, h("h2", { id: "titulo-generos" }, "Por género"), genres),
+      h("section", { class: "bloque", "aria-labelledby": "titulo-decadas" }, h("h2", { id: "titulo-decadas" }, "Por década"),
+        h("ul", { class: "chips", "aria-label": "Décadas" }, DECADES.map((decade) => h("li", null,
+          h("a", { href: `#/descubrir?desde=${decade}&hasta=${decade + 9}&orden=votos` }, `Década de ${decade}`))))),
       h("section", { class: "bloque", "aria-labelledby": "titulo-estrenos" },
         h("h2", { id: "titulo-estrenos" }, "¿Cuándo se estrenan las películas?"),
-        h("div", { class: "graficos" }, monthChart, weekdayChart)));
+        h("div", { class: "graficos" }, monthChart, weekdayChart)),
+      h("p", { class: "bloque" }, "Más cifras del catálogo en el ", h("a", { href: "/reporte" }, "informe exploratorio"), "."));
     view.rendered("inicio");
-    const info = catalogInfo;
+    catalogInfo.then((body) => { if (!view.stale() && body) describeCatalog(summary, body); });
+    api("/generos").then((body) => fill(genres, (body.generos || []).map((genre) => h("li", null,
+      h("a", { href: `#/descubrir?genero=${encodeURIComponent(genre.nombre)}&orden=votos` }, genreName(genre.nombre)))))).catch(() => genres.remove());
     const months = Promise.all(MONTHS.map((month) => api(`/cantidad_filmaciones_mes/${month}`)));
     const days = Promise.all(WEEKDAYS.map((day) => api(`/cantidad_filmaciones_dia/${encodeURIComponent(day)}`)));
-    info.then((body) => { if (!view.stale() && body) describeCatalog(summary, body); });
     fillChart(view, monthChart, months, MONTHS.map((m) => m.slice(0, 3)), MONTHS, "grafico-meses");
     fillChart(view, weekdayChart, days, WEEKDAYS.map((d) => d.slice(0, 3)), WEEKDAYS, "grafico-dias");
+  }
+
+  const hashParams = () => new URLSearchParams(location.hash.split("?")[1] || "");
+
+  /** A labelled number input or select of a filter form. */
+  function field(label, name, value, attrs = {}, options = null) {
+    const control = options
+      ? h("select", { name, ...attrs }, options.map(([key, text]) => h("option", { value: key, selected: key === value ? true : null }, text)))
+      : h("input", { name, type: "number", inputmode: "numeric", value: value ?? "", ...attrs });
+    return h("label", null, label, control);
+  }
+
+  async function renderDiscover(view) {
+    const params = hashParams();
+    const order = ORDER_LABELS[params.get("orden")] ? params.get("orden") : "popularidad";
+    const page = Math.max(1, Number(params.get("pagina")) || 1);
+    const query = new URLSearchParams({ orden: order, pagina: String(page), limite: "24" });
+    for (const key of ["genero", "desde", "hasta", "min_votos"]) if (params.get(key)) query.set(key, params.get(key));
+    let genres = [];
+    let body;
+    try {
+      [body, genres] = await Promise.all([api(`/descubrir?${query}`), api("/generos").then((g) => g.generos || []).catch(() => [])]);
+    } catch (error) {
+      if (view.stale()) return;
+      view.show(pageTitle("Explorar el catálogo"), discoverForm(params, order, genres), errorBox(error, "la lista"));
+      view.rendered("descubrir");
+      return;
+    }
+    if (view.stale()) return;
+    const base = new URLSearchParams(query);
+    const pageHref = (n) => { base.set("pagina", String(n)); base.delete("limite"); return `#/descubrir?${base}`; };
+    const genre = body.genero ? ` · ${genreName(body.genero)}` : "";
+    view.show(pageTitle(`${ORDER_LABELS[order]}${genre}`),
+      discoverForm(params, order, genres),
+      h("p", { class: "introduccion" }, `${integer.format(body.total)} película${body.total === 1 ? "" : "s"}`,
+        body.min_votos ? ` con al menos ${integer.format(body.min_votos)} votos` : "", "."),
+      browseList(body, order),
+      body.paginas > 1 ? h("nav", { class: "paginacion", "aria-label": "Páginas" },
+        page > 1 ? h("a", { href: pageHref(page - 1) }, "← Anterior") : null,
+        h("span", null, `Página ${integer.format(page)} de ${integer.format(body.paginas)}`),
+        page < body.paginas ? h("a", { href: pageHref(page + 1) }, "Siguiente →") : null) : null);
+    view.rendered("descubrir");
+    announce(`${body.total} películas.`);
+  }
+
+  function discoverForm(params, order, genres) {
+    const form = h("form", { class: "filtros", "aria-label": "Filtros" },
+      field("Orden", "orden", order, {}, Object.entries(ORDER_LABELS)),
+      field("Género", "genero", params.get("genero") || "", {}, [["", "Todos"], ...genres.map((g) => [g.nombre, genreName(g.nombre)])]),
+      field("Desde (año)", "desde", params.get("desde"), { min: 1870, max: 2100 }),
+      field("Hasta (año)", "hasta", params.get("hasta"), { min: 1870, max: 2100 }),
+      field("Votos mínimos", "min_votos", params.get("min_votos"), { min: 0 }),
+      h("button", { type: "submit", class: "boton" }, "Aplicar"));
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const next = new URLSearchParams();
+      for (const [key, value] of new FormData(form)) if (String(value).trim()) next.set(key, String(value).trim());
+      navigate(`#/descubrir?${next}`);
+    });
+    return form;
   }
 
   function describeCatalog(summary, body) {
@@ -710,13 +890,15 @@
     summary.textContent = `${parts.join("")}. Busque una película por su título, o a una persona por su nombre, en la caja de arriba.`;
   }
 
-  /** The footer names the catalog version the server answers from. */
+  /** The footer names the catalog in words: when it was built and how many films it has. */
   function describeFooter(body) {
     if (!body) return;
     const counts = body.catalogo || body;
-    const version = counts.version ?? body.version;
     const demo = counts.demo ?? (counts.fuente && counts.fuente.demo);
-    if (version) $("#pie-catalogo").textContent = `catálogo ${version}${demo ? " (demostración)" : ""}`;
+    const parts = [demo ? "catálogo de demostración" : "catálogo"];
+    if (counts.construido) parts.push(`del ${fmt.date(counts.construido)}`);
+    if (counts.peliculas !== undefined) parts.push(`con ${integer.format(counts.peliculas)} películas`);
+    $("#pie-catalogo").textContent = parts.join(" ");
   }
 
   async function fillChart(view, figureElement, pending, shortLabels, labels, captionId) {
@@ -765,7 +947,8 @@
 
   function renderNotFound(view) {
     view.show(pageTitle("Página no encontrada"),
-      h("p", null, "Esta dirección no corresponde a ninguna página. ", h("a", { href: "#/" }, "Volver al inicio"), "."));
+      h("p", null, "Esta dirección no corresponde a ninguna página."), notFoundHelp());
+    view.rendered("no-encontrada");
   }
 
   // ---------------------------------------------------------------- router
@@ -774,8 +957,9 @@
     [/^\/?$/, renderHome],
     [/^\/pelicula\/(\d{1,12})\/?$/, renderMovie],
     [/^\/persona\/(.+)$/, renderPerson],
-    [/^\/me-gustaron\/?$/, renderLikes],
+    [/^\/me-gustaron\/?(?:\?.*)?$/, renderLikes],
     [/^\/buscar\/(.+)$/, renderSearch],
+    [/^\/descubrir\/?(?:\?.*)?$/, renderDiscover],
   ];
   const metrics = { renders: [] };
   window.filmoteca = { metrics };

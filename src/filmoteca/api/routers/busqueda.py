@@ -8,10 +8,11 @@ from fastapi import APIRouter, Query
 from starlette.responses import Response
 
 from ..deps import CatalogDep
+from ..openapi import operation_id
 from ..responses import JSON
-from ..schemas import Busqueda, Error, busqueda_json
+from ..schemas import MAX_PAGE, Busqueda, Error, busqueda_json
 
-router = APIRouter(tags=["búsqueda"])
+router = APIRouter(tags=["búsqueda"], generate_unique_id_function=operation_id)
 
 
 @router.get(
@@ -22,7 +23,10 @@ router = APIRouter(tags=["búsqueda"])
     description="Películas y personas cuyo título o nombre normalizado contiene `q`. Primero las "
     "coincidencias exactas, luego las que empiezan por `q`, luego las que tienen una palabra que "
     "empieza por `q`; dentro de cada grupo, las películas más votadas y las personas con más "
-    "películas. Cada resultado trae las rutas que responden sobre él.",
+    "películas. Cada resultado trae su ficha (`/pelicula/{id}` o `/persona/{nombre}`) y las rutas "
+    "que responden sobre él. `total_paginas`, `siguiente` y `anterior` recorren las páginas; "
+    "una página más allá de la última responde 200 sin resultados, con `anterior` apuntando a "
+    "la última.",
 )
 async def buscar(
     catalog: CatalogDep,
@@ -36,7 +40,9 @@ async def buscar(
         ),
     ],
     limite: Annotated[int, Query(ge=1, le=50, description="Resultados por página.")] = 10,
-    pagina: Annotated[int, Query(ge=1, le=1000, description="Página, desde 1.")] = 1,
+    pagina: Annotated[
+        int, Query(ge=1, le=MAX_PAGE, description=f"Página, desde 1 (hasta {MAX_PAGE}).")
+    ] = 1,
 ) -> Response:
     """Titles and people containing the query, paginated."""
     page = catalog.search(q, limite, pagina)

@@ -15,6 +15,7 @@ from starlette.responses import Response
 
 from ...catalog import MIN_VOTES
 from ..deps import CatalogDep
+from ..openapi import operation_id
 from ..responses import json_response
 from ..schemas import (
     Actor,
@@ -29,7 +30,7 @@ from ..schemas import (
     votos_from_match,
 )
 
-router = APIRouter(tags=["consultas"])
+router = APIRouter(tags=["consultas"], generate_unique_id_function=operation_id)
 
 MAX_TEXT = 200
 NOT_FOUND: dict[int | str, dict[str, Any]] = {

@@ -8,10 +8,11 @@ from starlette.responses import FileResponse, Response
 from ... import __version__
 from ...errors import NotFound
 from ..deps import CatalogDep, SettingsDep
+from ..openapi import operation_id
 from ..responses import json_response
 from ..schemas import Error, Info, InfoCatalogo, Salud
 
-router = APIRouter(tags=["servicio"])
+router = APIRouter(tags=["servicio"], generate_unique_id_function=operation_id)
 
 EXAMPLES = {
     "cantidad_filmaciones_mes": "/cantidad_filmaciones_mes/enero",
@@ -21,6 +22,12 @@ EXAMPLES = {
     "get_actor": "/get_actor/Tom%20Hanks",
     "get_director": "/get_director/Steven%20Spielberg",
     "buscar": "/buscar?q=toy",
+    "pelicula": "/pelicula/862",
+    "reparto": "/pelicula/862/reparto",
+    "palabras_clave": "/pelicula/862/palabras_clave",
+    "persona": "/persona/Tom%20Hanks",
+    "persona_id": "/persona/id/31",
+    "coleccion": "/coleccion/10194",
     "salud": "/salud",
     "reporte": "/reporte",
 }

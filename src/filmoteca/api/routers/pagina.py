@@ -31,6 +31,7 @@ from ...catalog.cards import Cards
 from ...config import Settings
 from ...errors import CatalogError, NotFound
 from ..fichas import FichaPelicula, PaginaPersona
+from ..openapi import operation_id
 from ..responses import json_response
 from ..schemas import Error
 
@@ -127,7 +128,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
 
 
-router = APIRouter(lifespan=lifespan)
+router = APIRouter(lifespan=lifespan, generate_unique_id_function=operation_id)
 
 
 # ---------------------------------------------------------------- routes

@@ -1,0 +1,267 @@
+"""A faster way into the same route functions: plain GET routes called without FastAPI's
+request machinery, falling back to FastAPI for everything else.
+
+FastAPI spends most of a query's CPU (≈ 60-80 µs of 100-300) outside the route: matching
+the route table, building the dependency graph, validating parameters with pydantic, then
+looking up exception handlers. For routes whose signature is simple, `FastPathMiddleware`
+(pure ASGI, just ahead of FastAPI, behind the response cache) does the same steps directly:
+
+- Eligible routes are found in the app's own route table (nothing is listed twice): `async`
+  GET routes whose parameters are only path parameters of type `str` (length bounds only),
+  query parameters of type `int` / `int | None` (`ge`/`le` bounds) or `str` (length bounds),
+  and dependencies that take only the `Request` (such as `CatalogDep`).
+- A request is served here only when it is unambiguous: the first route of the table that
+  matches its path is that eligible route, its method is GET, every parameter is present once
+  and valid in the plain form (`anio=1995`, not `anio=+1995` or `anio=`); the route function
+  itself answers, and its errors of the `FilmotecaError` family go through the app's own
+  exception handler. Anything else (an invalid or doubtful parameter, another exception, a
+  HEAD, an unknown path) is passed to FastAPI untouched, which answers exactly as always.
+
+So the answers, status codes, headers and OpenAPI schema are FastAPI's by construction: the
+route functions, schemas and error handlers are the same objects. `bench/compare_fastpath.py`
+checks it answer by answer.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl
+
+from annotated_types import Ge, Le, MaxLen, MinLen
+from fastapi.routing import APIRoute
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Match
+
+from ..errors import FilmotecaError
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+_PLAIN_INT = re.compile(r"0|[1-9][0-9]{0,8}")
+_NO_DEFAULT = object()
+
+
+@dataclass(frozen=True, slots=True)
+class _Param:
+    """One path or query parameter: its name, kind ('str' or 'int'), bounds and default."""
+
+    name: str
+    kind: str
+    low: int | None
+    high: int | None
+    default: Any
+
+    def parse(self, raw: str) -> Any:
+        """The validated value, or _NO_DEFAULT when FastAPI must judge it."""
+        if self.kind == "int":
+            if not _PLAIN_INT.fullmatch(raw):
+                return _NO_DEFAULT
+            value: Any = int(raw)
+            size = value
+        else:
+            value, size = raw, len(raw)
+        if (self.low is not None and size < self.low) or (
+            self.high is not None and size > self.high
+        ):
+            return _NO_DEFAULT
+        return value
+
+
+@dataclass(frozen=True, slots=True)
+class _Route:
+    """An eligible route, ready to be called directly."""
+
+    route: APIRoute
+    prefix: str
+    earlier: tuple[Any, ...]
+    path_params: tuple[_Param, ...]
+    query_params: tuple[_Param, ...]
+    dependencies: tuple[tuple[str, Callable[..., Awaitable[Any]]], ...]
+
+
+class FastPathMiddleware:
+    """Pure ASGI: answer plain GET requests of eligible routes by calling the route directly."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._routes: tuple[_Route, ...] | None = None
+        self.served = self.passed = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve here when unambiguous, else hand the request to FastAPI unchanged."""
+        if scope["type"] != "http" or scope["method"] != "GET" or scope.get("root_path"):
+            await self.app(scope, receive, send)
+            return
+        if self._routes is None:
+            self._routes = eligible_routes(scope["app"].router.routes)
+        response = await self._answer(scope, receive)
+        if response is None:
+            self.passed += 1
+            await self.app(scope, receive, send)
+            return
+        self.served += 1
+        await response(scope, receive, send)
+
+    async def _answer(self, scope: Scope, receive: Receive) -> Response | None:
+        """The route's response, or None to let FastAPI answer."""
+        path: str = scope["path"]
+        for entry in self._routes or ():
+            if path.startswith(entry.prefix):
+                kwargs = _arguments(entry, scope)
+                if kwargs is None:
+                    return None
+                return await _call(entry, kwargs, scope, receive)
+        return None
+
+
+def _arguments(entry: _Route, scope: Scope) -> dict[str, Any] | None:
+    """The route function's path and query arguments, or None when FastAPI must decide."""
+    match = entry.route.path_regex.match(scope["path"])
+    if match is None or any(r.matches(scope)[0] != Match.NONE for r in entry.earlier):
+        return None
+    kwargs: dict[str, Any] = {}
+    groups = match.groupdict()
+    for param in entry.path_params:
+        value = param.parse(entry.route.param_convertors[param.name].convert(groups[param.name]))
+        if value is _NO_DEFAULT:
+            return None
+        kwargs[param.name] = value
+    query = scope["query_string"]
+    pairs = parse_qsl(query.decode("latin-1"), keep_blank_values=True) if query else []
+    given: dict[str, str] = {}
+    for name, raw in pairs:
+        if name in given:
+            return None
+        given[name] = raw
+    for param in entry.query_params:
+        raw_value = given.get(param.name)
+        value = param.default if raw_value is None else param.parse(raw_value)
+        if value is _NO_DEFAULT:
+            return None
+        kwargs[param.name] = value
+    return kwargs
+
+
+async def _call(
+    entry: _Route, kwargs: dict[str, Any], scope: Scope, receive: Receive
+) -> Response | None:
+    """Call the dependencies and the route; a FilmotecaError goes to the app's handler."""
+    request = Request(scope, receive)
+    try:
+        for name, dependency in entry.dependencies:
+            kwargs[name] = await dependency(request)
+        response = await entry.route.endpoint(**kwargs)
+    except FilmotecaError as exc:
+        handler = _handler(scope["app"].exception_handlers, exc)
+        if handler is None:
+            return None
+        response = await handler(request, exc)
+    except Exception:  # FastAPI runs it again and answers as it always does
+        return None
+    if not isinstance(response, Response) or response.background is not None:
+        return None
+    scope["route"], scope["endpoint"] = entry.route, entry.route.endpoint
+    scope["path_params"] = {p.name: kwargs[p.name] for p in entry.path_params}
+    return response
+
+
+def _handler(handlers: dict[Any, Any], exc: Exception) -> Any:
+    """The app's handler for an exception, looked up along its class hierarchy (as Starlette)."""
+    for cls in type(exc).__mro__:
+        if cls in handlers:
+            return handlers[cls]
+    return None
+
+
+def eligible_routes(routes: list[Any]) -> tuple[_Route, ...]:
+    """The routes of a table that the fast path can serve, each with the routes before it."""
+    found = []
+    for position, route in enumerate(routes):
+        entry = _eligible(route, tuple(routes[:position]))
+        if entry is not None:
+            found.append(entry)
+    return tuple(found)
+
+
+def _eligible(route: Any, earlier: tuple[Any, ...]) -> _Route | None:
+    """The fast-path form of a route, or None when its signature is not simple enough."""
+    if not isinstance(route, APIRoute) or "GET" not in (route.methods or ()):
+        return None
+    dependant = route.dependant
+    if (
+        not inspect.iscoroutinefunction(route.endpoint)
+        or dependant.body_params
+        or dependant.header_params
+        or dependant.cookie_params
+        or dependant.request_param_name
+        or dependant.websocket_param_name
+        or dependant.http_connection_param_name
+        or dependant.response_param_name
+        or dependant.background_tasks_param_name
+        or dependant.security_scopes_param_name
+        or route.dependencies
+        or not (dependant.path_params or dependant.query_params)  # /salud, /: cheap anyway
+    ):
+        return None
+    dependencies = [_dependency(sub) for sub in dependant.dependencies]
+    path_params = [_param(field, "path") for field in dependant.path_params]
+    query_params = [_param(field, "query") for field in dependant.query_params]
+    if None in dependencies or None in path_params or None in query_params:
+        return None
+    return _Route(
+        route,
+        route.path.split("{", 1)[0],
+        earlier,
+        tuple(p for p in path_params if p is not None),
+        tuple(p for p in query_params if p is not None),
+        tuple(d for d in dependencies if d is not None),
+    )
+
+
+def _dependency(sub: Any) -> tuple[str, Callable[..., Awaitable[Any]]] | None:
+    """A dependency that takes only the request (e.g. `get_catalog`), as (name, function)."""
+    simple = (
+        sub.name
+        and sub.call is not None
+        and inspect.iscoroutinefunction(sub.call)
+        and sub.request_param_name
+        and not (sub.dependencies or sub.path_params or sub.query_params or sub.body_params)
+        and not (sub.header_params or sub.cookie_params or sub.response_param_name)
+    )
+    return (sub.name, sub.call) if simple else None
+
+
+def _param(field: Any, where: str) -> _Param | None:
+    """A parameter the fast path can parse exactly as pydantic would, or None."""
+    info = field.field_info
+    kinds = {str: "str", int: "int", int | None: "int"}
+    kind = kinds.get(info.annotation)
+    if kind is None or field.alias != field.name or (where == "path" and kind != "str"):
+        return None
+    low = high = None
+    for item in info.metadata:
+        if kind == "str" and isinstance(item, MinLen):
+            low = item.min_length
+        elif kind == "str" and isinstance(item, MaxLen):
+            high = item.max_length
+        elif kind == "int" and isinstance(item, Ge) and isinstance(item.ge, int):
+            low = item.ge
+        elif kind == "int" and isinstance(item, Le) and isinstance(item.le, int):
+            high = item.le
+        else:
+            return None
+    required = info.is_required()
+    if where == "query" and required and kind == "int":
+        return None
+    default = _NO_DEFAULT if required else info.default
+    if where == "query" and default is not _NO_DEFAULT and not isinstance(default, int | None):
+        return None
+    return _Param(field.name, kind, low, high, default)

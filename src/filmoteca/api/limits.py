@@ -1,0 +1,113 @@
+"""Limits at the connection: header size, slow or idle clients, and the arrival time of requests.
+
+uvicorn's httptools protocol buffers a request line and headers of any size and keeps a
+connection that never finishes its headers (or never sends anything) open forever.
+`GuardedHttpToolsProtocol` is that protocol with three bounds (`serve` uses it):
+
+- MAX_HEADER_BYTES: a request whose line and headers pass this size is answered 431 and the
+  connection closed, after buffering at most one read beyond the limit.
+- REQUEST_TIMEOUT: a request (line, headers and body) must arrive whole within this time from
+  its first byte, and a new connection must start one within it; otherwise the connection is
+  closed (idle keep-alive connections are closed by uvicorn's `timeout_keep_alive`).
+- Each request's scope carries the loop time its headers were complete
+  (`scope["extensions"]["filmoteca.received"]`), so the app can tell how long it queued
+  (`edge.EdgeMiddleware` sheds requests that waited too long).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+MAX_HEADER_BYTES = 16 << 10
+REQUEST_TIMEOUT = 10.0
+RECEIVED = "filmoteca.received"
+
+_431 = (
+    b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
+    b"content-type: text/plain; charset=utf-8\r\ncontent-length: %d\r\nconnection: close\r\n\r\n"
+)
+_431_TEXT = "Las cabeceras de la petición pasan de 16 KB.".encode()
+
+
+class GuardedHttpToolsProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol with a header-size limit and a whole-request deadline."""
+
+    max_header_bytes = MAX_HEADER_BYTES
+    request_timeout = REQUEST_TIMEOUT
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._header_bytes = 0
+        self._in_headers = True
+        self._refused = False
+        self._deadline: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        """Accept the connection; its first request must arrive within the deadline."""
+        super().connection_made(transport)
+        self._arm()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        """Drop the deadline with the connection."""
+        self._disarm()
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        """Feed the parser; refuse a request whose headers grow past the limit."""
+        if self._refused:
+            return
+        counting = self._in_headers
+        super().data_received(data)
+        if counting and self._in_headers and not self._refused:
+            self._header_bytes += len(data)
+            if self._header_bytes > self.max_header_bytes:
+                self._refuse()
+
+    def send_400_response(self, msg: str) -> None:
+        """uvicorn's 400 for unparsable input, unless the connection was already answered."""
+        if not self._refused:
+            super().send_400_response(msg)
+
+    def on_message_begin(self) -> None:
+        """A new request: count its header bytes and start its deadline."""
+        super().on_message_begin()
+        self._in_headers, self._header_bytes = True, 0
+        self._arm()
+
+    def on_headers_complete(self) -> None:
+        """Stamp the arrival time in the scope, then let uvicorn start the request."""
+        self._in_headers = False
+        scope: dict[str, Any] = self.scope  # type: ignore[assignment]
+        scope.setdefault("extensions", {})[RECEIVED] = self.loop.time()
+        super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        """The whole request arrived: its deadline is met."""
+        self._disarm()
+        super().on_message_complete()
+
+    def _arm(self) -> None:
+        if self._deadline is None:
+            self._deadline = self.loop.call_later(self.request_timeout, self._expired)
+
+    def _disarm(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+
+    def _expired(self) -> None:
+        """Too slow: close the connection (an app waiting for the body sees a disconnect)."""
+        self._deadline = None
+        if not self.transport.is_closing():
+            self.transport.close()
+
+    def _refuse(self) -> None:
+        """Answer 431 and close, unless a response is already under way."""
+        self._refused = True
+        self._disarm()
+        if not self.transport.is_closing():
+            self.transport.write(_431 % len(_431_TEXT) + _431_TEXT)
+            self.transport.close()

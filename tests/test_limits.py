@@ -1,0 +1,138 @@
+"""Connection limits of the served protocol, on a real uvicorn over loopback sockets."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import uvicorn
+
+from filmoteca.api.limits import RECEIVED, GuardedHttpToolsProtocol
+from servers import free_port
+
+seen: list[dict[str, Any]] = []
+
+
+class QuickProtocol(GuardedHttpToolsProtocol):
+    """The served protocol with a short deadline, so the tests do not wait 10 s."""
+
+    request_timeout = 0.5
+
+
+async def echo(scope: Any, receive: Any, send: Any) -> None:
+    """A tiny ASGI app: reads the body, remembers the scope, answers 200 'ok'."""
+    if scope["type"] != "http":
+        return
+    seen.append(scope)
+    more = True
+    while more:
+        message = await receive()
+        more = message.get("more_body", False) and message["type"] == "http.request"
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": b"ok"})
+
+
+@pytest.fixture(scope="module")
+def port() -> Iterator[int]:
+    number = free_port()
+    config = uvicorn.Config(
+        echo, host="127.0.0.1", port=number, http=QuickProtocol, lifespan="off",
+        log_level="critical", timeout_keep_alive=1,
+    )  # fmt: skip
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    yield number
+    server.should_exit = True
+    thread.join(10)
+
+
+def _connect(port: int) -> socket.socket:
+    sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+    return sock
+
+
+def _read_all(sock: socket.socket) -> bytes:
+    """Everything until the server closes the connection (or 5 s pass)."""
+    chunks = []
+    while chunk := sock.recv(65536):
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def test_a_normal_request_is_answered_and_stamped(port: int) -> None:
+    with _connect(port) as sock:
+        sock.sendall(b"GET /x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+        assert _read_all(sock).startswith(b"HTTP/1.1 200")
+    assert isinstance(seen[-1]["extensions"][RECEIVED], float)
+
+
+def test_oversized_headers_get_431_without_being_buffered(port: int) -> None:
+    with _connect(port) as sock:
+        sock.sendall(b"GET /x HTTP/1.1\r\nHost: a\r\nX-Grande: ")
+        sent = 0
+        with pytest.raises(OSError):  # the server closes while the client still sends
+            while sent < 50 << 20:
+                sock.sendall(b"a" * 65536)
+                sent += 65536
+        assert sent < 4 << 20  # refused long before the 50 MB were read
+        answer = _read_all(sock)
+    assert answer.startswith(b"HTTP/1.1 431") or answer == b""
+
+
+def test_oversized_headers_answer_431(port: int) -> None:
+    with _connect(port) as sock:
+        sock.sendall(b"GET /x HTTP/1.1\r\nHost: a\r\nX-Grande: " + b"a" * (20 << 10) + b"\r\n")
+        answer = _read_all(sock)
+    assert answer.startswith(b"HTTP/1.1 431") and b"16 KB" in answer
+
+
+def test_headers_just_under_the_limit_are_accepted(port: int) -> None:
+    with _connect(port) as sock:
+        header = b"X-Casi: " + b"a" * (12 << 10) + b"\r\n"
+        sock.sendall(b"GET /x HTTP/1.1\r\nHost: a\r\n" + header + b"Connection: close\r\n\r\n")
+        assert _read_all(sock).startswith(b"HTTP/1.1 200")
+
+
+@pytest.mark.parametrize(
+    "partial",
+    [b"", b"GET /x HTTP/1.1\r\nHost: a\r\n", b"POST /x HTTP/1.1\r\nContent-Length: 10\r\n\r\nab"],
+    ids=["silent", "half-sent headers", "half-sent body"],
+)
+def test_slow_or_silent_connections_are_closed(port: int, partial: bytes) -> None:
+    with _connect(port) as sock:
+        sock.sendall(partial)
+        start = time.monotonic()
+        _read_all(sock)  # returns when the server closes
+        assert time.monotonic() - start < 3
+
+
+def test_many_half_sent_connections_are_all_closed(port: int) -> None:
+    socks = [_connect(port) for _ in range(300)]
+    try:
+        for sock in socks:
+            sock.sendall(b"GET /x HTTP/1.1\r\nHost: a\r\n")
+        time.sleep(1.5)
+        for sock in socks:
+            sock.settimeout(3)
+            assert sock.recv(100) == b""  # closed by the server
+    finally:
+        for sock in socks:
+            sock.close()
+
+
+def test_idle_keep_alive_connection_is_closed(port: int) -> None:
+    with _connect(port) as sock:
+        sock.sendall(b"GET /x HTTP/1.1\r\nHost: a\r\n\r\n")
+        first = sock.recv(1000)
+        assert first.startswith(b"HTTP/1.1 200")
+        start = time.monotonic()
+        assert _read_all(sock) == b"" and time.monotonic() - start < 3
