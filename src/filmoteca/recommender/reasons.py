@@ -9,7 +9,7 @@ import numpy as np
 from ..text import is_meta_keyword
 
 if TYPE_CHECKING:
-    from .model import Recommender
+    from .queries import Queries as Recommender
 
 # (block, label, how many names at most), most specific first
 SHARED = (
