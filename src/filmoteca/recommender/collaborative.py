@@ -1,5 +1,8 @@
 """The collaborative part: item-item co-likes with shrinkage, in scipy.sparse (fit time only).
 
+Computed a block of movies at a time (their rows of LᵀL), so that memory stays bounded by
+the kept values, not by all co-liked pairs.
+
 With L the users x movies matrix of likes (rating >= 4) and C = LᵀL (C_ij: people who liked
 both i and j), the co-like similarity is the shrunk cosine
 
@@ -33,15 +36,6 @@ def like_matrix(ratings: pd.DataFrame, movie_ids: np.ndarray) -> sp.csr_matrix:
     return matrix
 
 
-def co_likes(likes: sp.csr_matrix) -> sp.csr_matrix:
-    """Movies x movies: how many people liked both (diagonal removed), float32 counts."""
-    counts = sp.csr_matrix(likes.T @ likes, dtype=np.float32)
-    counts.setdiag(0)
-    counts.eliminate_zeros()
-    counts.sort_indices()
-    return counts
-
-
 def keep_top(matrix: sp.csr_matrix, top: int) -> sp.csr_matrix:
     """The `top` largest values of every row (ties: the lower column), the rest dropped."""
     lengths = np.diff(matrix.indptr)
@@ -56,16 +50,51 @@ def keep_top(matrix: sp.csr_matrix, top: int) -> sp.csr_matrix:
     return out
 
 
+def _block(
+    likes_t: sp.csr_matrix,
+    likes: sp.csr_matrix,
+    per_movie: np.ndarray,
+    r0: int,
+    r1: int,
+    shrink: float,
+    top: int,
+) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+    """Rows r0..r1 of the similarity and of the co-like counts, `top` per row."""
+    counts = sp.csr_matrix(likes_t[r0:r1] @ likes, dtype=np.float32).tocoo()
+    off = counts.row + r0 != counts.col  # the diagonal: a movie with itself
+    row, col, c = counts.row[off], counts.col[off], counts.data[off]
+    norm = np.sqrt(per_movie[row + r0] * per_movie[col])
+    values = c / np.maximum(norm, 1.0) * c / (c + np.float32(shrink))
+    shape = (r1 - r0, likes.shape[1])
+    sim = keep_top(sp.csr_matrix((values.astype(np.float32), (row, col)), shape=shape), top)
+    kept = sp.csr_matrix((c, (row, col)), shape=shape)
+    return sim, _same(sim, kept)
+
+
+def _same(pattern: sp.csr_matrix, values: sp.csr_matrix) -> sp.csr_matrix:
+    """`values` restricted to the stored entries of `pattern` (same shape, sorted indices)."""
+    mask = pattern.copy()
+    mask.data[:] = 1.0
+    return sp.csr_matrix(values.multiply(mask), dtype=np.float32)
+
+
 def fit(
-    ratings: pd.DataFrame, movie_ids: np.ndarray, shrink: float, top: int
+    ratings: pd.DataFrame, movie_ids: np.ndarray, shrink: float, top: int, rows: int = 2048
 ) -> tuple[sp.csr_matrix, sp.csr_matrix, np.ndarray]:
-    """(similarity, co-like counts, likes per movie) of the catalog's movies."""
+    """(similarity, co-like counts of the kept pairs, likes per movie) of the catalog's
+    movies, a block of `rows` movies at a time so that memory stays bounded."""
     likes = like_matrix(ratings, movie_ids)
     per_movie = np.asarray(likes.sum(axis=0)).ravel().astype(np.float32)
-    counts = co_likes(likes)
-    coo = counts.tocoo()
-    norm = np.sqrt(per_movie[coo.row] * per_movie[coo.col])
-    values = coo.data / np.maximum(norm, 1.0) * coo.data / (coo.data + np.float32(shrink))
-    sim = sp.csr_matrix((values.astype(np.float32), (coo.row, coo.col)), shape=counts.shape)
+    likes_t = sp.csr_matrix(likes.T)
+    if not len(movie_ids):
+        empty = sp.csr_matrix((0, 0), dtype=np.float32)
+        return empty, empty, per_movie
+    parts = [
+        _block(likes_t, likes, per_movie, r0, min(r0 + rows, len(movie_ids)), shrink, top)
+        for r0 in range(0, len(movie_ids), rows)
+    ]
+    sim = sp.csr_matrix(sp.vstack([p[0] for p in parts], format="csr"), dtype=np.float32)
+    counts = sp.csr_matrix(sp.vstack([p[1] for p in parts], format="csr"), dtype=np.float32)
     sim.sort_indices()
-    return keep_top(sim, top), counts, per_movie
+    counts.sort_indices()
+    return sim, counts, per_movie

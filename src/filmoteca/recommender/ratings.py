@@ -25,8 +25,11 @@ LINK_COLUMNS = ("movieId", "tmdbId")
 _ROW = re.compile(r"Row #(\d+)")
 
 
-def _read(path: Path, columns: tuple[str, ...], optional: tuple[str, ...] = ()) -> pd.DataFrame:
-    """The numeric columns of one CSV as float64 (pyarrow's reader; it names bad rows)."""
+def _read(
+    path: Path, columns: tuple[str, ...], optional: tuple[str, ...] = ()
+) -> dict[str, np.ndarray]:
+    """The numeric columns of one CSV as float64 arrays (pyarrow's reader; it names bad rows),
+    converted one at a time so that the file is never held twice in memory."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -50,7 +53,12 @@ def _read(path: Path, columns: tuple[str, ...], optional: tuple[str, ...] = ()) 
             path=str(path),
         ) from exc
     _check_columns(path, columns)
-    return table.to_pandas()
+    out: dict[str, np.ndarray] = {}
+    for name in wanted:
+        column = table.column(name)
+        out[name] = np.asarray(column.to_numpy(zero_copy_only=False), dtype=np.float64)
+        table = table.drop_columns([name])
+    return out
 
 
 def _bad_line(path: Path, columns: list[str]) -> int | None:
@@ -95,45 +103,47 @@ def links_for(ratings: Path, links: Path | None) -> Path:
     return links or ratings.with_name("links.csv")
 
 
-def _first_bad(path: Path, frame: pd.DataFrame, ok: np.ndarray, what: str) -> None:
+def _first_bad(path: Path, columns: dict[str, np.ndarray], ok: np.ndarray, what: str) -> None:
     """InputError naming the first row where `ok` is False."""
     if ok.all():
         return
     row = int(np.flatnonzero(~ok)[0])
+    values = {name: float(array[row]) for name, array in columns.items()}
     raise InputError(
         f"El archivo '{path.name}' tiene {what} en la fila {row + 2} (contando la cabecera): "
-        f"{frame.iloc[row].to_dict()}.",
+        f"{values}.",
         path=str(path),
         fila=row + 2,
     )
 
 
+def _whole(values: np.ndarray) -> np.ndarray:
+    """Which values are finite integers (as float64 stores them exactly)."""
+    ok = np.isfinite(values) & (np.abs(values) < 2**53)
+    ok[ok] = values[ok] == np.round(values[ok])
+    return np.asarray(ok, dtype=bool)
+
+
 def read_ratings(path: Path) -> pd.DataFrame:
-    """userId, movieId (int64), rating and timestamp (float64; 0 when absent), checked."""
-    frame = _read(path, RATINGS_COLUMNS, ("timestamp",))
-    ids = frame[["userId", "movieId"]].to_numpy()
-    whole = (np.isfinite(ids) & (np.abs(ids) < 2**53)).all(axis=1)
-    whole[whole] = (ids[whole] == np.round(ids[whole])).all(axis=1)
-    _first_bad(path, frame, whole, "un id vacío o que no es un entero")
-    rating = frame["rating"].to_numpy()
-    _first_bad(path, frame, np.isfinite(rating) & (rating >= 0) & (rating <= MAX_RATING),
+    """userId, movieId (int64), rating (float32) and timestamp (float64; 0 when absent)."""
+    columns = _read(path, RATINGS_COLUMNS, ("timestamp",))
+    ids_ok = _whole(columns["userId"]) & _whole(columns["movieId"])
+    _first_bad(path, columns, ids_ok, "un id vacío o que no es un entero")
+    rating = columns["rating"]
+    _first_bad(path, columns, np.isfinite(rating) & (rating >= 0) & (rating <= MAX_RATING),
                f"una valoración vacía o fuera de 0-{MAX_RATING:g}")  # fmt: skip
-    stamp = frame["timestamp"].fillna(0.0).to_numpy()
-    _first_bad(path, frame, np.isfinite(stamp), "una marca de tiempo no finita")
-    return pd.DataFrame(
-        {
-            "userId": ids[:, 0].astype(np.int64),
-            "movieId": ids[:, 1].astype(np.int64),
-            "rating": rating,
-            "timestamp": stamp,
-        }
-    )
+    stamp = np.nan_to_num(columns["timestamp"], nan=0.0, posinf=np.inf, neginf=-np.inf)
+    _first_bad(path, columns, np.isfinite(stamp), "una marca de tiempo no finita")
+    frame = pd.DataFrame({"userId": columns.pop("userId").astype(np.int64)})
+    frame["movieId"] = columns.pop("movieId").astype(np.int64)
+    frame["rating"] = columns.pop("rating").astype(np.float32)
+    frame["timestamp"] = stamp
+    return frame
 
 
 def read_links(path: Path) -> pd.Series:
     """MovieLens movieId -> TMDB id (rows without a TMDB id are left out)."""
-    frame = _read(path, LINK_COLUMNS)
-    frame = frame.dropna()
+    frame = pd.DataFrame(_read(path, LINK_COLUMNS)).dropna()
     frame = frame[(frame["tmdbId"] == frame["tmdbId"].round()) & (frame["tmdbId"].abs() < 2**53)]
     frame = frame.drop_duplicates("movieId")
     return pd.Series(frame["tmdbId"].to_numpy(np.int64), index=frame["movieId"].to_numpy(np.int64))
@@ -141,11 +151,12 @@ def read_links(path: Path) -> pd.Series:
 
 def to_catalog(ratings: pd.DataFrame, links: pd.Series, movie_ids: np.ndarray) -> pd.DataFrame:
     """Ratings of catalog movies: userId, movie_id (TMDB), rating, timestamp."""
-    tmdb = ratings["movieId"].map(links)
-    keep = tmdb.notna().to_numpy()
-    out = ratings[keep].assign(movie_id=tmdb[keep].astype(np.int64))
-    out = out[np.isin(out["movie_id"].to_numpy(), movie_ids)]
-    return out[["userId", "movie_id", "rating", "timestamp"]].reset_index(drop=True)
+    at = pd.Index(links.index).get_indexer(ratings["movieId"].to_numpy())
+    tmdb = np.where(at >= 0, links.to_numpy()[np.maximum(at, 0)], -1)
+    keep = (at >= 0) & np.isin(tmdb, movie_ids)
+    out = ratings.loc[keep, ["userId", "rating", "timestamp"]]
+    out.insert(1, "movie_id", tmdb[keep])
+    return out.reset_index(drop=True)
 
 
 def load(ratings_path: Path, links_path: Path | None, movie_ids: np.ndarray) -> pd.DataFrame:
