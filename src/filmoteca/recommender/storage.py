@@ -116,7 +116,7 @@ def _read_meta(model_dir: Path) -> dict[str, Any]:
     if not meta_path.is_file():
         raise CatalogMissing(
             f"No hay recomendador en '{model_dir}'. Construya el catálogo con 'filmoteca build' "
-            "sin '--sin-recomendador'.",
+            "sin '--no-recommender'.",
             path=str(model_dir),
         )
     meta: dict[str, Any] = json.loads(meta_path.read_text(encoding="utf-8"))

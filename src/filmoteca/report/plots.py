@@ -14,6 +14,7 @@ import io
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import matplotlib as mpl
@@ -65,8 +66,26 @@ def canvas(size: tuple[float, float] = WIDE) -> Iterator[tuple[Figure, Axes]]:
         yield fig, fig.add_subplot()
 
 
+_KEPT: ContextVar[list[Figure] | None] = ContextVar("filmoteca_kept_figures", default=None)
+
+
+@contextmanager
+def keeping_figures() -> Iterator[list[Figure]]:
+    """Within it, `encode` keeps each figure (in order, for the Python API) and renders none."""
+    kept: list[Figure] = []
+    token = _KEPT.set(kept)
+    try:
+        yield kept
+    finally:
+        _KEPT.reset(token)
+
+
 def encode(fig: Figure) -> Image:
-    """Render a figure to a PNG data URI and free it."""
+    """Render a figure to a PNG data URI and free it (or keep it: `keeping_figures`)."""
+    kept = _KEPT.get()
+    if kept is not None:
+        kept.append(fig)
+        return Image("", *(round(v * DPI) for v in fig.get_size_inches()))
     with mpl.rc_context(STYLE):
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=DPI, facecolor="white")
