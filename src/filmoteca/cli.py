@@ -151,6 +151,18 @@ def cli(ctx: click.Context) -> None:
     "keywords",
     help="Un keywords.csv que no está en la carpeta de entrada (p. ej. ../shared/data/raw/keywords.csv).",
 )
+@path_option(
+    "--ratings",
+    "ratings",
+    help="Valoraciones de MovieLens (userId,movieId,rating,timestamp; p. ej. ratings.csv): el "
+    "recomendador aprende también de lo que gustó. Sin ellas, solo usa el contenido.",
+)
+@path_option(
+    "--links",
+    "links",
+    help="links.csv (movieId,imdbId,tmdbId) de las valoraciones; por defecto, el links.csv "
+    "que está junto al archivo de --ratings.",
+)
 @flag("--no-recommender", "--sin-recomendador", help="No ajustar el recomendador.")
 @click.pass_obj
 @handle_errors
@@ -159,6 +171,8 @@ def build(
     input_dir: Path | None,
     output_dir: Path | None,
     keywords: Path | None,
+    ratings: Path | None,
+    links: Path | None,
     no_recommender: bool,
 ) -> None:
     """Construye el catálogo (Parquet + manifest.json) a partir de los CSV de Kaggle."""
@@ -167,6 +181,8 @@ def build(
         output_dir or settings.catalog_dir,
         fit_recommender=not no_recommender,
         keywords=keywords,
+        ratings=ratings,
+        links=links,
     )
 
 
