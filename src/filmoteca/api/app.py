@@ -19,7 +19,7 @@ from fastapi import APIRouter, FastAPI
 from .. import __version__
 from ..catalog import Catalog
 from ..config import Settings
-from . import errors, openapi, operations
+from . import docs, errors, openapi, operations
 from .cache import ResponseCache, ResponseCacheMiddleware
 from .compression import CompressionMiddleware
 from .fastpath import FastPathMiddleware
@@ -100,7 +100,10 @@ def create_app(
         lifespan=lifespan,
         telemetry={"tracing": False, "metrics": False, "logs": False},
         generate_unique_id_function=openapi.operation_id,
+        docs_url=None,  # /docs and /redoc without a CDN: docs.py
+        redoc_url=None,
     )
+    docs.install(app)
     app.state.settings = settings or Settings()
     app.state.catalog = catalog
     app.state.response_cache = ResponseCache(max_entries=4096 if response_cache else 0)
