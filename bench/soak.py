@@ -317,8 +317,8 @@ def main() -> None:
     reload_growth = (reloads[-1] - reloads[0]) / reloads[0] if len(reloads) > 1 else 0.0
     if args.reloads:
         print(
-            f"recargas: {len(reloads)} de {args.reloads} con éxito (estados "
-            f"{dict(Counter(statuses))}); RSS tras la primera "
+            f"recargas: {len(statuses)} hechas de {args.reloads} pedidas antes del final del soak "
+            f"(estados {dict(Counter(statuses))}); RSS tras la primera "
             f"{reloads[0] if reloads else float('nan'):.1f} MB, tras la última "
             f"{reloads[-1] if reloads else float('nan'):.1f} MB ({reload_growth:+.1%}; "
             f"límite +{MAX_RELOAD_GROWTH:.0%})"
