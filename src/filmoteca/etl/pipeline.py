@@ -12,6 +12,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -289,10 +290,20 @@ def _write_tables(
     return steps
 
 
-def _fit_recommender(out: Path) -> dict[str, Any] | None:
+def _fit_recommender(
+    out: Path, ratings: Path | None = None, links: Path | None = None
+) -> dict[str, Any] | None:
     from .. import recommender
 
-    return recommender.build_model(out, out / "recomendador")
+    return recommender.build_model(out, out / "recomendador", ratings, links)
+
+
+def _check_ratings(ratings: Path | None, links: Path | None) -> None:
+    """InputError before any work when a ratings or links file is missing or lacks columns."""
+    if ratings is not None:
+        from ..recommender import ratings as ratings_io
+
+        ratings_io.check_files(ratings, links)
 
 
 def build_catalog(
@@ -301,9 +312,13 @@ def build_catalog(
     progress: ProgressSink | None = None,
     fit_recommender: bool = True,
     keywords: Path | None = None,
+    ratings: Path | None = None,
+    links: Path | None = None,
 ) -> BuildSummary:
-    """Build a catalog from Kaggle files in `input_dir` (None: the shipped demo), atomically."""
+    """Build a catalog from Kaggle files in `input_dir` (None: the shipped demo), atomically;
+    with `ratings` (MovieLens, + `links`) the recommender also learns from what people liked."""
     started = time.perf_counter()
+    _check_ratings(ratings if fit_recommender else None, links)
     progress = progress or NullProgress()
     source = locate(input_dir, keywords)
     warnings: dict[str, int] = {}
@@ -342,8 +357,10 @@ def build_catalog(
             "tables": tables,
         }
         write_manifest(out, manifest)  # the recommender reads a complete catalog
-        recommend = _fit_recommender if fit_recommender else None
-        manifest |= derived.build(out, tables["movies"]["rows"], recommend, progress)
+        recommend = partial(_fit_recommender, ratings=ratings, links=links)
+        manifest |= derived.build(
+            out, tables["movies"]["rows"], recommend if fit_recommender else None, progress
+        )
         manifest["build_seconds"] = round(time.perf_counter() - started, 2)
         manifest["files"] = file_digests(out)  # last: every file the catalog holds
         write_manifest(out, manifest)
