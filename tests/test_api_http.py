@@ -37,6 +37,7 @@ OPERATION_IDS = {
     ("get", "/coleccion/{id}"): "coleccion",
     ("get", "/descubrir"): "descubrir",
     ("get", "/generos"): "generos",
+    ("get", "/pelicula/{id}/similares"): "similares",
     ("get", "/persona/{nombre}"): "persona",
     ("get", "/recomendacion/{titulo}"): "recomendacion",
     ("post", "/recomendacion"): "recomendacion_varias",

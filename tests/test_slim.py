@@ -123,8 +123,12 @@ def test_the_wheel_is_typed_licensed_and_complete(slim: Slim) -> None:
 
 
 def _examples(catalog: Path) -> dict[str, str]:
+    import pyarrow.parquet as pq
+
     ex = Catalog.load(catalog).examples
+    person = pq.read_table(catalog / "cast.parquet", columns=["person_id"])["person_id"][0]
     return {
+        "person_id": str(person.as_py()),
         "mes": ex.month,
         "dia": ex.weekday,
         "titulo": ex.title,
@@ -146,6 +150,8 @@ def test_every_route_answers_in_the_slim_install(server: str, built: tuple[Path,
             unknown = [p["name"] for p in params if p["name"] not in examples]
             assert not unknown, f"{method.upper()} {path}: falta un ejemplo para {unknown}"
             url = path
+            if path == "/coleccion/{id}":
+                url = f"/coleccion/{_collection(built[0])}"
             for p in params:
                 if p["in"] == "path":
                     url = url.replace("{" + p["name"] + "}", quote(examples[p["name"]]))
@@ -157,6 +163,14 @@ def test_every_route_answers_in_the_slim_install(server: str, built: tuple[Path,
     for extra in ("/app", "/docs", "/redoc", "/docs-static/swagger-ui-bundle.js", "/app/app.js"):
         response = httpx.get(f"{server}{extra}", timeout=30)
         assert response.status_code == 200, extra
+
+
+def _collection(catalog: Path) -> int:
+    """A collection of the catalog (the movie example is not one)."""
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(catalog / "collections.parquet", columns=["collection_id"])
+    return int(table["collection_id"][0].as_py())
 
 
 def _ask(
