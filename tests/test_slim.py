@@ -23,6 +23,7 @@ import httpx
 import pytest
 
 from filmoteca.catalog import Catalog
+from filmoteca.catalog.credits import Credits
 from filmoteca.etl.pipeline import build_catalog
 from filmoteca.report import build_report
 from servers import free_port
@@ -123,8 +124,12 @@ def test_the_wheel_is_typed_licensed_and_complete(slim: Slim) -> None:
 
 
 def _examples(catalog: Path) -> dict[str, str]:
-    ex = Catalog.load(catalog).examples
+    served = Catalog.load(catalog)
+    ex = served.examples
+    credits = Credits.load(catalog, served)
     return {
+        "person_id": str(credits.movie_credits(ex.movie_id).cast[0].person_id),
+        "coleccion_id": str(credits.example_collection()),
         "mes": ex.month,
         "dia": ex.weekday,
         "titulo": ex.title,
