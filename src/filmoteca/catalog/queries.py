@@ -299,6 +299,15 @@ class Catalog:
         """The movies at some positions (0 .. movie_count - 1)."""
         return self._movies.movies(positions)
 
+    def refs(self, positions: Sequence[int] | np.ndarray) -> list[MovieRef]:
+        """Id, title and year of the movies at some positions, gathered at once (for answers
+        listing many movies, e.g. a person's credits)."""
+        at = np.asarray(positions, dtype=np.int64)
+        titles = self._movies.titles
+        names = titles.take(at) if isinstance(titles, mapped.Strings) else [titles[p] for p in at]
+        ids, years = self._movies.ids[at].tolist(), self._movies.years[at].tolist()
+        return [MovieRef(i, t, y or None) for i, t, y in zip(ids, names, years, strict=True)]
+
     def search(self, query: str, limit: int, page: int) -> SearchPage:
         """Titles and people with a word that starts with the query, best matches first:
         exact, then first word, then another word; within each, most voted / most films."""
