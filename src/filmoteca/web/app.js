@@ -779,29 +779,34 @@
     return h("ol", { class: "lista-peliculas" }, items.map((movie) => browseItem(movie, order)));
   }
 
-  /** A home block filled from /descubrir. */
-  function browseBlock(id, heading, params, moreHref) {
-    const body = h("div", { "aria-busy": "true" }, h("p", { class: "cargando" }, "Cargando…"));
-    const section = h("section", { class: "bloque", "aria-labelledby": id },
+  /** A home block showing a page of /descubrir (already fetched: one render, no shifts). */
+  function browseBlock(id, heading, pending, order, moreHref) {
+    const body = pending.ok ? browseList(pending.value, order) : errorBox(pending.error, "la lista");
+    return h("section", { class: "bloque", "aria-labelledby": id },
       h("div", { class: "seccion-titulo" }, h("h2", { id }, heading), h("a", { href: moreHref }, "Ver más")), body);
-    const order = new URLSearchParams(params).get("orden") || "popularidad";
-    api(`/descubrir?${params}`).then((page) => fill(body, browseList(page, order)))
-      .catch((error) => fill(body, errorBox(error, "la lista")))
-      .finally(() => body.removeAttribute("aria-busy"));
-    return section;
   }
 
+  const settle = (promise) => promise.then((value) => ({ ok: true, value }), (error) => ({ ok: false, error }));
+
   async function renderHome(view) {
+    const [rated, popular, genreList, info] = await Promise.all([
+      settle(api("/descubrir?orden=promedio&limite=6")),
+      settle(api("/descubrir?orden=popularidad&limite=6")),
+      settle(api("/generos")),
+      catalogInfo,
+    ]);
+    if (view.stale()) return;
     const summary = h("p", { class: "introduccion" }, "Busque una película por su título, o a una persona por su nombre, en la caja de arriba, o explore el catálogo.");
-    const genres = h("ul", { class: "chips", "aria-label": "Géneros" });
+    const genres = genreList.ok ? h("ul", { class: "chips", "aria-label": "Géneros" }, (genreList.value.generos || []).map((genre) => h("li", null,
+      h("a", { href: `#/descubrir?genero=${encodeURIComponent(genre.nombre)}&orden=votos` }, genreName(genre.nombre))))) : null;
     const monthChart = h("figure", { class: "grafico", "aria-busy": "true" },
       h("figcaption", { id: "grafico-meses" }, "Estrenos por mes (todos los años)"), h("p", { class: "cargando" }, "Cargando…"));
     const weekdayChart = h("figure", { class: "grafico", "aria-busy": "true" },
       h("figcaption", { id: "grafico-dias" }, "Estrenos por día de la semana"), h("p", { class: "cargando" }, "Cargando…"));
     view.show(pageTitle("Películas, cifras y recomendaciones"), summary,
-      browseBlock("titulo-valoradas", "Mejor valoradas (al menos 2.000 votos)", "orden=promedio&limite=6", "#/descubrir?orden=promedio"),
-      browseBlock("titulo-populares", "Más populares", "orden=popularidad&limite=6", "#/descubrir?orden=popularidad"),
-      h("section", { class: "bloque", "aria-labelledby": "titulo-generos" }, h("h2", { id: "titulo-generos" }, "Por género"), genres),
+      browseBlock("titulo-valoradas", "Mejor valoradas (al menos 2.000 votos)", rated, "promedio", "#/descubrir?orden=promedio"),
+      browseBlock("titulo-populares", "Más populares", popular, "popularidad", "#/descubrir?orden=popularidad"),
+      genres ? h("section", { class: "bloque", "aria-labelledby": "titulo-generos" }, h("h2", { id: "titulo-generos" }, "Por género"), genres) : null,
       h("section", { class: "bloque", "aria-labelledby": "titulo-decadas" }, h("h2", { id: "titulo-decadas" }, "Por década"),
         h("ul", { class: "chips", "aria-label": "Décadas" }, DECADES.map((decade) => h("li", null,
           h("a", { href: `#/descubrir?desde=${decade}&hasta=${decade + 9}&orden=votos` }, `Década de ${decade}`))))),
@@ -809,10 +814,8 @@
         h("h2", { id: "titulo-estrenos" }, "¿Cuándo se estrenan las películas?"),
         h("div", { class: "graficos" }, monthChart, weekdayChart)),
       h("p", { class: "bloque" }, "Más cifras del catálogo en el ", h("a", { href: "/reporte" }, "informe exploratorio"), "."));
+    if (info) describeCatalog(summary, info);
     view.rendered("inicio");
-    catalogInfo.then((body) => { if (!view.stale() && body) describeCatalog(summary, body); });
-    api("/generos").then((body) => fill(genres, (body.generos || []).map((genre) => h("li", null,
-      h("a", { href: `#/descubrir?genero=${encodeURIComponent(genre.nombre)}&orden=votos` }, genreName(genre.nombre)))))).catch(() => genres.remove());
     const months = Promise.all(MONTHS.map((month) => api(`/cantidad_filmaciones_mes/${month}`)));
     const days = Promise.all(WEEKDAYS.map((day) => api(`/cantidad_filmaciones_dia/${encodeURIComponent(day)}`)));
     fillChart(view, monthChart, months, MONTHS.map((m) => m.slice(0, 3)), MONTHS, "grafico-meses");
