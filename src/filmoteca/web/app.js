@@ -132,7 +132,8 @@
     }
   }
 
-  async function api(path, options = {}) {
+  /** GET/POST a JSON route; a 503 (the server shedding load) is retried twice, as it asks. */
+  async function api(path, options = {}, retries = 2) {
     let response;
     try {
       response = await fetch(path, {
@@ -148,6 +149,11 @@
       body = await response.json();
     } catch (_error) {
       body = null;
+    }
+    if (response.status === 503 && retries > 0 && response.headers.get("retry-after")) {
+      const wait = Math.min(3, Number(response.headers.get("retry-after")) || 1);
+      await new Promise((resolve) => { window.setTimeout(resolve, wait * 1000); });
+      return api(path, options, retries - 1);
     }
     if (!response.ok) throw new ApiError(response.status, body);
     return body;
@@ -466,7 +472,7 @@
       h("h2", { id: "titulo-ayuda" }, "Puede seguir por aquí"),
       h("p", null, h("a", { href: "#/" }, "Volver al inicio"), " · ", h("a", { href: "#/descubrir" }, "Explorar el catálogo"),
         " · o busque un título en la caja de arriba."),
-      h("p", null, "Las más populares ahora:"), list);
+      h("p", null, "Las más populares del catálogo:"), list);
   }
 
   function audienceFigures(card) {
@@ -636,7 +642,8 @@
       const bar = h("span", { class: "barra-retorno", "aria-hidden": "true" });
       bar.style.setProperty("--valor", String(best > 0 ? (film.retorno || 0) / best : 0));
       return h("tr", null,
-        cell("Estreno", { class: "fecha" }, film.fecha_lanzamiento ? formatDate(film.fecha_lanzamiento) : (yearOf(film) ?? "")),
+        cell("Estreno", { class: "fecha" }, film.fecha_lanzamiento
+          ? h("time", { datetime: film.fecha_lanzamiento }, formatDate(film.fecha_lanzamiento)) : (yearOf(film) ?? "")),
         h("th", { scope: "row" }, h("a", { href: movieHref(film.id) }, film.titulo)),
         acting ? cell("Personaje", { class: "personaje-celda" }, film.personaje || "—") : null,
         cell("Presupuesto", { class: "num" }, formatMoney(film.costo)),
