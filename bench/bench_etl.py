@@ -1,18 +1,33 @@
-"""Catalog build benchmark: filmoteca's ETL next to the seed-style ETL, on the same files.
+"""Catalog build benchmark: filmoteca's build next to the notebook approach, on the same files.
 
-    python bench/bench_etl.py [--sizes 4803 45466 450000] [--seed-max 45466]
+    python bench/bench_etl.py [--sizes 4803 45466 450000] [--notebook-max 45466]
+                              [--no-full] [--ratings-max 45466]
 
-Sizes other than 4803 are scaled copies made by bench/scale.py (created when missing). Each
-run is a fresh process; wall time and the peak RSS of its whole process tree are printed as a
-Markdown table. The seed-style ETL is skipped above --seed-max (it needs tens of GB there).
+For each size (4803: the real files; others: scaled copies made by bench/scale.py, created when
+missing) it runs, each in a fresh process:
+
+    etl       `filmoteca build --no-recommender` (tables, server index and cards)
+    notebook  the notebook approach (pandas + ast.literal_eval + substring filters,
+              bench/seed_etl.py), up to --notebook-max movies (it needs tens of GB beyond)
+    full      the full default build (`filmoteca build`: the above plus the recommender)
+    ratings   the full build with the scaled ratings (`--ratings`), when the copy has them,
+              this filmoteca accepts the option, and the size is at most --ratings-max
+
+and prints one Markdown table: wall seconds, CPU seconds (user + system of the whole process
+tree), CPU use (CPU / wall: 2.0 is both cores), peak RSS of the tree, and the notebook
+approach's time over filmoteca's. The machine's load average is printed with it.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import shutil
+import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -23,6 +38,27 @@ from procmon import measure  # noqa: E402
 from scale import write_scaled  # noqa: E402
 
 REAL = 4803
+PYTHON = sys.executable
+CLI = [PYTHON, "-m", "filmoteca.cli", "build"]
+
+
+@dataclass
+class Timing:
+    """One measured run."""
+
+    seconds: float
+    cpu: float
+    peak_mb: float
+    ok: bool
+
+
+def timed(cmd: list[str]) -> Timing:
+    """Run `cmd`: wall time, CPU of its process tree (children's rusage), peak RSS."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    run = measure(cmd)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Timing(run.seconds, cpu, run.peak_mb, run.returncode == 0)
 
 
 def source_dir(data_dir: Path, size: int, scaled_root: Path) -> Path:
@@ -32,49 +68,82 @@ def source_dir(data_dir: Path, size: int, scaled_root: Path) -> Path:
     return write_scaled(data_dir, size, scaled_root)
 
 
+def ratings_args(src: Path) -> list[str] | None:
+    """`--ratings` for a scaled copy that has ratings, if this filmoteca has the option."""
+    ratings = src / "ratings" / "ratings.csv"
+    help_text = subprocess.run([*CLI, "--help"], capture_output=True, text=True).stdout
+    if not ratings.is_file() or "--ratings" not in help_text:
+        return None
+    return ["--ratings", str(ratings)]
+
+
+def runs_for(size: int, src: Path, work: Path, args: argparse.Namespace) -> dict[str, Timing]:
+    """Every run of one size."""
+    out = str(work / f"cat_{size}")
+    found = {"etl": timed([*CLI, "--input", str(src), "--output", out, "--no-recommender"])}
+    if size <= args.notebook_max:
+        found["notebook"] = timed([PYTHON, str(BENCH / "seed_etl.py"), str(src),
+                                   str(work / f"notebook_{size}.parquet")])  # fmt: skip
+    if args.full:
+        found["full"] = timed([*CLI, "--input", str(src), "--output", out])
+        extra = ratings_args(src) if size <= args.ratings_max else None
+        if extra is not None:
+            found["ratings"] = timed([*CLI, "--input", str(src), "--output", out, *extra])
+    shutil.rmtree(out, ignore_errors=True)
+    return found
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[REAL, 45_466, 450_000])
-    parser.add_argument("--seed-max", type=int, default=45_466)
+    parser.add_argument("--notebook-max", type=int, default=45_466)
+    parser.add_argument("--ratings-max", type=int, default=45_466)
+    parser.add_argument("--no-full", dest="full", action="store_false")
     parser.add_argument("--scaled", type=Path, default=Path("/tmp/scaled"))
     args = parser.parse_args()
     data_dir = Settings().data_dir
+    if data_dir is None:
+        sys.exit("Indique la carpeta de datos con FILMOTECA_DATA_DIR.")
     work = Path(tempfile.mkdtemp(prefix="bench_etl_"))
-    python = sys.executable
-    rows = []
+    rows: list[tuple[int, dict[str, Timing]]] = []
     try:
         for size in args.sizes:
-            src = source_dir(data_dir, size, args.scaled)
-            ours = measure([python, "-m", "filmoteca.cli", "build", "--input", str(src),
-                            "--output", str(work / f"cat_{size}"), "--sin-recomendador"])  # fmt: skip
-            seed = None
-            if size <= args.seed_max:
-                seed = measure(
-                    [
-                        python,
-                        str(BENCH / "seed_etl.py"),
-                        str(src),
-                        str(work / f"seed_{size}.parquet"),
-                    ]
-                )
-            rows.append((size, ours, seed))
-            shutil.rmtree(work / f"cat_{size}", ignore_errors=True)
+            rows.append((size, runs_for(size, source_dir(data_dir, size, args.scaled), work, args)))
             _print(rows)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _print(rows: list) -> None:  # type: ignore[type-arg]
-    print("\n| películas | filmoteca (s) | pico MB | seed (s) | pico MB | más rápido |")
-    print("|---:|---:|---:|---:|---:|---:|")
-    for size, ours, seed in rows:
-        s_time = f"{seed.seconds:.1f}" if seed else "omitido"
-        s_mb = f"{seed.peak_mb:,.0f}" if seed else "—"
-        ratio = f"{seed.seconds / ours.seconds:.1f}x" if seed else "—"
-        ok = "" if ours.returncode == 0 else " (FALLÓ)"
-        print(
-            f"| {size:,} | {ours.seconds:.1f}{ok} | {ours.peak_mb:,.0f} | {s_time} | {s_mb} | {ratio} |"
-        )
+LABELS = {
+    "etl": "ETL (sin recomendador)",
+    "notebook": "enfoque de cuaderno",
+    "full": "construcción completa",
+    "ratings": "completa + valoraciones",
+}
+
+
+def _num(value: float, decimals: int = 1) -> str:
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def _print(rows: list[tuple[int, dict[str, Timing]]]) -> None:
+    load = ", ".join(_num(x, 2) for x in os.getloadavg())
+    print(f"\nCarga media de la máquina (1, 5, 15 min): {load}; {os.cpu_count()} núcleos.")
+    print("\n| películas | qué | s | CPU s | uso de CPU | pico MB | cuaderno / filmoteca |")
+    print("|---:|---|---:|---:|---:|---:|---:|")
+    for size, found in rows:
+        notebook = found.get("notebook")
+        for key, run in found.items():
+            ratio = "—"
+            if key == "etl" and notebook is not None and notebook.ok:
+                ratio = f"{_num(notebook.seconds / run.seconds)}×"
+            failed = "" if run.ok else " (FALLÓ)"
+            print(
+                f"| {_num(size, 0)} | {LABELS[key]} | {_num(run.seconds)}{failed} | "
+                f"{_num(run.cpu)} | {_num(run.cpu / run.seconds, 2)} | {_num(run.peak_mb, 0)} | "
+                f"{ratio} |"
+            )
     sys.stdout.flush()
 
 

@@ -19,7 +19,9 @@ Targets (issue 4): model built for 45,466 movies <= 60 s; GET p99 <= 20 ms and P
 p99 <= 50 ms at concurrency 8 on the 45,466-movie catalog; the whole server <= 200 MB RSS.
 
 Run:  .venv/bin/python bench/bench_recommender.py --catalog /tmp/cat_real --catalog /tmp/cat_45466
-      [--seconds 5] [--sin-http]
+      [--ratings FILE --ratings FILE] [--seconds 5] [--sin-http]
+(with --ratings the model is the hybrid; bench/scale.py --ratings 26024289 makes the scaled
+ratings of the 45,466-movie copy).
 Needs wrk for the HTTP part. Only ever talks to 127.0.0.1. The machine is shared: figures are
 noisy; run it twice when they matter.
 """
@@ -60,7 +62,8 @@ import json, resource, sys, time
 from pathlib import Path
 t = time.perf_counter()
 from filmoteca.recommender import build_model
-summary = build_model(Path(sys.argv[1]), Path(sys.argv[1]) / "recomendador")
+ratings = Path(sys.argv[2]) if len(sys.argv) > 2 and sys.argv[2] else None
+summary = build_model(Path(sys.argv[1]), Path(sys.argv[1]) / "recomendador", ratings)
 print(json.dumps({"s": time.perf_counter() - t, "fit_s": summary["seconds"],
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                   "bytes": summary["bytes"]}))
@@ -103,10 +106,13 @@ print(json.dumps({"s": time.perf_counter() - t, "rss_mb": rss() - before}))
 """
 
 
-def run_json(code: str, catalog: Path) -> dict[str, float]:
+def run_json(code: str, catalog: Path, *extra: str) -> dict[str, float]:
     """Run a snippet in a fresh interpreter; it prints one JSON object."""
     out = subprocess.run(
-        [sys.executable, "-c", code, str(catalog)], capture_output=True, text=True, check=True
+        [sys.executable, "-c", code, str(catalog), *extra],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
@@ -176,14 +182,24 @@ def main() -> None:
     parser.add_argument("--catalog", type=Path, action="append", required=True)
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--sin-http", action="store_true", help="Solo construcción y carga.")
+    parser.add_argument(
+        "--ratings",
+        type=Path,
+        action="append",
+        default=[],
+        help="Valoraciones para cada --catalog, en el mismo orden (links.csv junto a ellas); "
+        "'-' para ninguna.",
+    )
     args = parser.parse_args()
     rows = []
-    for catalog in args.catalog:
+    ratings = [*args.ratings, *[None] * len(args.catalog)]
+    for catalog, rated in zip(args.catalog, ratings, strict=False):
         with tempfile.TemporaryDirectory() as tmp:
             work = linked_copy(catalog, Path(tmp) / "catalogo")
             n = pq.read_metadata(work / "movies.parquet").num_rows
             print(f"{catalog} ({n} películas): construyendo...", flush=True)
-            build = run_json(_BUILD, work)
+            given = "" if rated is None or str(rated) == "-" else str(rated)
+            build = run_json(_BUILD, work, given)
             seed = run_json(_SEED, work)
             load = run_json(_LOAD, work)
             served = {} if args.sin_http else http(work, args.seconds)

@@ -19,10 +19,14 @@ measured several times between endpoints and the run nearest its median is kept 
 is shared: figures are noisy). "CPU µs/pet" is the server's own CPU time per request (from
 /proc), less sensitive to other processes than requests/s. ⚠n marks n failed requests.
 It also times `filmoteca serve` itself (the command users run, every router included): seconds
-until /salud answers, and resident memory after a few requests of each kind.
+until /salud answers, resident memory after a few requests of each kind, and the CPU from
+process start to the first 200 of /listo beside the stack's floor measured in the same run
+(a process importing only fastapi, numpy and uvicorn with uvloop + httptools).
+"api" runs with the fast path (src/filmoteca/api/fastpath.py); BENCH_FAST_PATH=0 in the
+environment measures FastAPI alone.
 
 Run:  .venv/bin/python bench/load.py --catalog /tmp/cat_real [--catalog /tmp/cat_45466]
-      [--seconds 3] [--concurrency 8 64] [--threads 2] [--sin-seed]
+      [--seconds 3] [--concurrency 8 64] [--threads 2] [--sin-seed] [--solo-arranque]
 Needs wrk (apt-get install wrk). Only ever talks to 127.0.0.1; about 4 minutes per catalog.
 """
 
@@ -307,6 +311,68 @@ def shipped(
         server.stop()
 
 
+FLOOR_SERVER = """
+import fastapi, numpy, uvicorn, uvloop, httptools, sys
+
+async def app(scope, receive, send):
+    if scope["type"] == "lifespan":
+        while (await receive())["type"] != "lifespan.shutdown":
+            await send({"type": "lifespan.startup.complete"})
+        await send({"type": "lifespan.shutdown.complete"})
+        return
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    await send({"type": "http.response.body", "body": b"{}"})
+
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), loop="uvloop", http="httptools",
+            log_level="warning")
+"""
+
+
+def startup_cpu(catalog: Path, rounds: int = 3) -> tuple[list[float], list[float]]:
+    """CPU seconds from process start to the first 200 of /listo: the stack's floor (a process
+    that only imports fastapi, numpy and uvicorn with uvloop + httptools and serves a no-op)
+    and `filmoteca serve --catalog`, alternated `rounds` times (lists of figures)."""
+    floor, served = [], []
+    exe = str(Path(sys.executable).parent / "filmoteca")
+    for _ in range(rounds):
+        port = free_port()
+        server = start_ready([sys.executable, "-c", FLOOR_SERVER, str(port)], port)
+        floor.append(server.cpu_s())
+        server.stop()
+        port = free_port()
+        server = start_ready([exe, "serve", "--catalog", str(catalog), "--port", str(port)], port)
+        served.append(server.cpu_s())
+        server.stop()
+    return floor, served
+
+
+def start_ready(cmd: list[str], port: int) -> Server:
+    """Start a process and poll /listo every 5 ms until it answers 200."""
+    began = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with httpx.Client(timeout=1) as client:
+        while time.perf_counter() - began < 120:
+            try:
+                if client.get(f"http://127.0.0.1:{port}/listo").status_code == 200:
+                    return Server(proc, port, time.perf_counter() - began)
+            except httpx.HTTPError:
+                time.sleep(0.005)
+    proc.kill()
+    raise SystemExit(f"no respondió en 120 s: {' '.join(cmd)}")
+
+
+def startup_line(catalog: Path) -> str:
+    """The CPU-to-ready figures of one catalog, floor beside."""
+    floor, served = startup_cpu(catalog)
+    f, s = statistics.median(floor), statistics.median(served)
+    return (
+        f"CPU hasta /listo (mediana de {len(floor)}): `filmoteca serve` {s:.2f} s, suelo de la "
+        f"pila (fastapi + numpy + uvicorn/uvloop/httptools, no-op) {f:.2f} s en la misma "
+        f"tanda: +{s - f:.2f} s (todas: {', '.join(f'{x:.2f}' for x in served)} / "
+        f"{', '.join(f'{x:.2f}' for x in floor)})"
+    )
+
+
 def table(runs: dict[str, dict[tuple[str, int], Result]], concs: list[int]) -> str:
     """The Markdown table of one catalog."""
     head = (
@@ -357,7 +423,14 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, nargs="+", default=[8, 64])
     parser.add_argument("--threads", type=int, default=2, help="hilos de wrk (2 por defecto)")
     parser.add_argument("--sin-seed", action="store_true", help="no medir la versión seed")
+    parser.add_argument(
+        "--solo-arranque", action="store_true", help="medir sólo la CPU hasta /listo"
+    )
     args = parser.parse_args()
+    if args.solo_arranque:
+        for catalog in args.catalog:
+            print(f"{catalog}: {startup_line(catalog)}")
+        return
     if shutil.which("wrk") is None:
         raise SystemExit("Hace falta wrk: apt-get install -y wrk")
     reports = []
@@ -370,6 +443,7 @@ def main() -> None:
                 f"{variant}: listo en {server.ready_s:.2f} s, RSS {rss:.0f} MB (pico {peak:.0f})"
             )
         ready, (rss, peak), (used, used_peak) = shipped(catalog, paths)
+        notes.append(startup_line(catalog))
         notes.append(
             f"`filmoteca serve` (todas las rutas, con la página web): listo en {ready:.2f} s, "
             f"RSS {rss:.0f} MB (pico {peak:.0f}) tras las consultas de la API; {used:.0f} MB "

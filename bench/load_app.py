@@ -38,6 +38,7 @@ def filmoteca_app() -> ASGIApp:
     app = create_app(
         settings,
         response_cache=os.environ.get("BENCH_CACHE") == "1",
+        fast_path=os.environ.get("BENCH_FAST_PATH", "1") == "1",
         routers=(),
     )
     return _with_noops(app)

@@ -10,21 +10,34 @@
 3. Warm-up: `--warmup` seconds of wrk at the same concurrency. RSS is read after it.
 4. Soak: `--seconds` of wrk (2 threads, `--concurrency` connections) over the mix, sampling the
    server's RSS every second.
-5. Prints requests/s, latency, errors (socket errors, timeouts, non-2xx) and RSS after warm-up,
-   peak and at the end; exits 1 if there was any error or the final RSS is more than 5 %
-   above the post-warm-up RSS.
+   Meanwhile `--reloads` hot reloads (POST /admin/recargar, evenly spread over the soak) are
+   made and the RSS after the first and after the last one is read.
+5. Flood: `--flood-seconds` of wrk at the same concurrency sending distinct random (unknown)
+   titles and names to /score_titulo and /get_actor (each a 404 with suggestions), while a
+   probe asks a cached query every 10 ms: flood answers/s and the probe's p50 / p99 / max.
+6. Prints requests/s, latency, errors (socket errors, timeouts, non-2xx) and RSS after warm-up,
+   peak and at the end; exits 1 if there was any error, the final RSS is more than 5 % above
+   the post-warm-up RSS, or (with reloads) the RSS after the last reload is more than 10 %
+   above the RSS after the first.
+
+7. Half-sent connections (`--half-open N`): N connections that send part of a request's
+   headers and then nothing; how many the server has closed 12 s later (its limit is 10 s),
+   and whether /salud answered meanwhile.
 
 Run: .venv/bin/python bench/soak.py --catalog /tmp/cat_45466 [--seconds 60] [--concurrency 64]
+     [--reloads 50] [--flood-seconds 20] [--half-open 2000]
 Needs wrk (apt-get install wrk).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -47,6 +60,21 @@ request = function()
   return wrk.format("GET", paths[math.random(#paths)])
 end
 """
+FLOOD_LUA = """
+local chars = "abcdefghijklmnopqrstuvwxyz"
+math.randomseed(os.time() + math.floor(os.clock() * 1000000))
+request = function()
+  local t = {}
+  for i = 1, math.random(6, 18) do
+    local c = math.random(1, 28)
+    t[i] = c > 26 and "%20" or chars:sub(c, c)
+  end
+  local route = math.random(2) == 1 and "/score_titulo/" or "/get_actor/"
+  return wrk.format("GET", route .. table.concat(t))
+end
+"""
+TOKEN = "soak-token"
+MAX_RELOAD_GROWTH = 0.10
 MONTHS = "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre"
 DAYS = "lunes martes miercoles jueves viernes sabado domingo"
 SEARCHES = ("toy", "star", "love", "the", "man", "night", "war", "dead", "girl", "tom")
@@ -88,7 +116,7 @@ def request_mix(catalog: Path, per_kind: int) -> list[str]:
 def start_server(catalog: Path, port: int) -> subprocess.Popen[bytes]:
     """`filmoteca serve` on loopback; returns once /listo answers 200."""
     cmd = [sys.executable, "-m", "filmoteca.cli", "serve", "--catalog", str(catalog)]
-    env = {**os.environ, "FILMOTECA_LOG_FORMAT": "json"}
+    env = {**os.environ, "FILMOTECA_LOG_FORMAT": "json", "FILMOTECA_ADMIN_TOKEN": TOKEN}
     proc = subprocess.Popen([*cmd, "--port", str(port)], env=env, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -111,10 +139,12 @@ def keep_valid(base: str, paths: list[str]) -> tuple[list[str], int]:
     return kept, len(paths) - len(kept)
 
 
-def wrk(base: str, paths_file: Path, seconds: int, connections: int) -> dict[str, float]:
+def wrk(
+    base: str, paths_file: Path, seconds: int, connections: int, script: str = LUA
+) -> dict[str, float]:
     """Run wrk over the request mix; parse requests/s, latency and errors."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
-        lua.write(LUA)
+        lua.write(script)
     cmd = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", lua.name, base]
     env = {**os.environ, "WRK_PATHS": str(paths_file)}
     out = subprocess.run(cmd, capture_output=True, text=True, check=True, env=env).stdout
@@ -144,6 +174,76 @@ def sample_rss(pid: int, stop: threading.Event, samples: list[float]) -> None:
         samples.append(rss_mb(pid))
 
 
+def reload_loop(
+    base: str, pid: int, count: int, every: float, stop: threading.Event, rss: list[float]
+) -> None:
+    """Make `count` hot reloads `every` seconds apart; append the RSS after each one."""
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    with httpx.Client(base_url=base, timeout=120) as client:
+        for _ in range(count):
+            if stop.wait(every):
+                return
+            if client.post("/admin/recargar", headers=auth).status_code == 200:
+                rss.append(rss_mb(pid))
+
+
+def probe_loop(base: str, path: str, stop: threading.Event, latencies: list[float]) -> None:
+    """Ask one cached query every 10 ms; append each latency (ms)."""
+    with httpx.Client(base_url=base, timeout=30) as client:
+        client.get(path)
+        while not stop.wait(0.01):
+            start = time.perf_counter()
+            client.get(path)
+            latencies.append((time.perf_counter() - start) * 1000)
+
+
+def flood(base: str, seconds: int, connections: int, probe_path: str) -> str:
+    """Unknown names at `connections` for `seconds`, with a probe: one line of figures."""
+    latencies: list[float] = []
+    stop = threading.Event()
+    probe = threading.Thread(target=probe_loop, args=(base, probe_path, stop, latencies))
+    probe.start()
+    with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as empty:
+        empty.write("/\n")
+    figures = wrk(base, Path(empty.name), seconds, connections, FLOOD_LUA)
+    stop.set()
+    probe.join()
+    Path(empty.name).unlink()
+    latencies.sort()
+    p50 = latencies[len(latencies) // 2] if latencies else float("nan")
+    p99 = latencies[int(len(latencies) * 0.99)] if latencies else float("nan")
+    return (
+        f"inundación {seconds} s de nombres desconocidos, concurrencia {connections}: "
+        f"{figures['rps']:.0f} respuestas/s (404 con sugerencias: {figures['non2xx']:.0f}, "
+        f"errores de socket {figures['socket_errors']:.0f}); una consulta en caché durante "
+        f"ella ({len(latencies)} sondeos): p50 {p50:.1f} ms, p99 {p99:.1f} ms, "
+        f"máx {max(latencies, default=float('nan')):.1f} ms"
+    )
+
+
+def half_open(port: int, count: int) -> str:
+    """Open `count` connections that never finish their headers; count those closed 12 s later."""
+    sockets = []
+    for _ in range(count):
+        sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+        sock.sendall(b"GET /salud HTTP/1.1\r\nHost: x\r\nX-Lento: ")
+        sockets.append(sock)
+    start = time.perf_counter()
+    health = httpx.get(f"http://127.0.0.1:{port}/salud", timeout=10).status_code
+    answered = (time.perf_counter() - start) * 1000
+    time.sleep(12)
+    closed = 0
+    for sock in sockets:
+        sock.settimeout(0.5)
+        with contextlib.suppress(OSError):
+            closed += sock.recv(1) == b""
+        sock.close()
+    return (
+        f"conexiones a medio enviar: {closed} de {count} cerradas por el servidor a los 12 s; "
+        f"/salud respondió {health} en {answered:.0f} ms con ellas abiertas"
+    )
+
+
 def main() -> None:
     """Warm up, soak, print the figures; exit 1 on any error or memory growth over 5 %."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -152,6 +252,9 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=15)
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--per-kind", type=int, default=3000)
+    parser.add_argument("--reloads", type=int, default=0, help="recargas durante el soak")
+    parser.add_argument("--flood-seconds", type=int, default=0, help="0: sin inundación")
+    parser.add_argument("--half-open", type=int, default=0, help="conexiones a medio enviar")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("hace falta wrk (apt-get install wrk)")
@@ -172,11 +275,24 @@ def main() -> None:
         stop = threading.Event()
         sampler = threading.Thread(target=sample_rss, args=(proc.pid, stop, samples))
         sampler.start()
+        reloads: list[float] = []
+        every = args.seconds / (args.reloads + 1) if args.reloads else 0.0
+        reloader = threading.Thread(
+            target=reload_loop, args=(base, proc.pid, args.reloads, every, stop, reloads)
+        )
+        reloader.start()
         soak = wrk(base, paths_file, args.seconds, args.concurrency)
         stop.set()
         sampler.join()
+        reloader.join()
         final = rss_mb(proc.pid)
         paths_file.unlink()
+        flooded = (
+            flood(base, args.flood_seconds, args.concurrency, paths[0])
+            if args.flood_seconds
+            else ""
+        )
+        halves = half_open(port, args.half_open) if args.half_open else ""
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
@@ -194,7 +310,19 @@ def main() -> None:
         f"RSS: tras calentar {after_warmup:.1f} MB, pico {max(samples, default=final):.1f} MB, "
         f"al final {final:.1f} MB ({growth:+.1%}; límite +{MAX_RSS_GROWTH:.0%})"
     )
-    ok = errors == 0 and growth <= MAX_RSS_GROWTH
+    reload_growth = (reloads[-1] - reloads[0]) / reloads[0] if len(reloads) > 1 else 0.0
+    if args.reloads:
+        print(
+            f"recargas: {len(reloads)} de {args.reloads} con éxito; RSS tras la primera "
+            f"{reloads[0] if reloads else float('nan'):.1f} MB, tras la última "
+            f"{reloads[-1] if reloads else float('nan'):.1f} MB ({reload_growth:+.1%}; "
+            f"límite +{MAX_RELOAD_GROWTH:.0%})"
+        )
+    if flooded:
+        print(flooded)
+    if halves:
+        print(halves)
+    ok = errors == 0 and growth <= MAX_RSS_GROWTH and reload_growth <= MAX_RELOAD_GROWTH
     print("RESULTADO:", "OK" if ok else "FALLA")
     sys.exit(0 if ok else 1)
 

@@ -3,6 +3,7 @@ semantics (HEAD, 405 + Allow, 415, field names in validation errors)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -251,3 +252,22 @@ def test_field_name(location: tuple[Any, ...], name: str) -> None:
     from filmoteca.api.errors import field_name
 
     assert field_name(location) == name
+
+
+# ---------------------------------------------------------------- the user documentation
+
+
+def _shape(route: str) -> str:
+    """A route with its parameter names left out: /get_actor/{nombre} -> /get_actor/{}."""
+    return re.sub(r"\{[^}]*\}", "{}", route)
+
+
+def test_docs_api_lists_exactly_the_documented_operations(spec: dict[str, Any]) -> None:
+    text = (Path(__file__).parents[1] / "docs" / "api.md").read_text(encoding="utf-8")
+    documented = {
+        (method.lower(), _shape(path))
+        for method, path in re.findall(r"`(GET|POST) (/[^`?\s]*)", text)
+    }
+    served = {(method, _shape(path)) for method, path, _ in operations(spec)}
+    assert served - documented == set(), "rutas sin documentar en docs/api.md"
+    assert documented - served == {("get", "/app")}, "docs/api.md nombra rutas que no existen"

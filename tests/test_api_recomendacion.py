@@ -40,11 +40,13 @@ def test_title_gets_five_similar_movies_with_reasons(client: TestClient) -> None
     assert response.status_code == 200
     body = response.json()
     assert (body["titulo"], body["anio"], body["id"]) == ("Toy Tale", 1995, 1)
-    assert len(body["recomendaciones"]) == 5
+    assert len(body["recomendaciones"]) == 4  # the only 4 that share something with it
     assert "Toy Tale" not in titles(body)
     assert set(titles(body)[:2]) == {"Toy Tale 2", "Toy Tale 3"}
     first = body["recomendaciones"][0]
-    assert set(first) == {"titulo", "anio", "id", "similitud", "motivos"}
+    assert set(first) == {"titulo", "anio", "id", "similitud", "personas_en_comun", "motivos"}
+    scores = [r["similitud"] for r in body["recomendaciones"]]
+    assert scores == sorted(scores, reverse=True)  # the figure shown is the order
     assert 0 <= first["similitud"] <= 1 and first["motivos"]
 
 
@@ -67,7 +69,7 @@ def test_repeated_title_answers_the_most_voted_and_year_chooses(client: TestClie
 
 @pytest.mark.parametrize("k", [1, 20])
 def test_k_chooses_how_many(client: TestClient, k: int) -> None:
-    assert len(client.get(f"/recomendacion/Toy Tale?k={k}").json()["recomendaciones"]) == min(k, 14)
+    assert len(client.get(f"/recomendacion/Toy Tale?k={k}").json()["recomendaciones"]) == min(k, 4)
 
 
 @pytest.mark.parametrize(
@@ -86,7 +88,7 @@ def test_long_title_is_422(client: TestClient) -> None:
 
 def test_filters_restrict_what_is_recommended(client: TestClient) -> None:
     body = client.get("/recomendacion/Toy Tale?idioma=fr&k=5").json()
-    assert sorted(titles(body)) == ["La Cuisine", "Le Petit Café"]
+    assert titles(body) == ["La Cuisine"]  # Le Petit Café shares nothing with Toy Tale
     recs = client.get("/recomendacion/Toy Tale?desde=1990&hasta=2000&min_votos=1000").json()
     assert all(1990 <= r["anio"] <= 2000 for r in recs["recomendaciones"])
 
@@ -101,8 +103,23 @@ def test_post_several_titles_and_ids_with_discards(client: TestClient) -> None:
     assert [m["titulo"] for m in body["titulos"]] == ["Toy Tale", "Toy Tale 2"]
     assert body["no_encontrados"] == ["Nope", 424242]
     assert not {"Toy Tale", "Toy Tale 2", "Toy Tale 3"} & set(titles(body))
-    assert len(body["recomendaciones"]) == 3
+    assert len(body["recomendaciones"]) == 2  # Bug Colony, La Cuisine: the others share nothing
     assert body["recomendaciones"][0]["motivos"][0].startswith("parecida a: ")
+
+
+def test_similar_by_id_answers_as_the_title_route(client: TestClient) -> None:
+    by_id = client.get("/pelicula/1/similares?k=3")
+    assert by_id.status_code == 200
+    assert by_id.json() == client.get("/recomendacion/Toy Tale?k=3").json()
+    assert client.get("/pelicula/424242/similares").status_code == 404
+    assert client.get("/pelicula/0/similares").status_code == 422
+    assert client.get("/pelicula/uno/similares").status_code == 422
+
+
+def test_post_is_personal(client: TestClient) -> None:
+    toys = client.post("/recomendacion?k=3", json={"ids": [1, 2]}).json()
+    crime = client.post("/recomendacion?k=3", json={"ids": [9, 10]}).json()
+    assert set(titles(toys)).isdisjoint(titles(crime))
 
 
 def test_post_with_nothing_found_is_404(client: TestClient) -> None:

@@ -11,8 +11,7 @@ from fastapi.testclient import TestClient
 
 from factories import make_catalog, movie
 from filmoteca.api.app import create_app
-from filmoteca.api.edge import MAX_BODY, EdgeMiddleware, secure_headers
-from filmoteca.api.limits import RECEIVED
+from filmoteca.api.edge import MAX_BODY, RECEIVED, EdgeMiddleware, secure_headers
 from filmoteca.config import Settings
 
 

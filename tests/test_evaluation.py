@@ -1,4 +1,4 @@
-"""The offline evaluation protocol: mapping, split, metrics, baselines, the command, real data."""
+"""The offline evaluation: ratings mapping, split, protocols, metrics, bootstrap, the command."""
 
 from __future__ import annotations
 
@@ -9,94 +9,98 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from sklearn.metrics import ndcg_score
 
 from factories import make_catalog, movie
 from filmoteca import evaluation as ev
 from filmoteca.cli import cli
 from filmoteca.config import Settings
 from filmoteca.errors import InputError
-
-
-def frame(**columns: list[object]) -> pd.DataFrame:
-    return pd.DataFrame(columns)
-
+from filmoteca.recommender import metrics
 
 # ---- mapping and split ------------------------------------------------------------------------
 
 
-def test_liked_pairs_map_through_links_small_then_links() -> None:
-    ratings = frame(userId=[1, 1, 1, 2, 2], movieId=[10, 20, 30, 10, 40],
-                    rating=[4.0, 5.0, 4.5, 3.5, 4.0])  # fmt: skip
-    links_small = frame(movieId=[10, 20], tmdbId=[100.0, np.nan])
-    links = frame(movieId=[10, 20, 30, 40], tmdbId=[999.0, 200.0, 300.0, 400.0])
-    catalog_ids = np.array([300, 100, 200])
-    liked = ev.liked_pairs(ratings, links_small, links, catalog_ids)
-    # 10 -> 100 (links_small wins over links), 20 -> 200 (links fills the gap), 30 -> 300;
-    # user 2: 10 is rated 3.5 (not liked), 40 -> 400 is not in the catalog
-    assert sorted(map(tuple, liked.to_numpy().tolist())) == [(1, 0), (1, 1), (1, 2)]
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
-def test_split_is_fixed_disjoint_and_keeps_users_with_two_liked() -> None:
-    users = np.arange(1, 21)
-    liked = frame(userId=[u for u in users for _ in range(2)] + [21],
-                  item=[i for u in users for i in (u, u + 1)] + [5])  # fmt: skip
-    first = ev.split_users(np.r_[users, 21], liked, seed=3)
-    again = ev.split_users(np.r_[users, 21][::-1], liked, seed=3)
-    assert first.tuning.keys() == again.tuning.keys()
-    assert not first.tuning.keys() & first.heldout.keys()
-    assert first.tuning.keys() | first.heldout.keys() == set(range(1, 21))  # 21 liked only one
-    assert ev.split_users(users, liked, seed=4).tuning.keys() != first.tuning.keys()
+def test_ratings_map_through_links_small_then_links(tmp_path: Path) -> None:
+    ratings = write(tmp_path / "r.csv", "userId,movieId,rating,timestamp\n"
+                    "1,10,4.0,5\n1,20,5.0,6\n1,30,4.5,7\n2,10,3.5,8\n2,40,4.0,9\n")  # fmt: skip
+    small = write(tmp_path / "ls.csv", "movieId,imdbId,tmdbId\n10,1,100\n20,2,\n")
+    links = write(tmp_path / "l.csv", "movieId,imdbId,tmdbId\n10,1,999\n20,2,200\n30,3,300\n"
+                  "40,4,400\n")  # fmt: skip
+    frame = ev.load_ratings(ratings, small, links, np.array([300, 100, 200]))
+    # 10 -> 100 (links_small wins), 20 -> 200 (links fills the gap), 30 -> 300; 40 -> 400 is
+    # not in the catalog
+    got = sorted(zip(frame["userId"], frame["item"], frame["rating"], strict=True))
+    assert got == [(1, 0, 4.5), (1, 1, 4.0), (1, 2, 5.0), (2, 1, 3.5)]
+
+
+def test_split_is_fixed_and_disjoint() -> None:
+    users = np.arange(1, 41)
+    tuning, held = ev.split_users(users, seed=3)
+    again, _ = ev.split_users(users[::-1], seed=3)
+    assert tuning.tolist() == again.tolist() and not set(tuning) & set(held)
+    assert set(tuning) | set(held) == set(users) and len(tuning) == 20
+    assert ev.split_users(users, seed=4)[0].tolist() != tuning.tolist()
+
+
+def test_personal_cases_take_the_first_five_liked_by_time() -> None:
+    # user 1 likes items 0..6 at times 10..16, rated item 9 (not liked) at 12 and item 8 at 20
+    rows = [(1, i, 5.0, 10 + i) for i in range(7)] + [(1, 9, 2.0, 12), (1, 8, 4.0, 20)]
+    rows += [(2, i, 5.0, i) for i in range(5)]  # only 5 liked: no case
+    frame = pd.DataFrame(rows, columns=["userId", "item", "rating", "timestamp"])
+    [(history, skip, targets)] = ev.personal_cases(frame, np.array([1, 2]))
+    assert history.tolist() == [0, 1, 2, 3, 4]
+    assert skip.tolist() == [0, 1, 2, 3, 4, 9]  # everything rated up to the 5th liked (t=14)
+    assert targets.tolist() == [5, 6, 8]
 
 
 # ---- metrics ----------------------------------------------------------------------------------
 
 
-def test_score_hit_rates_and_ndcg_by_hand() -> None:
-    top = np.array([[1, 5, 6], [4, 5, 0], [0, 1, 6], [0, 1, 2], [0, 1, 2], [0, 1, 2], [0, 1, 2]])
-    top = np.pad(top, ((0, 0), (0, 7)), constant_values=-1)  # k = 10
-    users = {7: np.array([0, 1, 2])}
-    pct = np.linspace(0, 100, 7)
-    out = ev.score(top, users, pct)
-    # q=0 finds 1 at rank 1; q=1 finds 0 at rank 3; q=2 finds 0 and 1 at ranks 1 and 2
-    assert out["pares"] == 3 and out["usuarios"] == 1
-    assert out["hit_rate_10"] == 1.0 and out["hit_rate_5"] == 1.0
+def test_list_scores_by_hand() -> None:
+    lists = np.array([[1, 5, 6], [4, 5, 0], [7, 8, 9]])
+    hit, ndcg, recall = metrics.list_scores(lists, np.array([0, 1]))
     ideal = 1 + 1 / np.log2(3)
-    expected = (1 / ideal + (1 / np.log2(4)) / ideal + 1.0) / 3
-    assert out["ndcg_10"] == pytest.approx(expected)
-    assert out["popularity_percentile"] == pytest.approx(pct[[1, 5, 6, 4, 5, 0, 0, 1, 6]].mean())
+    assert hit.tolist() == [1, 1, 0]
+    assert ndcg.tolist() == pytest.approx([1 / ideal, (1 / np.log2(4)) / ideal, 0])
+    assert recall.tolist() == [0.5, 0.5, 0.0]
 
 
-def test_hit_rate_per_user_weights_users_equally() -> None:
-    top = np.array([[1], [0], [3], [9], [9], [9], [9], [9], [9], [9]])
-    users = {1: np.array([0, 1]), 2: np.array([2, 3, 4, 5])}
-    out = ev.score(top, users, np.zeros(10))
-    assert out["hit_rate_10"] == pytest.approx(3 / 6)
-    assert out["hit_rate_10_por_usuario"] == pytest.approx((1.0 + 0.25) / 2)
+@pytest.mark.parametrize("seed", range(5))
+def test_ndcg_matches_scikit_learn(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n = 40
+    relevant = rng.choice(n, size=int(rng.integers(1, 15)), replace=False)
+    ranked = rng.choice(n, size=10, replace=False)
+    _, ndcg, _ = metrics.list_scores(ranked[None, :], relevant)
+    truth = np.isin(np.arange(n), relevant).astype(float)
+    scores = np.zeros(n)
+    scores[ranked] = np.arange(10, 0, -1)
+    assert ndcg[0] == pytest.approx(ndcg_score(truth[None, :], scores[None, :], k=10))
 
 
-def test_coverage_counts_distinct_recommended_movies() -> None:
-    assert ev.coverage(np.array([[1, 2], [0, 2], [0, -1], [0, 1]])) == 0.75
+def test_tally_diversity_counts_every_slot() -> None:
+    tally = metrics.Tally()
+    tally.add(np.array([[0, 1], [0, 2]]), np.array([1]))
+    tally.add(np.array([[0, 3]]), np.array([3]))
+    out = tally.summary(10, np.arange(10) * 10.0)
+    assert out["usuarios"] == 2 and out["consultas"] == 3
+    assert out["cobertura"] == pytest.approx(0.4)
+    assert out["hit_10"] == pytest.approx((0.5 + 1.0) / 2)  # per user, then averaged
 
 
-def test_popular_and_random_baselines_never_recommend_the_query() -> None:
-    votes = np.array([5, 50, 500, 5000, 1])
-    popular = ev.popular_top(votes, k=2)
-    assert popular.tolist() == [[3, 2], [3, 2], [3, 1], [2, 1], [3, 2]]
-    rand = ev.random_top(30, k=10)
-    assert all(i not in row and len(set(row)) == 10 for i, row in enumerate(rand.tolist()))
-
-
-def test_popularity_percentiles_rank_by_votes() -> None:
-    pct = ev.popularity_percentiles(np.array([10, 30, 20, 30]))
-    assert pct.tolist() == [25.0, 87.5, 50.0, 87.5]
-
-
-def test_sequel_pairs_found_by_title() -> None:
-    titles = ["Toy Story", "Toy Story 2", "Toy Storyteller", "Alien", "Alien: Resurrection", "Up"]
-    pairs = {tuple(p) for p in ev.sequel_pairs(titles).tolist()}
-    assert pairs == {(0, 1), (3, 4)}
-    top = np.array([[1], [0], [0], [0], [3], [0]])
-    assert ev.sequel_recall(top, ev.sequel_pairs(titles)) == 0.5
+def test_paired_bootstrap_interval_holds_the_mean() -> None:
+    ours, theirs = np.linspace(0.2, 0.8, 50), np.linspace(0.1, 0.7, 50)
+    out = metrics.paired_bootstrap(ours, theirs)
+    assert out["diferencia"] == pytest.approx(0.1)
+    assert out["ic95_bajo"] == pytest.approx(0.1) and out["ic95_alto"] == pytest.approx(0.1)
+    noisy = metrics.paired_bootstrap(np.r_[1.0, 0.0] * 0.5, np.r_[0.0, 1.0] * 0.5)
+    assert noisy["ic95_bajo"] < 0 < noisy["ic95_alto"]
 
 
 # ---- the whole protocol -----------------------------------------------------------------------
@@ -106,9 +110,9 @@ def write_movielens(directory: Path) -> dict[str, Path]:
     """Tiny MovieLens files: MovieLens id m maps to TMDB id 100 + m."""
     directory.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(1)
-    rows = [(u, m, float(rng.choice([2.0, 4.0, 5.0]))) for u in range(1, 41) for m in range(1, 13)
-            if rng.random() < 0.6]  # fmt: skip
-    pd.DataFrame(rows, columns=["userId", "movieId", "rating"]).assign(timestamp=0).to_csv(
+    rows = [(u, m, float(rng.choice([2.0, 4.0, 5.0])), int(rng.integers(0, 1000)))
+            for u in range(1, 41) for m in range(1, 13) if rng.random() < 0.7]  # fmt: skip
+    pd.DataFrame(rows, columns=["userId", "movieId", "rating", "timestamp"]).to_csv(
         directory / "ratings_small.csv", index=False
     )
     links = pd.DataFrame({"movieId": range(1, 13), "imdbId": 0, "tmdbId": range(101, 113)})
@@ -132,18 +136,38 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Path
     return catalog, write_movielens(base / "raw")
 
 
-def test_evaluate_reports_four_rows_on_both_halves(tiny: tuple[Path, dict[str, Path]]) -> None:
+def test_evaluate_reports_every_row_on_every_protocol(tiny: tuple[Path, dict[str, Path]]) -> None:
     catalog, files = tiny
     result = ev.evaluate(catalog, files["ratings_small"], files["links_small"], files["links"])
-    assert set(result["mitades"]) == {"ajuste", "evaluacion"}
-    for rows in result["mitades"].values():
-        assert list(rows) == ["aleatorio", "mas_popular", "semilla", "filmoteca"]
-        for metrics in rows.values():
-            assert 0 <= metrics["hit_rate_5"] <= metrics["hit_rate_10"] <= 1
-            assert 0 <= metrics["ndcg_10"] <= 1 and 0 < metrics["coverage_10"] <= 1
-    assert set(result["objetivos"]) == set(ev.TARGETS)
+    assert list(result["protocolos"]) == list(ev.PROTOCOLS)
+    for protocol, rows in result["protocolos"].items():
+        assert list(rows) == list(ev.ROWS)
+        for m in rows.values():
+            if m["usuarios"]:
+                assert 0 <= m["hit_10"] <= 1 and 0 <= m["ndcg_10"] <= m["hit_10"]
+                assert 0 < m["cobertura"] <= 1 and 0 < m["concentracion"] <= 1
+        assert set(result["comparaciones"][protocol]) >= {"menos_cf", "domina_a_cf"}
     table = ev.to_markdown(result)
-    assert "| filmoteca |" in table and "Mitad de evaluación" in table
+    assert "| filmoteca (híbrido) |" in table and "IC 95 %" in table
+    assert "| CF ítem-ítem (mitad de ajuste) |" in table
+
+
+def test_held_out_ratings_never_reach_the_fit(
+    tiny: tuple[Path, dict[str, Path]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    catalog, files = tiny
+    seen: list[set[int]] = []
+    original = ev.fit_rows
+
+    def spy(frames, tuning, seed):  # type: ignore[no-untyped-def]
+        seen.append(set(tuning["userId"]))
+        return original(frames, tuning, seed)
+
+    monkeypatch.setattr(ev, "fit_rows", spy)
+    ev.evaluate(catalog, files["ratings_small"], files["links_small"], files["links"])
+    users = pd.read_csv(files["ratings_small"])["userId"].to_numpy()
+    tuning, held = ev.split_users(users)
+    assert seen and seen[0] <= set(tuning) and not seen[0] & set(held)
 
 
 def test_evaluate_command_prints_table_and_writes_json(
@@ -156,7 +180,7 @@ def test_evaluate_command_prints_table_and_writes_json(
             "--output", str(out)]  # fmt: skip
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
-    assert "| semilla (CountVectorizer + KNN coseno) |" in result.output
+    assert "| configuración anterior (contenido + prior) |" in result.output
     assert json.loads(out.read_text(encoding="utf-8"))["protocolo"]["k"] == 10
 
 
@@ -171,22 +195,12 @@ def test_evaluate_command_missing_file_is_a_clean_error(
     assert "No se encuentra el archivo" in result.output and "Traceback" not in result.output
 
 
-def test_ratings_without_needed_columns_name_the_file(tmp_path: Path) -> None:
-    bad = tmp_path / "ratings_small.csv"
-    bad.write_text("user,movie\n1,2\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"ratings_small\.csv"):
-        ev.load_split(bad, bad, bad, np.array([1]))
-
-
 @pytest.mark.realdata
-def test_real_data_meets_the_held_out_targets(real_catalog: Path, settings: Settings) -> None:
+def test_real_data_hybrid_dominates_item_item_cf(real_catalog: Path, settings: Settings) -> None:
+    raw = settings.raw_dir
     result = ev.evaluate(
-        real_catalog,
-        settings.raw_dir / "ratings_small.csv",
-        settings.raw_dir / "links_small.csv",
-        settings.raw_dir / "links.csv",
+        real_catalog, raw / "ratings_small.csv", raw / "links_small.csv", raw / "links.csv"
     )
-    held = result["mitades"]["evaluacion"]
-    assert held["filmoteca"]["usuarios"] > 300
-    assert all(check["cumple"] for check in result["objetivos"].values()), result["objetivos"]
-    assert held["filmoteca"]["secuelas_10"] > held["semilla"]["secuelas_10"]
+    assert result["protocolos"]["personal"]["filmoteca"]["usuarios"] > 300
+    assert all(result["comparaciones"][p]["domina_a_cf"] for p in ev.PROTOCOLS)
+    assert result["comparaciones"]["cobertura_catalogo_item"]["cumple"]

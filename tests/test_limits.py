@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 import uvicorn
 
-from filmoteca.api.limits import RECEIVED, GuardedHttpToolsProtocol
+from filmoteca.api.edge import RECEIVED
+from filmoteca.api.limits import GuardedHttpToolsProtocol
 from servers import free_port
 
 seen: list[dict[str, Any]] = []

@@ -64,3 +64,91 @@ def test_an_unchanged_file_is_hashed_once_and_a_changed_one_again(
     (folder / "a.bin").write_bytes(b"uNo")  # same size, new content
     with pytest.raises(CatalogError, match=r"'a\.bin' del catálogo"):
         verify(folder, {"files": files})
+
+
+@pytest.fixture
+def big(folder: Path) -> tuple[Path, dict[str, object]]:
+    """A folder with a file larger than the stamp's head and tail blocks, already verified."""
+    from filmoteca.catalog import manifest
+
+    (folder / "grande.bin").write_bytes(bytes(range(256)) * 1000)  # 256 KB
+    files = file_digests(folder)
+    verify(folder, {"files": files})
+    manifest._VERIFIED.clear()  # as a new process would start
+    return folder, files
+
+
+def _count_hashes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    from filmoteca.catalog import manifest
+
+    hashed: list[str] = []
+    real = manifest._sha256
+    monkeypatch.setattr(manifest, "_sha256", lambda p: hashed.append(p.name) or real(p))
+    return hashed
+
+
+def test_a_new_process_trusts_the_stamp_of_unchanged_files(
+    big: tuple[Path, dict[str, object]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, files = big
+    assert (folder / ".verificado.json").is_file()
+    hashed = _count_hashes(monkeypatch)
+    verify(folder, {"files": files})
+    assert hashed == []
+
+
+def test_an_edit_that_puts_the_mtime_back_is_still_refused(
+    big: tuple[Path, dict[str, object]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    folder, files = big
+    path = folder / "grande.bin"
+    before = path.stat()
+    data = bytearray(path.read_bytes())
+    data[100_000] ^= 0xFF  # the middle: neither the head nor the tail block
+    path.write_bytes(bytes(data))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    with pytest.raises(CatalogError, match=r"'grande.bin' del catálogo .* dañado"):
+        verify(folder, {"files": files})
+
+
+def test_a_change_behind_unchanged_metadata_is_found_by_the_ends(
+    big: tuple[Path, dict[str, object]],
+) -> None:
+    import json
+
+    folder, files = big
+    path = folder / "grande.bin"
+    data = bytearray(path.read_bytes())
+    data[10] ^= 0xFF  # in the head block
+    path.write_bytes(bytes(data))
+    stamp = json.loads((folder / ".verificado.json").read_text())
+    now = path.stat()  # as if the change had left the metadata as it was
+    stamp["files"]["grande.bin"][:4] = [now.st_ino, now.st_size, now.st_mtime_ns, now.st_ctime_ns]
+    (folder / ".verificado.json").write_text(json.dumps(stamp))
+    with pytest.raises(CatalogError, match=r"'grande.bin' del catálogo"):
+        verify(folder, {"files": files})
+
+
+def test_an_unreadable_stamp_is_ignored_and_rewritten(
+    big: tuple[Path, dict[str, object]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, files = big
+    (folder / ".verificado.json").write_text("{roto")
+    hashed = _count_hashes(monkeypatch)
+    verify(folder, {"files": files})
+    assert sorted(hashed) == ["a.bin", "b.bin", "grande.bin"]
+    assert (folder / ".verificado.json").read_text().startswith('{"files"')
+
+
+def test_a_copied_catalog_is_hashed_whole(
+    big: tuple[Path, dict[str, object]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    folder, files = big
+    copy = shutil.copytree(folder, tmp_path / "copia")
+    hashed = _count_hashes(monkeypatch)
+    verify(copy, {"files": files})
+    assert sorted(hashed) == ["a.bin", "b.bin", "grande.bin"]

@@ -192,8 +192,8 @@ def test_serving_does_not_import_pandas_pyarrow_scipy_or_scikit_learn(
         text=True,
         check=True,
     )
-    # the filtered queries exhaust the 2-movie lists: both score every movie (mean_similarity)
-    assert out.stdout.split("\n")[:4] == ["[]", "[7, 8]", "[7]", "2 []"]
+    # the filtered queries exhaust the 2-movie lists: they score every movie by content
+    assert out.stdout.split("\n")[:4] == ["[]", "[8]", "[7]", "1 []"]
 
 
 def test_invalid_weights_are_rejected_at_fit(catalog: Path) -> None:
@@ -206,16 +206,20 @@ def test_invalid_weights_are_rejected_at_fit(catalog: Path) -> None:
 
 def test_sequels_come_first_and_the_movie_never_appears(model: rc.Recommender) -> None:
     recs = model.recommend(1, k=5)
-    assert len(recs) == 5
+    # only 4 movies share anything with Toy Tale (the rest share era or language at most)
+    assert len(recs) == 4
     assert 1 not in ids(recs)
     assert set(ids(recs)[:2]) == {2, 3}
 
 
-def test_every_movie_gets_k_others(model: rc.Recommender) -> None:
+def test_every_recommendation_shares_a_feature_with_the_query(model: rc.Recommender) -> None:
     for movie_id, *_ in MOVIES:
         recs = model.recommend(movie_id, k=7)
-        assert len(recs) == 7 and movie_id not in ids(recs)
-        assert len(set(ids(recs))) == 7
+        assert 0 < len(recs) <= 7 and movie_id not in ids(recs)
+        assert len(set(ids(recs))) == len(recs)
+        row = np.array([model._position(movie_id)])
+        others = np.array([model._position(r.id) for r in recs])
+        assert (row_dots(model.features_, row, others) > 0).all()
 
 
 def test_reasons_name_what_is_shared(model: rc.Recommender) -> None:
@@ -223,7 +227,7 @@ def test_reasons_name_what_is_shared(model: rc.Recommender) -> None:
     reasons = " | ".join(first[2].reasons)
     assert "misma colección: Toy Tale Collection" in reasons
     assert "mismo director: John Lasseter" in reasons
-    assert "Tom Hanks" in reasons and "palabras clave: toy" in reasons
+    assert "Tom Hanks" in reasons and len(first[2].reasons) <= 4
     gangland = model.recommend(9, k=1)[0]
     assert gangland.id == 10
     assert "misma colección: Gangland Collection" in gangland.reasons
@@ -257,7 +261,9 @@ def test_year_votes_and_language_filters(model: rc.Recommender) -> None:
         (model.recommend(1, k=3, filters=rc.Filters(language="FR")), lambda m: m[3] == "fr"),
     ]:
         rows = {m[0]: m for m in MOVIES}
-        assert recs and all(check(rows[r.id]) for r in recs)
+        assert all(check(rows[r.id]) for r in recs)
+    assert model.recommend(1, k=3, filters=rc.Filters(since=1995))
+    assert ids(model.recommend(1, k=3, filters=rc.Filters(language="FR"))) == [8]
 
 
 def test_filters_that_exhaust_the_neighbour_list_fall_back_to_the_whole_catalog(
@@ -268,11 +274,12 @@ def test_filters_that_exhaust_the_neighbour_list_fall_back_to_the_whole_catalog(
     assert ids(short.recommend(1, k=2, filters=only_french)) == ids(
         model.recommend(1, k=2, filters=only_french)
     )
-    assert sorted(ids(short.recommend(1, k=2, filters=only_french))) == [7, 8]
+    # Le Petit Café (fr) shares nothing with Toy Tale: no filter makes it a recommendation
+    assert ids(short.recommend(1, k=2, filters=only_french)) == [8]
 
 
 def test_fewer_matches_than_k_returns_what_there_is(model: rc.Recommender) -> None:
-    recs = model.recommend(1, k=10, filters=rc.Filters(language="it"))
+    recs = model.recommend(9, k=10, filters=rc.Filters(language="it"))
     assert ids(recs) == [14]
     assert model.recommend(1, k=5, filters=rc.Filters(since=2020)) == []
 
@@ -316,8 +323,10 @@ def test_brute_force_agrees_with_the_stored_lists(model: rc.Recommender) -> None
     for row in range(len(MOVIES)):
         sim = model.similarity(np.array([row]), everyone)[0]
         assert np.allclose(sim, model.mean_similarity(np.array([row])), atol=1e-5)
-        stored = model.similarities_[row].astype(np.float32)
-        assert np.allclose(sim[model.neighbors_[row]], stored, atol=2e-3)
+        listed = model.neighbors_[row][model.neighbors_[row] >= 0]
+        stored = model.similarities_[row][: len(listed)]
+        expected = sim[listed] + model.bonus_of(listed)  # no ratings: content + bonus
+        assert np.allclose(expected, stored, atol=1e-4)
 
 
 def test_many_with_filters_beyond_the_lists_searches_everything(catalog: Path) -> None:
@@ -339,14 +348,26 @@ def test_top_neighbors_is_exact(monkeypatch: pytest.MonkeyPatch, sampled: bool) 
     dense = rng.random((n, 5), dtype=np.float32)
     langs = rng.integers(-1, 3, n).astype(np.int16)
     bonus = rng.random(n, dtype=np.float32)
-    top, sims = nb.top_neighbors(sparse, dense, langs, 0.3, bonus, k=15)
+    # the first 2 dense columns are "genres" (positive everywhere): every pair has evidence
+    top, sims = nb.top_neighbors(sparse, dense, langs, 0.3, bonus, k=15, genres=2)
     full = (sparse @ sparse.T).toarray() + dense @ dense.T
     full += 0.3 * ((langs[:, None] == langs[None, :]) & (langs[:, None] >= 0))
     score = full + bonus[None, :]
     np.fill_diagonal(score, -np.inf)
     expected = np.argsort(-score, axis=1, kind="stable")[:, :15]
     assert np.array_equal(np.sort(top, axis=1), np.sort(expected, axis=1))
-    assert np.allclose(sims, np.take_along_axis(full, top, axis=1), atol=1e-5)
+    assert np.allclose(sims, np.take_along_axis(score, top, axis=1), atol=1e-5)
+
+
+def test_top_neighbors_needs_evidence_and_adds_co_likes() -> None:
+    sparse = sp.csr_matrix(np.array([[1, 0], [1, 0], [0, 1], [0, 0]], dtype=np.float32))
+    dense = np.ones((4, 1), np.float32)  # era only: no evidence
+    cf = sp.csr_matrix(np.array([[0, 0, 0, 0.5], [0] * 4, [0] * 4, [0.5, 0, 0, 0]], np.float32))
+    top, scores = nb.top_neighbors(sparse, dense, np.zeros(4, np.int16), 0.0,
+                                   np.zeros(4, np.float32), k=3, cf=cf)  # fmt: skip
+    assert top[0].tolist() == [1, 3, -1]  # 1: shared feature + era (2); 3: era + co-likes
+    assert top[2].tolist() == [-1, -1, -1]  # shares nothing with anyone
+    assert scores[0].tolist()[:2] == pytest.approx([2.0, 1.5]) and scores[2].tolist() == [0, 0, 0]
 
 
 @pytest.mark.parametrize("rows, others", [([0], [1, 2, 3]), ([4, 0, 4], [0, 5]), ([2], [])])
@@ -512,7 +533,8 @@ def test_catalog_without_text_keywords_or_people_still_recommends(tmp_path: Path
         movies=[movie(i, f"M{i}", f"{1990 + i}-01-01", vote_count=10 * i) for i in range(1, 6)],
     )
     est = rc.Recommender().fit(rc.read_frames(bare))
-    assert len(est.recommend(1, k=3)) == 3
+    # nothing to share but era and language: no list may rest on those (or on acclaim) alone
+    assert est.recommend(1, k=3) == []
     assert est.active_blocks_ == ["era", "language"]
 
 

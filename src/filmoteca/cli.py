@@ -151,6 +151,18 @@ def cli(ctx: click.Context) -> None:
     "keywords",
     help="Un keywords.csv que no está en la carpeta de entrada (p. ej. ../shared/data/raw/keywords.csv).",
 )
+@path_option(
+    "--ratings",
+    "ratings",
+    help="Valoraciones de MovieLens (userId,movieId,rating,timestamp; p. ej. ratings.csv): el "
+    "recomendador aprende también de lo que gustó. Sin ellas, solo usa el contenido.",
+)
+@path_option(
+    "--links",
+    "links",
+    help="links.csv (movieId,imdbId,tmdbId) de las valoraciones; por defecto, el links.csv "
+    "que está junto al archivo de --ratings.",
+)
 @flag("--no-recommender", "--sin-recomendador", help="No ajustar el recomendador.")
 @click.pass_obj
 @handle_errors
@@ -159,6 +171,8 @@ def build(
     input_dir: Path | None,
     output_dir: Path | None,
     keywords: Path | None,
+    ratings: Path | None,
+    links: Path | None,
     no_recommender: bool,
 ) -> None:
     """Construye el catálogo (Parquet + manifest.json) a partir de los CSV de Kaggle."""
@@ -167,6 +181,8 @@ def build(
         output_dir or settings.catalog_dir,
         fit_recommender=not no_recommender,
         keywords=keywords,
+        ratings=ratings,
+        links=links,
     )
 
 
@@ -257,6 +273,7 @@ def serve(
     host, port = host or settings.host, port or settings.port
     check_port_free(host, port)
     if needs_demo(catalog_dir, settings):
+        require_build_tools(f"No hay catálogo en '{settings.catalog_dir}' y esta instalación")
         console.print(
             f"No hay catálogo en '{settings.catalog_dir}': se construye el de demostración.",
             highlight=False,
@@ -294,18 +311,17 @@ def check_port_free(host: str, port: int) -> None:
             raise InputError(f"No se puede escuchar en {host}:{port}: {exc.strerror}.") from exc
 
 
-def require_build_tools() -> None:
+def require_build_tools(subject: str = "Esta instalación") -> None:
     """Building needs pandas and pyarrow, which a serving-only install leaves out."""
     import importlib.util
 
     missing = [name for name in ("pandas", "pyarrow") if importlib.util.find_spec(name) is None]
     if missing:
         raise InputError(
-            "Esta instalación solo sirve catálogos ya construidos (le falta "
-            f"{', '.join(missing)}). Construya el catálogo en otra instalación completa "
-            "('pip install filmoteca', después 'filmoteca build --output catalogo') y sírvalo "
-            "con 'filmoteca serve --catalog catalogo', o instale lo que falta con "
-            "'pip install filmoteca' sin el archivo de versiones mínimo."
+            f"{subject} solo sirve catálogos ya construidos (faltan {' y '.join(missing)}). "
+            "Construya el catálogo con una instalación completa ('pip install filmoteca'; "
+            "después 'filmoteca build --output catalogo') y sírvalo aquí con "
+            "'filmoteca serve --catalog catalogo'."
         )
 
 

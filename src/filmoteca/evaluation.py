@@ -1,26 +1,28 @@
-"""Offline evaluation of item-to-item recommendations against MovieLens ratings.
+"""Offline evaluation of the recommender against MovieLens ratings (`filmoteca evaluate`).
 
-Protocol (issue 4): `ratings_small.csv` is mapped to TMDB ids through `links_small.csv`, then
-`links.csv`; only catalog movies count; a rating >= 4.0 is "liked". The sorted user ids are split
-50/50 with a fixed-seed permutation into a tuning half and a held-out half. For every user of a
-half with >= 2 liked movies and every liked movie q, the top-10 for q (q excluded) is scored
-against the user's other liked movies: hit-rate@5/@10 (per pair and averaged per user), NDCG@10
-with binary relevance, catalog coverage@10 and the mean vote-count percentile of what is shown.
+Data: `ratings_small.csv` mapped to TMDB ids through `links_small.csv`, then `links.csv`; only
+catalog movies count; a rating >= 4.0 is "liked". The sorted user ids are split 50/50 with a
+fixed-seed permutation into a tuning half and a held-out half. Every model that learns from
+ratings is fitted on the tuning half's ratings only; the tables report the held-out half.
 
-Also reported, catalog-wide like coverage: sequels@10, the share of (movie, sequel) pairs found
-by title (`Toy Story` -> `Toy Story 2`, `Alien` -> `Alien: ...`) whose sequel is in the movie's
-top-10; it checks that the quality prior does not drown content similarity.
+Protocols (k = 10, metrics in `recommender.metrics`):
+    item       item-to-item: for every held-out user with >= 2 liked movies and every liked
+               movie q, the list for q is scored against the user's other liked movies.
+    personal   for every held-out user with >= 6 liked movies, the earliest 5 liked (by
+               timestamp) go through the same code path as POST /recomendacion; every later
+               liked movie is a target; everything the user rated up to the 5th is excluded.
+    *_cola     the same two with targets outside the tuning half's 100 most-liked movies.
 
-Every ranker is a top-k matrix: row i holds the catalog indices recommended for catalog movie i
-(-1 pads a short list), in the order of the catalog's `movies` table.
+Rows: random, most-voted (TMDB vote_count), most-liked in the tuning half, the Bayesian prior
+alone, the previous configuration (content + strong prior), content only, item-item co-likes
+alone (tuning half) and filmoteca (the hybrid). Paired bootstrap intervals: filmoteca minus
+the best other row, and minus item-item CF, over users.
 """
 
 from __future__ import annotations
 
-import bisect
-import re
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,96 +31,266 @@ import numpy as np
 import pandas as pd
 
 from . import recommender
-from .errors import InputError
-from .text import normalize
+from .recommender import metrics
+from .recommender import ratings as rio
+from .recommender.model import Recommender
 
-LIKED_RATING = 4.0
+LIKED_RATING = rio.LIKED_RATING
 SPLIT_SEED = 20171110
-TOP_K = 10
-
-TARGETS = {
-    "ratio_hit_rate_10": 2.0,
-    "ndcg_10": 0.25,
-    "coverage_10": 0.70,
-    "popularity_percentile": 90.0,
+TOP_K = metrics.K
+HISTORY = 5
+LONG_TAIL_HEAD = 100
+ROWS = {
+    "aleatorio": "aleatorio",
+    "mas_popular": "más votadas (vote_count)",
+    "mas_gustadas": "más gustadas (mitad de ajuste)",
+    "prior_bayesiano": "solo el prior bayesiano",
+    "configuracion_anterior": "configuración anterior (contenido + prior)",
+    "solo_contenido": "solo contenido",
+    "cf_item_item": "CF ítem-ítem (mitad de ajuste)",
+    "filmoteca": "filmoteca (híbrido)",
 }
+PROTOCOLS = {
+    "item": "1. ítem a ítem",
+    "personal": "2. personalizado, en orden temporal",
+    "item_cola": "3a. cola larga, ítem a ítem",
+    "personal_cola": "3b. cola larga, personalizado",
+}
+# the previous configuration: content + a strong Bayesian prior, no ratings
+Case = tuple[np.ndarray, np.ndarray, np.ndarray]  # history, excluded, targets
+PREVIOUS: dict[str, Any] = {"prior_weight": 0.667, "personal_penalty": 0.0}
+CONTENT_ONLY: dict[str, Any] = {"prior_weight": 0.0, "personal_penalty": 0.0}
+CF_ONLY: dict[str, Any] = {"content_weight": 0.0, "prior_weight": 0.0, "personal_penalty": 0.0}
 
 
 @dataclass(frozen=True)
-class Split:
-    """Liked catalog movies (as catalog indices) per user, for the two halves."""
+class Ranker:
+    """Top-k lists: `item(rows)` one per query movie, `personal(history, skip)` one list."""
 
-    tuning: dict[int, np.ndarray]
-    heldout: dict[int, np.ndarray]
-
-
-def _read_csv(path: Path, columns: list[str]) -> pd.DataFrame:
-    """Read the wanted columns of one CSV, with a Spanish message naming the file on failure."""
-    if not path.is_file():
-        raise InputError(f"No se encuentra el archivo '{path}'.", path=str(path))
-    try:
-        frame = pd.read_csv(path, usecols=lambda c: c in columns)
-    except (OSError, ValueError, pd.errors.ParserError) as exc:
-        raise InputError(f"No se puede leer '{path}' como CSV: {exc}", path=str(path)) from exc
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise InputError(
-            f"Al archivo '{path.name}' le faltan las columnas: {', '.join(missing)}.",
-            path=str(path),
-        )
-    return frame
+    item: Callable[[np.ndarray], np.ndarray]
+    personal: Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
-def _link_map(links_small: pd.DataFrame, links: pd.DataFrame) -> pd.Series:
-    """MovieLens id -> TMDB id, from links_small first and links for the rest."""
-    small = links_small.dropna(subset=["tmdbId"]).drop_duplicates("movieId")
-    full = links.dropna(subset=["tmdbId"]).drop_duplicates("movieId")
-    full = full[~full["movieId"].isin(small["movieId"])]
-    both = pd.concat([small, full])
-    return pd.Series(both["tmdbId"].astype("int64").to_numpy(), index=both["movieId"].to_numpy())
-
-
-def liked_pairs(
-    ratings: pd.DataFrame,
-    links_small: pd.DataFrame,
-    links: pd.DataFrame,
-    movie_ids: np.ndarray,
+def load_ratings(
+    ratings_path: Path, links_small_path: Path, links_path: Path, movie_ids: np.ndarray
 ) -> pd.DataFrame:
-    """(user, catalog index) pairs of liked catalog movies, deduplicated."""
-    tmdb = ratings["movieId"].map(_link_map(links_small, links))
-    index = pd.Series(np.arange(len(movie_ids)), index=movie_ids)
-    liked = ratings.assign(item=tmdb.map(index))
-    liked = liked[(liked["rating"] >= LIKED_RATING) & liked["item"].notna()]
-    liked = liked.assign(item=liked["item"].astype("int64"))
-    return liked[["userId", "item"]].drop_duplicates().reset_index(drop=True)
+    """Catalog ratings: userId, movie_id, item (catalog row), rating, timestamp."""
+    raw = rio.read_ratings(ratings_path)
+    small, full = rio.read_links(links_small_path), rio.read_links(links_path)
+    links = pd.concat([small, full[~full.index.isin(small.index)]])
+    frame = rio.to_catalog(raw, links, movie_ids)
+    return frame.assign(item=pd.Index(movie_ids).get_indexer(frame["movie_id"].to_numpy()))
 
 
-def split_users(user_ids: np.ndarray, liked: pd.DataFrame, seed: int = SPLIT_SEED) -> Split:
-    """Split sorted user ids 50/50 by a fixed-seed permutation; keep users with >= 2 liked."""
-    users = np.sort(np.unique(user_ids))
-    perm = np.random.default_rng(seed).permutation(users)
+def split_users(user_ids: np.ndarray, seed: int = SPLIT_SEED) -> tuple[np.ndarray, np.ndarray]:
+    """(tuning, held-out) user ids: sorted ids split 50/50 by a fixed-seed permutation."""
+    perm = np.random.default_rng(seed).permutation(np.sort(np.unique(user_ids)))
     half = len(perm) // 2
-    groups = {int(u): np.sort(g["item"].to_numpy()) for u, g in liked.groupby("userId", sort=True)}
-
-    def pick(chosen: np.ndarray) -> dict[int, np.ndarray]:
-        return {int(u): groups[int(u)] for u in np.sort(chosen) if len(groups.get(int(u), ())) >= 2}
-
-    return Split(tuning=pick(perm[:half]), heldout=pick(perm[half:]))
+    return np.sort(perm[:half]), np.sort(perm[half:])
 
 
-def load_split(
-    ratings_path: Path,
-    links_small_path: Path,
-    links_path: Path,
-    movie_ids: np.ndarray,
-    seed: int = SPLIT_SEED,
-) -> Split:
-    """Read the MovieLens files and split the liked catalog movies into the two halves."""
-    ratings = _read_csv(ratings_path, ["userId", "movieId", "rating"])
-    links_small = _read_csv(links_small_path, ["movieId", "tmdbId"])
-    links = _read_csv(links_path, ["movieId", "tmdbId"])
-    liked = liked_pairs(ratings, links_small, links, movie_ids)
-    return split_users(ratings["userId"].to_numpy(), liked, seed)
+def _global(order: np.ndarray, k: int = TOP_K) -> Ranker:
+    """The same ranking for everyone (the query / history and the skipped removed)."""
+    head = order[: k + 1]
+
+    def item(rows: np.ndarray) -> np.ndarray:
+        return np.stack([head[head != r][:k] for r in rows.tolist()])
+
+    def personal(history: np.ndarray, skip: np.ndarray) -> np.ndarray:
+        return np.asarray(order[~np.isin(order, skip)][:k])
+
+    return Ranker(item, personal)
+
+
+def _random(n: int, seed: int, k: int = TOP_K) -> Ranker:
+    """k distinct random movies, never the query or a skipped one."""
+    rng = np.random.default_rng(seed)
+
+    def personal(history: np.ndarray, skip: np.ndarray) -> np.ndarray:
+        picks = rng.choice(n, size=min(n, k + len(skip)), replace=False)
+        return picks[~np.isin(picks, skip)][:k]
+
+    def item(rows: np.ndarray) -> np.ndarray:
+        return np.stack([personal(np.array([r]), np.array([r])) for r in rows.tolist()])
+
+    return Ranker(item, personal)
+
+
+def _model(model: Recommender, k: int = TOP_K) -> Ranker:
+    """A fitted recommender: its stored lists, and `rank_many` (POST /recomendacion's path)."""
+    top = model.top_matrix(k)
+
+    def personal(history: np.ndarray, skip: np.ndarray) -> np.ndarray:
+        best, _, _ = model.rank_many(np.unique(history), skip, k)
+        return np.asarray(np.r_[best, np.full(k - len(best), -1)], dtype=np.int64)
+
+    return Ranker(lambda rows: top[rows], personal)
+
+
+def fit_rows(
+    frames: Mapping[str, pd.DataFrame], tuning: pd.DataFrame, seed: int
+) -> tuple[dict[str, Ranker], Recommender]:
+    """Every row's ranker (models fitted on the tuning half's ratings only) and filmoteca."""
+    n = len(frames["movies"])
+    with_ratings = {**frames, "ratings": tuning}
+    ours = Recommender().fit(with_ratings)
+    liked = tuning[tuning["rating"] >= LIKED_RATING]
+    like_counts = np.bincount(liked["item"].to_numpy(), minlength=n)
+    votes = ours.vote_counts_
+    rows = {
+        "aleatorio": _random(n, seed),
+        "mas_popular": _global(np.lexsort((np.arange(n), -votes))),
+        "mas_gustadas": _global(np.lexsort((-votes, -like_counts))),
+        "prior_bayesiano": _global(np.lexsort((np.arange(n), -ours.prior_))),
+        "configuracion_anterior": _model(Recommender(**PREVIOUS).fit(frames)),
+        "solo_contenido": _model(Recommender(**CONTENT_ONLY).fit(frames)),
+        "cf_item_item": _model(Recommender(**CF_ONLY).fit(with_ratings)),
+        "filmoteca": _model(ours),
+    }
+    return rows, ours
+
+
+def liked_sets(frame: pd.DataFrame, users: np.ndarray, least: int) -> dict[int, np.ndarray]:
+    """Sorted liked catalog rows of each of `users` with at least `least` liked movies."""
+    liked = frame[(frame["rating"] >= LIKED_RATING) & frame["userId"].isin(users)]
+    groups = liked.groupby("userId")["item"].agg(lambda s: np.unique(s.to_numpy()))
+    return {int(u): items for u, items in groups.items() if len(items) >= least}
+
+
+def personal_cases(frame: pd.DataFrame, users: np.ndarray) -> list[Case]:
+    """(history, excluded, targets) of each held-out user with >= HISTORY + 1 liked movies."""
+    cases = []
+    mine = frame[frame["userId"].isin(users)].sort_values(["userId", "timestamp", "item"])
+    for _, rated in mine.groupby("userId", sort=True):
+        liked = rated[rated["rating"] >= LIKED_RATING].drop_duplicates("item")
+        if len(liked) <= HISTORY:
+            continue
+        cutoff = liked["timestamp"].iloc[HISTORY - 1]
+        history = liked["item"].to_numpy()[:HISTORY]
+        skip = np.unique(np.r_[history, rated.loc[rated["timestamp"] <= cutoff, "item"]])
+        targets = np.setdiff1d(liked["item"].to_numpy()[HISTORY:], skip)
+        if targets.size:
+            cases.append((history, skip.astype(np.int64), targets))
+    return cases
+
+
+Tallies = tuple[metrics.Tally, metrics.Tally]
+
+
+def _score_item(ranker: Ranker, users: Mapping[int, np.ndarray], tail: np.ndarray) -> Tallies:
+    """Tallies of protocol 1 and its long-tail variant."""
+    full, cola = metrics.Tally(), metrics.Tally()
+    for items in users.values():
+        lists = ranker.item(items)
+        full.add(lists, items, np.full(len(items), len(items) - 1))
+        targets = items[np.isin(items, tail)]
+        sizes = len(targets) - np.isin(items, targets)
+        if (sizes > 0).any():
+            cola.add(lists[sizes > 0], targets, sizes[sizes > 0])
+    return full, cola
+
+
+def _score_personal(ranker: Ranker, cases: list[Case], tail: np.ndarray) -> Tallies:
+    """Tallies of protocol 2 and its long-tail variant."""
+    full, cola = metrics.Tally(), metrics.Tally()
+    for history, skip, targets in cases:
+        lists = ranker.personal(history, skip)[None, :]
+        full.add(lists, targets)
+        in_tail = targets[np.isin(targets, tail)]
+        if in_tail.size:
+            cola.add(lists, in_tail)
+    return full, cola
+
+
+def _tables(
+    rankers: Mapping[str, Ranker],
+    users: Mapping[int, np.ndarray],
+    cases: list[Case],
+    tail: np.ndarray,
+    n: int,
+    percentiles: np.ndarray,
+) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, list[float]]]]:
+    """Metrics per protocol and row, and the per-user NDCG@10 / hit@10 (for the bootstrap)."""
+    tables: dict[str, dict[str, Any]] = {p: {} for p in PROTOCOLS}
+    per_user: dict[str, dict[str, list[float]]] = {p: {} for p in PROTOCOLS}
+    for name, ranker in rankers.items():
+        item, item_cola = _score_item(ranker, users, tail)
+        personal, personal_cola = _score_personal(ranker, cases, tail)
+        for protocol, tally in zip(
+            PROTOCOLS, (item, personal, item_cola, personal_cola), strict=True
+        ):
+            tables[protocol][name] = tally.summary(n, percentiles)
+            key = "hit" if protocol.endswith("cola") else "ndcg"
+            per_user[protocol][name] = getattr(tally, key)
+        tables["item"][name]["cobertura_catalogo"] = metrics.coverage(ranker.item(np.arange(n)))
+    return tables, per_user
+
+
+def _comparisons(
+    tables: Mapping[str, Mapping[str, Any]], per_user: Mapping[str, Mapping[str, list[float]]]
+) -> dict[str, Any]:
+    """Per protocol: the best other row, bootstrap intervals, and the targets against CF."""
+    out: dict[str, Any] = {}
+    for protocol, rows in tables.items():
+        key = "hit_10" if protocol.endswith("cola") else "ndcg_10"
+        others = [r for r in rows if r != "filmoteca"]
+        best = max(others, key=lambda r: rows[r].get(key, 0.0))
+        ours, cf = rows["filmoteca"], rows["cf_item_item"]
+        dominates = ours.get(key, 0) > cf.get(key, 0)
+        if not protocol.endswith("cola"):
+            dominates &= ours.get("cobertura", 0) >= cf.get("cobertura", 0)
+            dominates &= ours.get("concentracion", 1) <= cf.get("concentracion", 1)
+        users = per_user[protocol]
+        out[protocol] = {
+            "metrica": key,
+            "mejor_otra_fila": best,
+            "menos_mejor_otra": metrics.paired_bootstrap(users["filmoteca"], users[best]),
+            "menos_cf": metrics.paired_bootstrap(users["filmoteca"], users["cf_item_item"]),
+            "domina_a_cf": bool(dominates),
+        }
+    coverage = tables["item"]["filmoteca"].get("cobertura_catalogo", 0.0)
+    out["cobertura_catalogo_item"] = {"valor": coverage, "objetivo": ">= 0.70",
+                                      "cumple": coverage >= 0.70}  # fmt: skip
+    return out
+
+
+def evaluate(
+    catalog_dir: Path, ratings: Path, links_small: Path, links: Path, seed: int = SPLIT_SEED
+) -> dict[str, Any]:
+    """Run every row on every protocol (held-out half; fitted and chosen on the tuning half)."""
+    started = time.perf_counter()
+    frames = recommender.read_frames(catalog_dir)
+    ids = frames["movies"]["id"].to_numpy()
+    rated = load_ratings(ratings, links_small, links, ids)
+    all_users = rio.read_ratings(ratings)["userId"].to_numpy()
+    tuning_users, heldout_users = split_users(all_users, seed)
+    tuning = rated[rated["userId"].isin(tuning_users)]
+    rankers, ours = fit_rows(frames, tuning, seed)
+    liked = tuning[tuning["rating"] >= LIKED_RATING]
+    counts = np.bincount(liked["item"].to_numpy(), minlength=len(ids))
+    head = np.lexsort((np.arange(len(ids)), -counts))[:LONG_TAIL_HEAD]
+    tail = np.setdiff1d(np.arange(len(ids)), head)
+    users = liked_sets(rated, heldout_users, 2)
+    cases = personal_cases(rated, heldout_users)
+    pct = popularity_percentiles(ours.vote_counts_)
+    tables, per_user = _tables(rankers, users, cases, tail, len(ids), pct)
+    return {
+        "protocolos": tables,
+        "comparaciones": _comparisons(tables, per_user),
+        "protocolo": {
+            "catalogo": str(catalog_dir),
+            "peliculas": len(ids),
+            "me_gusta": f"rating >= {LIKED_RATING}",
+            "semilla_particion": seed,
+            "k": TOP_K,
+            "historial": HISTORY,
+            "cola_larga": f"fuera de las {LONG_TAIL_HEAD} más gustadas de la mitad de ajuste",
+            "usuarios_ajuste": len(tuning_users),
+            "usuarios_evaluacion": len(heldout_users),
+            "parametros_filmoteca": ours.get_params(),
+            "segundos": round(time.perf_counter() - started, 2),
+        },
+    }
 
 
 def popularity_percentiles(vote_count: np.ndarray) -> np.ndarray:
@@ -127,245 +299,61 @@ def popularity_percentiles(vote_count: np.ndarray) -> np.ndarray:
     return np.asarray(pct * 100.0, dtype=np.float64)
 
 
-def score(top: np.ndarray, users: Mapping[int, np.ndarray], pct: np.ndarray) -> dict[str, Any]:
-    """Metrics of a top-k matrix for the given users' liked movies (see the module docstring)."""
-    k = top.shape[1]
-    discounts = 1.0 / np.log2(np.arange(2, k + 2))
-    hit5: list[np.ndarray] = []
-    hit10: list[np.ndarray] = []
-    ndcg: list[np.ndarray] = []
-    user_hit10: list[float] = []
-    shown: list[np.ndarray] = []
-    for items in users.values():
-        lists = top[items]
-        rel = np.isin(lists, items) & (lists >= 0)
-        ideal = np.cumsum(discounts)[min(len(items) - 1, k) - 1]
-        hit5.append(rel[:, :5].any(axis=1))
-        hit10.append(rel.any(axis=1))
-        ndcg.append((rel @ discounts) / ideal)
-        user_hit10.append(float(hit10[-1].mean()))
-        shown.append(lists[lists >= 0])
-    if not users:
-        return {"usuarios": 0, "pares": 0}
-    recommended = np.concatenate(shown)
-    return {
-        "usuarios": len(users),
-        "pares": int(sum(len(h) for h in hit10)),
-        "hit_rate_5": float(np.concatenate(hit5).mean()),
-        "hit_rate_10": float(np.concatenate(hit10).mean()),
-        "hit_rate_10_por_usuario": float(np.mean(user_hit10)),
-        "ndcg_10": float(np.concatenate(ndcg).mean()),
-        "popularity_percentile": float(pct[recommended].mean()) if recommended.size else 0.0,
-    }
-
-
-def coverage(top: np.ndarray) -> float:
-    """Share of catalog movies that appear in the top-k list of some catalog movie."""
-    shown = np.unique(top[top >= 0])
-    return float(shown.size / top.shape[0]) if top.shape[0] else 0.0
-
-
-_SEQUEL = re.compile(r"^(:| \d| ii\b| iii\b| iv\b| part\b| chapter\b)")
-
-
-def sequel_pairs(titles: list[str]) -> np.ndarray:
-    """(movie, sequel) index pairs: the sequel's title is the movie's plus ': ...', ' 2', ' II'..."""
-    keys = [normalize(t or "") for t in titles]
-    order = sorted(range(len(keys)), key=keys.__getitem__)
-    ordered = [keys[i] for i in order]
-    pairs = []
-    for i, key in enumerate(keys):
-        if len(key) < 4:
-            continue
-        at = bisect.bisect_right(ordered, key)
-        while at < len(ordered) and ordered[at].startswith(key):
-            if _SEQUEL.match(ordered[at][len(key) :]):
-                pairs.append((i, order[at]))
-            at += 1
-    return np.array(pairs, dtype=np.int64).reshape(-1, 2)
-
-
-def sequel_recall(top: np.ndarray, pairs: np.ndarray) -> float:
-    """Share of (movie, sequel) pairs whose sequel is in the movie's top-k."""
-    if not len(pairs):
-        return 0.0
-    return float((top[pairs[:, 0]] == pairs[:, 1][:, None]).any(axis=1).mean())
-
-
-def random_top(n: int, k: int = TOP_K, seed: int = SPLIT_SEED) -> np.ndarray:
-    """k distinct random other movies for each movie."""
-    rng = np.random.default_rng(seed)
-    top = np.full((n, k), -1, dtype=np.int64)
-    for i in range(n):
-        picks = rng.choice(n - 1, size=min(k, n - 1), replace=False)
-        top[i, : len(picks)] = picks + (picks >= i)
-    return top
-
-
-def popular_top(vote_count: np.ndarray, k: int = TOP_K) -> np.ndarray:
-    """The k most-voted movies for every movie, the movie itself excluded."""
-    order = np.argsort(-vote_count, kind="stable")[: k + 1]
-    top = np.full((len(vote_count), k), -1, dtype=np.int64)
-    for i in range(len(vote_count)):
-        row = order[order != i][:k]
-        top[i, : len(row)] = row
-    return top
-
-
-def _drop_self(neighbors: np.ndarray, k: int) -> np.ndarray:
-    """Remove each row's own index from a neighbour matrix and keep k columns."""
-    n = neighbors.shape[0]
-    top = np.full((n, k), -1, dtype=np.int64)
-    for i in range(n):
-        row = neighbors[i][neighbors[i] != i][:k]
-        top[i, : len(row)] = row
-    return top
-
-
-def seed_top(frames: Mapping[str, pd.DataFrame], k: int = TOP_K) -> np.ndarray:
-    """The replaced approach: CountVectorizer over overview+genres+companies, cosine brute KNN."""
-    from sklearn.feature_extraction.text import CountVectorizer
-    from sklearn.neighbors import NearestNeighbors
-
-    movies = frames["movies"]
-
-    def names(table: str) -> pd.Series:
-        joined = frames[table].groupby("movie_id")["name"].agg(lambda s: " ".join(s.astype(str)))
-        lookup = joined.to_dict()
-        return pd.Series([lookup.get(i, "") for i in movies["id"]], index=movies.index)
-
-    text = movies["overview"].fillna("") + " " + names("genres") + " " + names("companies")
-    matrix = CountVectorizer(stop_words="english", max_features=5000).fit_transform(text)
-    knn = NearestNeighbors(metric="cosine", algorithm="brute").fit(matrix)
-    _, neighbors = knn.kneighbors(matrix, n_neighbors=min(k + 1, len(movies)))
-    return _drop_self(neighbors, k)
-
-
-def meets_targets(rows: Mapping[str, Mapping[str, Any]], model: str) -> dict[str, Any]:
-    """Check the issue's held-out targets for `model` against the baselines."""
-    ours = rows[model]
-    best = max(rows["mas_popular"]["hit_rate_10"], rows["semilla"]["hit_rate_10"])
-    ratio = ours["hit_rate_10"] / best if best > 0 else float("inf")
-    return {
-        "ratio_hit_rate_10": {"valor": ratio, "objetivo": ">= 2.0", "cumple": ratio >= 2.0},
-        "ndcg_10": {
-            "valor": ours["ndcg_10"],
-            "objetivo": ">= 0.25",
-            "cumple": ours["ndcg_10"] >= 0.25,
-        },
-        "coverage_10": {
-            "valor": ours["coverage_10"],
-            "objetivo": ">= 0.70",
-            "cumple": ours["coverage_10"] >= 0.70,
-        },
-        "popularity_percentile": {
-            "valor": ours["popularity_percentile"],
-            "objetivo": "<= 90",
-            "cumple": ours["popularity_percentile"] <= 90.0,
-        },
-    }
-
-
-def evaluate_rankers(
-    rankers: Mapping[str, np.ndarray],
-    split: Split,
-    vote_count: np.ndarray,
-    sequels: np.ndarray | None = None,
-) -> dict[str, Any]:
-    """Score every ranker's top-k matrix on both halves; check the targets on the held-out half."""
-    pct = popularity_percentiles(vote_count)
-    pairs = sequels if sequels is not None else np.empty((0, 2), np.int64)
-    catalog_wide = {
-        name: {"coverage_10": coverage(top), "secuelas_10": sequel_recall(top, pairs)}
-        for name, top in rankers.items()
-    }
-    halves: dict[str, Any] = {}
-    for half, users in (("ajuste", split.tuning), ("evaluacion", split.heldout)):
-        halves[half] = {
-            name: {**score(top, users, pct), **catalog_wide[name]} for name, top in rankers.items()
-        }
-    result: dict[str, Any] = {"mitades": halves}
-    if "filmoteca" in rankers and {"mas_popular", "semilla"} <= rankers.keys():
-        result["objetivos"] = meets_targets(halves["evaluacion"], "filmoteca")
-    return result
-
-
 _COLUMNS = [
-    ("hit_rate_5", "hit@5", "{:.3f}"),
-    ("hit_rate_10", "hit@10", "{:.3f}"),
-    ("hit_rate_10_por_usuario", "hit@10 por usuario", "{:.3f}"),
+    ("hit_10", "hit@10", "{:.3f}"),
     ("ndcg_10", "NDCG@10", "{:.3f}"),
-    ("coverage_10", "cobertura@10", "{:.1%}"),
-    ("popularity_percentile", "percentil de popularidad", "{:.1f}"),
-    ("secuelas_10", "secuelas@10", "{:.1%}"),
+    ("recall_10", "recall@10", "{:.3f}"),
+    ("cobertura", "cobertura", "{:.1%}"),
+    ("concentracion", "concentración", "{:.1%}"),
+    ("percentil_popularidad", "percentil de popularidad", "{:.1f}"),
 ]
 
-ROW_LABELS = {
-    "aleatorio": "aleatorio",
-    "mas_popular": "más popular",
-    "semilla": "semilla (CountVectorizer + KNN coseno)",
-    "filmoteca": "filmoteca",
-}
+
+def _cell(value: float, fmt: str) -> str:
+    """One number in Spanish format (decimal comma)."""
+    text = fmt.format(value)
+    return text.replace(".", ",").replace("%", " %")
+
+
+def _table(protocol: str, rows: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """One protocol's Markdown table."""
+    first = rows["filmoteca"]
+    extra = protocol == "item"
+    head = [label for _, label, _ in _COLUMNS] + (["cobertura del catálogo"] if extra else [])
+    lines = [
+        f"**{PROTOCOLS[protocol]}** ({first.get('usuarios', 0)} usuarios, "
+        f"{first.get('consultas', 0)} consultas)",
+        "",
+        "| fila | " + " | ".join(head) + " |",
+        "|---|" + "---:|" * len(head),
+    ]
+    for name, m in rows.items():
+        if not m.get("usuarios"):
+            continue
+        cells = [_cell(m[key], fmt) for key, _, fmt in _COLUMNS]
+        if extra:
+            cells.append(_cell(m["cobertura_catalogo"], "{:.1%}"))
+        lines.append(f"| {ROWS[name]} | " + " | ".join(cells) + " |")
+    return [*lines, ""]
 
 
 def to_markdown(result: Mapping[str, Any]) -> str:
-    """Render the evaluation as Markdown tables (one per half) plus the targets."""
+    """Every protocol's table (held-out half) plus the comparisons with their intervals."""
     lines: list[str] = []
-    titles = {"ajuste": "Mitad de ajuste", "evaluacion": "Mitad de evaluación (reservada)"}
-    for half, rows in result["mitades"].items():
-        first = next(iter(rows.values()))
-        lines += [
-            f"**{titles[half]}** ({first['usuarios']} usuarios, {first['pares']} pares)",
-            "",
-            "| modelo | " + " | ".join(label for _, label, _ in _COLUMNS) + " |",
-            "|---|" + "---:|" * len(_COLUMNS),
-        ]
-        for name, metrics in rows.items():
-            cells = [fmt.format(metrics[key]) for key, _, fmt in _COLUMNS]
-            lines.append(f"| {ROW_LABELS.get(name, name)} | " + " | ".join(cells) + " |")
-        lines.append("")
-    for key, check in result.get("objetivos", {}).items():
-        mark = "cumple" if check["cumple"] else "NO cumple"
-        lines.append(f"- {key}: {check['valor']:.3f} (objetivo {check['objetivo']}): {mark}")
+    for protocol, rows in result["protocolos"].items():
+        lines += _table(protocol, rows)
+        comp = result["comparaciones"][protocol]
+        for label, key in (("la mejor otra fila", "menos_mejor_otra"), ("CF", "menos_cf")):
+            b = comp[key]
+            other = ROWS[comp["mejor_otra_fila"]] if key == "menos_mejor_otra" else "CF"
+            lines.append(
+                f"- filmoteca − {label} ({other}), {comp['metrica']}: "
+                f"{_cell(b['diferencia'], '{:+.3f}')} "
+                f"[IC 95 %: {_cell(b['ic95_bajo'], '{:+.3f}')}, {_cell(b['ic95_alto'], '{:+.3f}')}]"
+            )
+        mark = "sí" if comp["domina_a_cf"] else "no"
+        lines += [f"- ¿domina a CF (más precisión sin menos diversidad)?: {mark}", ""]
+    cov = result["comparaciones"]["cobertura_catalogo_item"]
+    lines.append(f"- cobertura del catálogo ítem a ítem: {_cell(cov['valor'], '{:.1%}')} "
+                 f"(objetivo ≥ 70 %): {'cumple' if cov['cumple'] else 'NO cumple'}")  # fmt: skip
     return "\n".join(lines).rstrip() + "\n"
-
-
-def model_for(catalog_dir: Path, frames: Mapping[str, pd.DataFrame]) -> recommender.Recommender:
-    """The catalog's saved model when it matches the catalog, else one fitted now."""
-    ids = frames["movies"]["id"].to_numpy()
-    saved = catalog_dir / "recomendador"
-    if (saved / "model.json").is_file():
-        model = recommender.Recommender.load(saved)
-        if np.array_equal(model.movie_ids_, ids):
-            return model
-    return recommender.Recommender().fit(frames)
-
-
-def evaluate(
-    catalog_dir: Path, ratings: Path, links_small: Path, links: Path, seed: int = SPLIT_SEED
-) -> dict[str, Any]:
-    """Run the whole protocol on a built catalog: the four rows on both halves, plus targets."""
-    started = time.perf_counter()
-    frames = recommender.read_frames(catalog_dir)
-    movies = frames["movies"]
-    ids = movies["id"].to_numpy()
-    votes = movies["vote_count"].fillna(0).to_numpy()
-    split = load_split(ratings, links_small, links, ids, seed)
-    model = model_for(catalog_dir, frames)
-    rankers = {
-        "aleatorio": random_top(len(ids), seed=seed),
-        "mas_popular": popular_top(votes),
-        "semilla": seed_top(frames),
-        "filmoteca": model.top_matrix(TOP_K),
-    }
-    result = evaluate_rankers(rankers, split, votes, sequel_pairs(movies["title"].tolist()))
-    result["protocolo"] = {
-        "catalogo": str(catalog_dir),
-        "peliculas": len(ids),
-        "me_gusta": f"rating >= {LIKED_RATING}",
-        "semilla_particion": seed,
-        "k": TOP_K,
-        "parametros_modelo": model.get_params(),
-        "segundos": round(time.perf_counter() - started, 2),
-    }
-    return result

@@ -19,7 +19,7 @@ from fastapi import APIRouter, FastAPI
 from .. import __version__
 from ..catalog import Catalog
 from ..config import Settings
-from . import errors, openapi, operations
+from . import docs, errors, openapi, operations
 from .cache import ResponseCache, ResponseCacheMiddleware
 from .compression import CompressionMiddleware
 from .fastpath import FastPathMiddleware
@@ -58,16 +58,22 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     if app.state.catalog is None:
         app.state.catalog = Catalog.load(settings.catalog_dir)
-    director_json(app.state.catalog)  # the director answers' fragments, before any request
-    operations.release_memory()  # what building them left over
+    catalog = app.state.catalog
     # The catalog's objects live as long as the process: keep them out of the garbage
     # collector's full passes, which took 40 ms on the 45,466-movie catalog (p99 spikes).
     gc.freeze()
-    # The fuzzy-suggestion indexes (0.2-0.5 s of CPU on the 45,466-movie catalog) are built
-    # off the start-up path, so that neither /listo nor the first unknown name waits for them.
-    threading.Thread(target=app.state.catalog.prepare_suggestions, daemon=True).start()
+    # The director answers' fragments and the fuzzy-suggestion indexes (about 0.5 s of CPU
+    # on the 45,466-movie catalog) are made off the start-up path, in a background thread:
+    # /listo does not wait for them (an answer that needs a part not yet made makes it).
+    threading.Thread(target=_prepare, args=(catalog,), daemon=True).start()
     # Further heavy state (e.g. the recommender) loads here, beside the catalog.
     yield
+
+
+def _prepare(catalog: Catalog) -> None:
+    """Make what answers will need, after start-up (see `lifespan`)."""
+    director_json(catalog).prepare()
+    catalog.prepare_suggestions()
 
 
 def create_app(
@@ -94,7 +100,10 @@ def create_app(
         lifespan=lifespan,
         telemetry={"tracing": False, "metrics": False, "logs": False},
         generate_unique_id_function=openapi.operation_id,
+        docs_url=None,  # /docs and /redoc without a CDN: docs.py
+        redoc_url=None,
     )
+    docs.install(app)
     app.state.settings = settings or Settings()
     app.state.catalog = catalog
     app.state.response_cache = ResponseCache(max_entries=4096 if response_cache else 0)

@@ -25,14 +25,15 @@ from typing import Any
 import orjson
 from starlette.exceptions import HTTPException
 
-from .limits import RECEIVED
-
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
+RECEIVED = "filmoteca.received"
+"""The scope's extension key for the loop time a request's headers were complete (set by
+`limits.GuardedHttpToolsProtocol`)."""
 MAX_BODY = 64 << 10
 SHED_AFTER = 0.5
 RETRY_AFTER = b"1"

@@ -21,9 +21,10 @@ from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from .edge import RECEIVED
+
 MAX_HEADER_BYTES = 16 << 10
 REQUEST_TIMEOUT = 10.0
-RECEIVED = "filmoteca.received"
 
 _431 = (
     b"HTTP/1.1 431 Request Header Fields Too Large\r\n"

@@ -43,6 +43,10 @@ HEADERS: dict[str, dict[str, Any]] = {
     },
     "Cache-Control": {"description": "Cuánto puede guardarse la respuesta.", **_STRING},
     "Vary": {"description": "`Accept-Encoding`: la respuesta puede ir comprimida.", **_STRING},
+    "Retry-After": {
+        "description": "En un 503 por saturación: segundos que conviene esperar.",
+        "schema": {"type": "string"},
+    },
     "X-Cache": {
         "description": "`HIT` si la respondió la caché del servidor, `MISS` si no.",
         "schema": {"type": "string", "enum": ["HIT", "MISS"]},
@@ -119,6 +123,8 @@ def _complete(path: str, operation: dict[str, Any], route: APIRoute | None) -> N
         if status == "default" or int(status) >= 400:
             response["content"] = copy.deepcopy(ERROR_CONTENT)
         _add_headers(response, ("X-Request-ID",))
+        if status in ("503", "default"):
+            _add_headers(response, ("Retry-After",))
     if path.startswith(cache.CACHED_PREFIXES):
         _add_headers(responses.get("200", {}), CACHED_HEADERS)
         responses.setdefault("304", {"description": "No ha cambiado desde el `ETag` dado."})

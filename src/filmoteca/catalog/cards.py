@@ -20,8 +20,8 @@ system's file cache, not in the process (memory-mapping them made whole files re
 kernel, whose page cache maps large folios). Nothing here imports pandas or pyarrow.
 
 Decisions:
-- Votes and average are reported only from `catalog.MIN_VOTES` votes on, as the API's
-  `/votos_titulo` does; below that the card says so instead of showing figures.
+- The average is reported only from `catalog.MIN_VOTES` votes on, as the API's
+  `/votos_titulo` does; below that the card says so. The vote count is always shown.
 - People are matched as `Catalog` matches them (one person per `text.normalize`d name),
   looked up by a stable 64-bit hash of the normalised name (a sorted int64 array, no
   dictionary of strings). A person's mission figures (films, total and mean return) and their

@@ -156,26 +156,34 @@ class Credits:
         """A movie's full cast and crew; NotFound for an unknown id."""
         position = self._catalog.position(movie_id)
         cast, crew = self._rows("reparto", position), self._rows("equipo", position)
-        ids, names, characters = (
-            self._np["person_ids"],
-            self._texts["person_names"],
-            self._texts["characters"],
-        )
+        slots = np.concatenate([cast[:, 0], crew[:, 0]])
+        ids = self._np["person_ids"][slots].tolist()
+        names = self._texts["person_names"].take(slots)
+        characters = self._take("characters", cast[:, 1])
+        orders = [order if order >= 0 else None for order in cast[:, 2].tolist()]
+        n = len(cast)
         return MovieCredits(
-            self._refs([position])[0],
+            self._catalog.refs([position])[0],
             tuple(
-                CastMember(int(ids[s]), names[s], _text(characters, c), o if o >= 0 else None)
-                for s, c, o in cast.tolist()
+                CastMember(i, name, character, order)
+                for i, name, character, order in zip(ids, names, characters, orders, strict=False)
             ),
-            tuple(CrewMember(int(ids[s]), names[s], *self._role(r)) for s, r in crew.tolist()),
+            tuple(
+                CrewMember(i, name, *role)
+                for i, name, role in zip(ids[n:], names[n:], self._roles(crew[:, 1]), strict=True)
+            ),
         )
 
     def keywords(self, movie_id: int) -> tuple[MovieRef, tuple[Keyword, ...]]:
         """A movie and its keywords; NotFound for an unknown id."""
         position = self._catalog.position(movie_id)
-        slots = self._rows("palabras_clave", position)[:, 0].tolist()
-        ids, names = self._np["keyword_ids"], self._texts["keyword_names"]
-        return self._refs([position])[0], tuple(Keyword(int(ids[k]), names[k]) for k in slots)
+        slots = self._rows("palabras_clave", position)[:, 0]
+        ids, names = (
+            self._np["keyword_ids"][slots].tolist(),
+            self._texts["keyword_names"].take(slots),
+        )
+        keywords = tuple(Keyword(i, name) for i, name in zip(ids, names, strict=True))
+        return self._catalog.refs([position])[0], keywords
 
     def person(self, person_id: int) -> PersonCredits:
         """A TMDB person's credits; NotFound for an id without credits in the catalog."""
@@ -183,18 +191,15 @@ class Credits:
         if slot < 0:
             raise NotFound(f"No hay ninguna persona con el id {person_id} en el catálogo.")
         acting, crew = self._rows("actuaciones", slot), self._rows("trabajos", slot)
-        refs = self._refs([*acting[:, 0].tolist(), *crew[:, 0].tolist()])
-        characters = self._texts["characters"]
+        refs = self._catalog.refs(np.concatenate([acting[:, 0], crew[:, 0]]))
+        characters = self._take("characters", acting[:, 1])
         return PersonCredits(
             person_id,
             self._texts["person_names"][slot],
+            tuple(PersonCredit(ref, character=c) for ref, c in zip(refs, characters, strict=False)),
             tuple(
-                PersonCredit(ref, character=_text(characters, c))
-                for ref, c in zip(refs, acting[:, 1].tolist(), strict=False)
-            ),
-            tuple(
-                PersonCredit(ref, None, *self._role(r))
-                for ref, r in zip(refs[len(acting) :], crew[:, 1].tolist(), strict=True)
+                PersonCredit(ref, None, *role)
+                for ref, role in zip(refs[len(acting) :], self._roles(crew[:, 1]), strict=True)
             ),
             self._namesakes(slot),
         )
@@ -206,17 +211,29 @@ class Credits:
             raise NotFound(f"No hay ninguna colección con el id {collection_id} en el catálogo.")
         positions = self._rows("colecciones", slot)[:, 0].tolist()
         name = self._texts["collection_names"][slot]
-        return Collection(collection_id, name, tuple(self._refs(positions)))
+        return Collection(collection_id, name, tuple(self._catalog.refs(positions)))
+
+    def example_collection(self) -> int | None:
+        """The id of the collection with most movies (for example links), if there is one."""
+        sizes = np.diff(self._np["colecciones"])  # record offsets: bytes per collection
+        ids = self._np["collection_ids"]
+        return int(ids[int(np.argmax(sizes))]) if len(ids) and len(sizes) else None
 
     def _rows(self, name: str, index: int) -> np.ndarray:
         """Record `index` of a record file, as int32 rows."""
         raw = self._files[name].read(index)
         return np.frombuffer(raw, dtype=np.int32).reshape(-1, RECORDS[name])
 
-    def _role(self, code: int) -> tuple[str | None, str | None]:
-        """(department, job) of a role code."""
-        departments, jobs = self._texts["role_departments"], self._texts["role_jobs"]
-        return departments[code] or None, jobs[code] or None
+    def _take(self, name: str, codes: np.ndarray) -> list[str | None]:
+        """Texts by code (-1 or an empty text: None)."""
+        known = np.maximum(codes, 0)
+        texts = self._texts[name].take(known) if len(self._texts[name]) else [""] * len(codes)
+        return [(t or None) if c >= 0 else None for t, c in zip(texts, codes.tolist(), strict=True)]
+
+    def _roles(self, codes: np.ndarray) -> list[tuple[str | None, str | None]]:
+        """(department, job) of some role codes."""
+        departments = self._take("role_departments", codes)
+        return list(zip(departments, self._take("role_jobs", codes), strict=True))
 
     def _namesakes(self, slot: int) -> tuple[int, ...]:
         """The person ids sharing a slot's normalised name, the slot's own left out."""
@@ -227,16 +244,6 @@ class Credits:
         others = self._np["namesake_order"][int(bounds[group]) : int(bounds[group + 1])]
         ids = self._np["person_ids"]
         return tuple(int(ids[s]) for s in others.tolist() if s != slot)
-
-    def _refs(self, positions: list[int]) -> list[MovieRef]:
-        """The references (id, title, year) of the movies at some positions, in order."""
-        movies = self._catalog.films(np.asarray(positions, dtype=np.int64))
-        return [MovieRef(movie.id, movie.title, movie.year) for movie in movies]
-
-
-def _text(texts: mapped.Strings, code: int) -> str | None:
-    """A text by code (-1 or an empty text: None)."""
-    return (texts[code] or None) if code >= 0 else None
 
 
 def _slot(sorted_ids: np.ndarray, wanted: int) -> int:

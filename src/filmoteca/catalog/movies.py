@@ -136,10 +136,11 @@ def positions_of(ids: np.ndarray, sorter: np.ndarray, movie_ids: np.ndarray) -> 
 def title_index(keys: Sequence[str], movies: Movies) -> dict[str, tuple[int, ...]]:
     """Normalised title -> movie positions, most voted first (then popularity, then id)."""
     order = np.lexsort((movies.ids, -movies.popularity, -movies.votes))
+    names = keys.tolist() if hasattr(keys, "tolist") else list(keys)  # mapped: decoded at once
     groups: dict[str, list[int]] = {}
     for position in order.tolist():
-        if keys[position]:
-            groups.setdefault(keys[position], []).append(position)
+        if key := names[position]:
+            groups.setdefault(key, []).append(position)
     return {key: tuple(positions) for key, positions in groups.items()}
 
 

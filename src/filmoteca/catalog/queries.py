@@ -20,8 +20,10 @@ Decisions (the README states them to users):
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -30,6 +32,7 @@ import numpy as np
 from ..errors import InvalidQuery, NotFound
 from ..text import MONTHS, WEEKDAYS, normalize, parse_month, parse_weekday
 from . import mapped
+from .examples import Examples, pick
 from .fuzzy import CloseNames
 from .manifest import read_manifest, verify
 from .movies import FIELDS as MOVIE_FIELDS
@@ -163,9 +166,10 @@ class Catalog:
         )
 
     @classmethod
-    def load(cls, catalog_dir: Path) -> Catalog:
+    def load(cls, catalog_dir: str | os.PathLike[str]) -> Catalog:
         """Open a built catalog's index (`<catalog>/indice`, computed by `filmoteca build`);
         raises CatalogMissing / CatalogError if the catalog is unusable."""
+        catalog_dir = Path(catalog_dir)
         manifest = cls.check(catalog_dir)
         arrays = mapped.open_arrays(catalog_dir / INDEX, _index_names())
         titles, people = mapped.strings(arrays, "title_keys"), People.from_arrays(arrays)
@@ -193,9 +197,10 @@ class Catalog:
         }
 
     @staticmethod
-    def check(catalog_dir: Path) -> dict[str, Any]:
+    def check(catalog_dir: str | os.PathLike[str]) -> dict[str, Any]:
         """Check that a catalog can be served: its manifest, and every file's size and sha256
         against it (a truncated or altered file is found here, before anything is served)."""
+        catalog_dir = Path(catalog_dir)
         manifest = read_manifest(catalog_dir)
         verify(catalog_dir, manifest)
         return manifest
@@ -219,6 +224,12 @@ class Catalog:
     def director_count(self) -> int:
         """Number of distinct directors (by normalised name)."""
         return len(self._director_choices)
+
+    @cached_property
+    def examples(self) -> Examples:
+        """Titles, names and values that exist in this catalog (for example links)."""
+        counts = (self._month_counts, self._weekday_counts)
+        return pick(self._movies, self._titles, self._people, self._directing, counts, MIN_VOTES)
 
     def count_by_month(self, month: str) -> tuple[str, int]:
         """Movies released in a month of any year: (Spanish month name, count)."""
@@ -287,6 +298,15 @@ class Catalog:
     def films(self, positions: np.ndarray) -> tuple[Movie, ...]:
         """The movies at some positions (0 .. movie_count - 1)."""
         return self._movies.movies(positions)
+
+    def refs(self, positions: Sequence[int] | np.ndarray) -> list[MovieRef]:
+        """Id, title and year of the movies at some positions, gathered at once (for answers
+        listing many movies, e.g. a person's credits)."""
+        at = np.asarray(positions, dtype=np.int64)
+        titles = self._movies.titles
+        names = titles.take(at) if isinstance(titles, mapped.Strings) else [titles[p] for p in at]
+        ids, years = self._movies.ids[at].tolist(), self._movies.years[at].tolist()
+        return [MovieRef(i, t, y or None) for i, t, y in zip(ids, names, years, strict=True)]
 
     def search(self, query: str, limit: int, page: int) -> SearchPage:
         """Titles and people with a word that starts with the query, best matches first:

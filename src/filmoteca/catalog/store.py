@@ -28,6 +28,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..errors import CatalogError
+from .dictionary import DESCRIPTIONS
 from .manifest import FORMAT_VERSION, MANIFEST, read_manifest
 
 __all__ = [
@@ -173,4 +174,18 @@ def table_rows(catalog_dir: Path, name: str) -> int:
 
 def write_table(catalog_dir: Path, name: str, table: pa.Table) -> None:
     """Write one table of a catalog, cast to its declared schema."""
-    pq.write_table(table.cast(TABLES[name]), table_path(catalog_dir, name), compression="zstd")
+    described = table.cast(described_schema(name))
+    pq.write_table(described, table_path(catalog_dir, name), compression="zstd")
+
+
+def described_schema(name: str) -> pa.Schema:
+    """Table `name`'s schema with each column's description (dictionary.py) as metadata."""
+    notes = DESCRIPTIONS.get(name, {})
+    return pa.schema(
+        [
+            field.with_metadata({"description": notes[field.name]})
+            if field.name in notes
+            else field
+            for field in TABLES[name]
+        ]
+    )

@@ -9,9 +9,10 @@ import os
 import time
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from .. import __version__
 from ..catalog import store
 from ..catalog.manifest import file_digests
 from ..errors import InputError
-from . import clean, serving
+from . import clean, derived
 from . import literals as lit
 from .progress import NullProgress, ProgressSink
 from .read import (
@@ -125,16 +126,20 @@ def _drop_bad_lines(step: Step, stats: CsvStats) -> None:
     step.read += len(stats.bad_lines)
 
 
-def load_movies(source: Source, step: Step, warnings: dict[str, int]) -> pd.DataFrame:
+def load_movies(
+    source: Source, step: Step, warnings: dict[str, int], progress: ProgressSink | None = None
+) -> pd.DataFrame:
     """Read and clean the movies file (rules 1-4); nested columns stay as text."""
     required = TMDB_MOVIES_COLUMNS if source.json else MOVIES_COLUMNS
-    stats = CsvStats()
+    stats = CsvStats(on_bytes=_reporter(progress, source.movies))
     with closing(
         read_csv_chunks(source.movies, required, OPTIONAL_MOVIE_COLUMNS, stats=stats)
     ) as it:
         frames = list(it)
     step.read = stats.rows
     _drop_bad_lines(step, stats)
+    if progress is not None:
+        progress.finish(source.movies.name)
     if not stats.rows:
         raise InputError(f"'{source.movies.name}' no contiene ninguna película (solo la cabecera).")
     df = pd.concat(frames)
@@ -196,7 +201,7 @@ def stream_links(
 ) -> set[int]:
     """Stream a credits / keywords file: join on id, unnest (in parallel when it is big)."""
     seen: set[int] = set()
-    stats = CsvStats()
+    stats = CsvStats(on_bytes=_reporter(progress, path, "Desanidando"))
     workers = min(2, os.cpu_count() or 1) if path.stat().st_size > PARALLEL_BYTES else 0
     pending: deque[Future[dict[str, pa.Table]]] = deque()
     pool = (
@@ -215,9 +220,9 @@ def stream_links(
                 while len(pending) > workers + 1:
                     _write_parsed(writers, pending.popleft().result())
             step.kept += len(chunk)
-            progress.advance(path.name, len(raw))
         while pending:
             _write_parsed(writers, pending.popleft().result())
+        progress.finish(path.name)
     finally:
         chunks.close()
         if pool is not None:
@@ -225,6 +230,17 @@ def stream_links(
     step.read = stats.rows
     _drop_bad_lines(step, stats)
     return seen & set(known.tolist())  # movies that have a credits row
+
+
+def _reporter(
+    progress: ProgressSink | None, path: Path, verb: str = "Leyendo"
+) -> Callable[[int], None] | None:
+    """Progress of reading a file, in bytes (its size is the bar's total)."""
+    if progress is None or isinstance(progress, NullProgress):
+        return None
+    sink = progress
+    sink.start(path.name, f"{verb} {path.name}", path.stat().st_size)
+    return lambda amount: sink.advance(path.name, amount)
 
 
 def _write_parsed(writers: dict[str, TableWriter], tables: dict[str, pa.Table]) -> None:
@@ -243,9 +259,7 @@ def _write_tables(
     source: Source, out: Path, progress: ProgressSink, warnings: dict[str, int]
 ) -> dict[str, Step]:
     steps = {"movies": Step(), "credits": Step()}
-    progress.start("movies", f"Leyendo {source.movies.name}", None)
-    df = load_movies(source, steps["movies"], warnings)
-    progress.advance("movies", steps["movies"].read)
+    df = load_movies(source, steps["movies"], warnings, progress)
     ids = df["id"].to_numpy()
     known = np.sort(ids)
     writers = {name: TableWriter(out, name) for name in store.TABLES if name != "movies"}
@@ -264,13 +278,11 @@ def _write_tables(
     store.write_table(
         out, "movies", movies_table(df, collections if collections is not None else empty)
     )
-    progress.start(source.credits.name, f"Desanidando {source.credits.name}", len(df))
     with_credits = stream_links(source.credits, source.credits_id, CREDIT_LINKS, writers, known,
                                 steps["credits"], progress, source.json)  # fmt: skip
     warnings["sin_creditos"] = len(df) - len(with_credits)
     if source.keywords is not None:
         steps["keywords"] = Step()
-        progress.start(source.keywords.name, f"Desanidando {source.keywords.name}", len(df))
         stream_links(source.keywords, "id", KEYWORD_LINKS, writers, known, steps["keywords"],
                      progress, json=False)  # fmt: skip
     for writer in writers.values():
@@ -278,10 +290,20 @@ def _write_tables(
     return steps
 
 
-def _fit_recommender(out: Path) -> dict[str, Any] | None:
+def _fit_recommender(
+    out: Path, ratings: Path | None = None, links: Path | None = None
+) -> dict[str, Any] | None:
     from .. import recommender
 
-    return recommender.build_model(out, out / "recomendador")
+    return recommender.build_model(out, out / "recomendador", ratings, links)
+
+
+def _check_ratings(ratings: Path | None, links: Path | None) -> None:
+    """InputError before any work when a ratings or links file is missing or lacks columns."""
+    if ratings is not None:
+        from ..recommender import ratings as ratings_io
+
+        ratings_io.check_files(ratings, links)
 
 
 def build_catalog(
@@ -290,17 +312,24 @@ def build_catalog(
     progress: ProgressSink | None = None,
     fit_recommender: bool = True,
     keywords: Path | None = None,
+    ratings: Path | None = None,
+    links: Path | None = None,
 ) -> BuildSummary:
-    """Build a catalog from Kaggle files in `input_dir` (None: the shipped demo), atomically."""
+    """Build a catalog from Kaggle files in `input_dir` (None: the shipped demo), atomically;
+    with `ratings` (MovieLens, + `links`) the recommender also learns from what people liked."""
     started = time.perf_counter()
+    _check_ratings(ratings if fit_recommender else None, links)
     progress = progress or NullProgress()
     source = locate(input_dir, keywords)
-    inputs = [
-        {"file": p.name, "bytes": p.stat().st_size, "sha256": sha256(p)} for p in source.files
-    ]
     warnings: dict[str, int] = {}
-    with atomic_directory(output_dir) as out:
+    with atomic_directory(output_dir) as out, ThreadPoolExecutor(1) as hasher:
+        # hashlib lets go of the GIL: the inputs are hashed on the other core meanwhile
+        digests = hasher.map(sha256, source.files)
         steps = _write_tables(source, out, progress, warnings)
+        inputs = [
+            {"file": p.name, "bytes": p.stat().st_size, "sha256": digest}
+            for p, digest in zip(source.files, digests, strict=True)
+        ]
         for item, step in zip(inputs, steps.values(), strict=True):
             item["rows"] = step.read
         tables = {
@@ -328,9 +357,10 @@ def build_catalog(
             "tables": tables,
         }
         write_manifest(out, manifest)  # the recommender reads a complete catalog
-        manifest["serving"] = serving.build(out)
-        if fit_recommender:
-            manifest["recommender"] = _fit_recommender(out)
+        recommend = partial(_fit_recommender, ratings=ratings, links=links)
+        manifest |= derived.build(
+            out, tables["movies"]["rows"], recommend if fit_recommender else None, progress
+        )
         manifest["build_seconds"] = round(time.perf_counter() - started, 2)
         manifest["files"] = file_digests(out)  # last: every file the catalog holds
         write_manifest(out, manifest)

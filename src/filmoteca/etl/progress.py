@@ -1,4 +1,7 @@
-"""Progress reporting for long steps, and the closing summary table (rich)."""
+"""Progress reporting for long steps, and the closing summary table (rich).
+
+Numbers are written the Spanish way: 4.803 rows, 17,1 s, 34,2 MB.
+"""
 
 from __future__ import annotations
 
@@ -9,23 +12,28 @@ from typing import Any, Protocol
 from rich.console import Console
 from rich.progress import (
     BarColumn,
-    MofNCompleteColumn,
     Progress,
+    ProgressColumn,
     SpinnerColumn,
+    Task,
     TextColumn,
     TimeElapsedColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 
 class ProgressSink(Protocol):
     """Where the build reports its steps; the core knows nothing more of the terminal."""
 
     def start(self, key: str, description: str, total: int | None) -> None:
-        """A step begins; `total` units of work (None: unknown)."""
+        """A step begins; `total` units of work (bytes of a file; None: unknown)."""
 
     def advance(self, key: str, amount: int) -> None:
         """`amount` more units of a step are done."""
+
+    def finish(self, key: str) -> None:
+        """A step is done (all of its units)."""
 
 
 class NullProgress:
@@ -37,6 +45,26 @@ class NullProgress:
     def advance(self, key: str, amount: int) -> None:
         """Ignore."""
 
+    def finish(self, key: str) -> None:
+        """Ignore."""
+
+
+def number(value: float, decimals: int = 0) -> str:
+    """A number in Spanish notation: '.' for thousands, ',' for decimals (4.803; 17,1)."""
+    text = f"{round(float(value), decimals) + 0.0:,.{decimals}f}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+class MegabytesColumn(ProgressColumn):
+    """'12,5/34,2 MB' for a task counted in bytes (nothing for the others)."""
+
+    def render(self, task: Task) -> Text:
+        """The column's text for one task."""
+        if task.total is None or not task.fields.get("bytes"):
+            return Text("")
+        done, total = min(task.completed, task.total) / 1e6, task.total / 1e6
+        return Text(f"{number(done, 1)}/{number(total, 1)} MB", style="progress.download")
+
 
 class RichProgress:
     """A ProgressSink drawing rich progress bars."""
@@ -47,21 +75,30 @@ class RichProgress:
 
     def start(self, key: str, description: str, total: int | None) -> None:
         """Add a bar."""
-        self._tasks[key] = self._progress.add_task(description, total=total)
+        self._tasks[key] = self._progress.add_task(
+            description, total=total, bytes=total is not None
+        )
 
     def advance(self, key: str, amount: int) -> None:
         """Move a bar."""
         self._progress.advance(self._tasks[key], amount)
+
+    def finish(self, key: str) -> None:
+        """Fill a bar and stop its clock."""
+        task = self._tasks[key]
+        total = self._progress.tasks[task].total
+        self._progress.update(task, total=total or 1, completed=total or 1)
+        self._progress.stop_task(task)
 
 
 @contextmanager
 def rich_progress(console: Console) -> Iterator[RichProgress]:
     """Progress bars on `console` for the duration of the block."""
     columns = (
-        SpinnerColumn(),
+        SpinnerColumn(finished_text="✓"),
         TextColumn("{task.description}"),
         BarColumn(),
-        MofNCompleteColumn(),
+        MegabytesColumn(),
         TimeElapsedColumn(),
     )
     with Progress(*columns, console=console, transient=False) as progress:
@@ -76,14 +113,16 @@ def print_summary(console: Console, manifest: dict[str, Any], output: Any) -> No
             col, justify="right" if col in ("Leídas", "Conservadas", "Descartadas") else "left"
         )
     for step, info in manifest["steps"].items():
-        table.add_row(step, f"{info['read']:,}", f"{info['kept']:,}", "", "")
+        table.add_row(step, number(info["read"]), number(info["kept"]), "", "")
         for reason in info["dropped"].values():
-            table.add_row("", "", "", f"{reason['rows']:,}", reason["motivo"])
+            table.add_row("", "", "", number(reason["rows"]), reason["motivo"])
     console.print(table)
-    notes = [f"{w['rows']:,} {w['motivo']}" for w in manifest["warnings"].values() if w["rows"]]
+    notes = [
+        f"{number(w['rows'])} {w['motivo']}" for w in manifest["warnings"].values() if w["rows"]
+    ]
     if notes:
         console.print("Avisos: " + "; ".join(notes), highlight=False)
-    rows = ", ".join(f"{name} {info['rows']:,}" for name, info in manifest["tables"].items())
+    rows = ", ".join(f"{name} {number(info['rows'])}" for name, info in manifest["tables"].items())
     console.print(f"Tablas: {rows}", highlight=False)
     if manifest["source"]["demo"]:
         console.print(
@@ -94,6 +133,6 @@ def print_summary(console: Console, manifest: dict[str, Any], output: Any) -> No
         )
     console.print(
         f"Catálogo versión {manifest['version']} escrito en '{output}' "
-        f"en {manifest['build_seconds']:.1f} s.",
+        f"en {number(manifest['build_seconds'], 1)} s.",
         highlight=False,
     )

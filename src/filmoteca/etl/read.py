@@ -6,7 +6,7 @@ import csv
 import dataclasses
 import hashlib
 import warnings
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -134,6 +134,35 @@ class CsvStats:
 
     rows: int = 0
     bad_lines: list[str] = field(default_factory=list)
+    on_bytes: Callable[[int], None] | None = None  # told how many more bytes were read
+
+
+class _CountingFile:
+    """A binary file that reports the bytes read through it (for progress bars)."""
+
+    def __init__(self, path: Path, report: Callable[[int], None]) -> None:
+        self._file = path.open("rb")
+        self._report = report
+        self.closed = False
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._file.read(size)
+        self._report(len(data))
+        return data
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return False
+
+    def close(self) -> None:
+        self._file.close()
+        self.closed = True
+
+
+def _opened(path: Path, stats: CsvStats) -> Path | _CountingFile:
+    return path if stats.on_bytes is None else _CountingFile(path, stats.on_bytes)
 
 
 def read_csv_chunks(
@@ -151,11 +180,12 @@ def read_csv_chunks(
     stats = stats if stats is not None else CsvStats()
     header = _check_columns(path, required)
     wanted = [c for c in header if c in required or c in optional]
+    source = _opened(path, stats)
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             with pd.read_csv(
-                path, dtype=str, keep_default_na=False, na_filter=False,
+                source, dtype=str, keep_default_na=False, na_filter=False,
                 chunksize=chunk_rows, on_bad_lines="warn", encoding="utf-8-sig", engine="c",
             ) as reader:  # fmt: skip
                 for chunk in reader:
@@ -165,6 +195,9 @@ def read_csv_chunks(
                 _collect_bad_lines(caught, stats)
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as exc:
         raise InputError(_parser_message(path, exc)) from exc
+    finally:
+        if isinstance(source, _CountingFile):
+            source.close()
 
 
 def read_link_chunks(
@@ -199,6 +232,8 @@ def read_link_chunks(
             frame.index = pd.RangeIndex(offset, offset + len(frame))
             offset += len(frame)
             stats.rows += len(frame)
+            if stats.on_bytes is not None:  # a batch is what one block of the file held
+                stats.on_bytes(block_bytes)
             yield frame
     except (pa.ArrowInvalid, UnicodeDecodeError, OSError) as exc:
         raise InputError(_parser_message(path, exc)) from exc

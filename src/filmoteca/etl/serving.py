@@ -46,6 +46,16 @@ def build(catalog_dir: Path) -> dict[str, Any]:
     }
 
 
+PARTS = ("indice", "fichas", "creditos")
+"""What `build` makes, in its order; `build_parts` makes some of them (each on its own)."""
+
+
+def build_parts(catalog_dir: Path, names: tuple[str, ...]) -> dict[str, Any]:
+    """Some parts of `build` (e.g. in another process while the rest is built here)."""
+    makers = {"indice": build_index, "fichas": build_cards, "creditos": credits.build}
+    return {name: makers[name](catalog_dir) for name in names}
+
+
 # ---------------------------------------------------------------- the catalog's index
 
 _COLUMNS = {

@@ -25,7 +25,7 @@ class TableWriter:
 
     def __init__(self, directory: Path, name: str) -> None:
         self.name = name
-        self.schema = store.TABLES[name]
+        self.schema = store.described_schema(name)  # columns described in the metadata
         self.rows = 0
         self._writer = pq.ParquetWriter(
             store.table_path(directory, name), self.schema, compression="zstd"

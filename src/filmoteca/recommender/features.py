@@ -6,7 +6,8 @@ two rows is a cosine similarity in [0, 1]:
     text        TF-IDF of overview + tagline (English stop words, sublinear tf, rare terms only)
     genres      genres (idf-weighted)          keywords    keywords (idf-weighted)
     cast        top-billed cast (idf)          director    directors (idf)
-    writer      writing department (idf)       crew        producers, composer, photography, editor
+    writer      screenplay / writer (idf)      source      the work it is based on (novel...)
+    crew        producers, composer, photography, editor, other writing credits (story...)
     companies   production companies (idf)     collection  the saga the movie belongs to
 
 Two more blocks are not sparse: `era`, exp(-(Δyears / era_scale)²) (at build time as Gaussian
@@ -33,9 +34,21 @@ SPARSE_BLOCKS = (
     "cast",
     "director",
     "writer",
+    "source",
     "crew",
     "companies",
     "collection",
+)
+WRITER_JOBS = ("Screenplay", "Writer")
+SOURCE_JOBS = (
+    "Novel",
+    "Book",
+    "Author",
+    "Characters",
+    "Comic Book",
+    "Short Story",
+    "Play",
+    "Graphic Novel",
 )
 KEY_CREW_JOBS = (
     "Producer",
@@ -128,8 +141,20 @@ def _crew(frames: Mapping[str, pd.DataFrame], block: str) -> pd.DataFrame:
     if block == "director":
         return crew[crew["job"] == "Director"]
     if block == "writer":
-        return crew[crew["department"] == "Writing"]
-    return crew[crew["job"].isin(KEY_CREW_JOBS)]
+        return crew[crew["job"].isin(WRITER_JOBS)]
+    if block == "source":
+        return crew[crew["job"].isin(SOURCE_JOBS)]
+    other_writing = (crew["department"] == "Writing") & ~crew["job"].isin(WRITER_JOBS + SOURCE_JOBS)
+    return crew[crew["job"].isin(KEY_CREW_JOBS) | other_writing]
+
+
+def _content_keywords(keywords: pd.DataFrame) -> pd.DataFrame:
+    """Keywords without TMDB's production / release tags (`3d`, `duringcreditsstinger`...)."""
+    from ..text import is_meta_keyword
+
+    names = keywords["name"].astype(str)
+    meta = {name for name in names.unique() if is_meta_keyword(name)}
+    return keywords[~names.isin(meta)]
 
 
 def raw_blocks(
@@ -146,10 +171,11 @@ def raw_blocks(
     return {
         "text": text_block(movies, text_max_df),
         "genres": incidence(ids, genres, "genre_id"),
-        "keywords": incidence(ids, frames["keywords"], "keyword_id"),
+        "keywords": incidence(ids, _content_keywords(frames["keywords"]), "keyword_id"),
         "cast": incidence(ids, cast[cast["order"] < top_cast], "person_id"),
         "director": incidence(ids, _crew(frames, "director"), "person_id"),
         "writer": incidence(ids, _crew(frames, "writer"), "person_id"),
+        "source": incidence(ids, _crew(frames, "source"), "person_id"),
         "crew": incidence(ids, _crew(frames, "crew"), "person_id"),
         "companies": incidence(ids, frames["companies"], "company_id"),
         "collection": incidence(ids, frames["collections"], "collection_id"),

@@ -42,6 +42,14 @@ def for_title(
     return ForTitle(match, model.recommend(match.movie.id, k, filters))
 
 
+def for_id(
+    model: Recommender, movie_id: int, k: int = 5, filters: Filters | None = None
+) -> tuple[MovieRef, list[Recommendation]]:
+    """The movie with a TMDB id and its recommendations (NotFound if the model lacks it)."""
+    title, year = model.title_of(movie_id)
+    return MovieRef(movie_id, title, year), model.recommend(movie_id, k, filters)
+
+
 def _resolve(
     catalog: Catalog, model: Recommender, items: Sequence[str | int]
 ) -> tuple[list[MovieRef], list[str | int], list[str]]:

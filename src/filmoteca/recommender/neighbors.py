@@ -1,7 +1,9 @@
 """All-pairs top-N neighbours at build time, in row chunks, exactly.
 
-score(i, j) = similarity(i, j) + bonus[j], where similarity = sparse·sparse + dense·dense +
-language_weight·[same language]. Rows are processed in chunks (two threads) ordered by language, so that the
+score(i, j) = content_weight·content(i, j) + cf(i, j) + bonus[j], where content = sparse·sparse
++ dense·dense + language_weight·[same language] and cf is the (weighted) co-like similarity.
+Only movies with evidence may be neighbours: a shared sparse feature or genre (when content
+counts) or a co-like; a row with fewer such movies than N is padded with -1. Rows are processed in chunks (two threads) ordered by language, so that the
 language term is a constant added to one contiguous block of columns. The top-N of a row is
 searched only among the columns above a threshold estimated on a strided sample of the row
 (exact: a row where the threshold keeps fewer than N columns searches all of them).
@@ -18,7 +20,7 @@ import numpy as np
 if TYPE_CHECKING:  # scipy is imported when fitting only: the server never needs it
     import scipy.sparse as sp
 
-CHUNK_ROWS = 512
+CHUNK_ROWS = 256
 _SAMPLE_MIN_COLUMNS = 16_384  # below this, a plain argpartition is as fast
 
 
@@ -68,24 +70,51 @@ class _Problem:
     segments: list[tuple[int, int]]
     language_weight: float
     k: int
+    genres: int  # the first `genres` dense columns are the genres (evidence), the rest era
+    content_weight: float
+    cf: sp.csr_matrix | None
 
 
-def _chunk(problem: _Problem, r0: int, r1: int) -> tuple[np.ndarray, np.ndarray]:
-    """Top-k columns and similarities of rows r0..r1 (language order)."""
+def _content(problem: _Problem, r0: int, r1: int) -> tuple[np.ndarray, np.ndarray]:
+    """Content similarity of rows r0..r1 to every row, and where it has evidence."""
     import scipy.sparse as sp
 
-    sim = problem.dense[r0:r1] @ problem.dense.T
-    sim += sp.csr_matrix(problem.x[r0:r1] @ problem.xt).toarray()
+    g = problem.genres
+    sim = sp.csr_matrix(problem.x[r0:r1] @ problem.xt).toarray()
+    genre = problem.dense[r0:r1, :g] @ problem.dense[:, :g].T
+    evidence = (sim > 0) | (genre > 0)
+    sim += genre
+    sim += problem.dense[r0:r1, g:] @ problem.dense[:, g:].T
     for a, b in problem.segments:
         lo, hi = max(a, r0), min(b, r1)
         if lo < hi:
             sim[lo - r0 : hi - r0, a:b] += np.float32(problem.language_weight)
+    if problem.content_weight != 1.0:
+        sim *= np.float32(problem.content_weight)
+    return sim, evidence
+
+
+def _chunk(problem: _Problem, r0: int, r1: int) -> tuple[np.ndarray, np.ndarray]:
+    """Top-k columns (-1: none with evidence) and scores of rows r0..r1 (language order)."""
+    n = problem.dense.shape[0]
+    if problem.content_weight > 0:
+        sim, evidence = _content(problem, r0, r1)
+    else:
+        sim, evidence = np.zeros((r1 - r0, n), np.float32), np.zeros((r1 - r0, n), bool)
+    if problem.cf is not None:
+        cf = problem.cf[r0:r1].toarray()
+        evidence |= cf > 0
+        sim += cf
     sim += problem.bonus[None, :]  # now the score
+    sim[~evidence] = -np.inf
     sim[np.arange(r1 - r0), np.arange(r0, r1)] = -np.inf
     pick = _top_sampled if sim.shape[1] >= _SAMPLE_MIN_COLUMNS else _top_full
     best = pick(sim, problem.k)
-    sims = np.take_along_axis(sim, best, axis=1) - problem.bonus[best]
-    return best, sims
+    scores = np.take_along_axis(sim, best, axis=1)
+    missing = ~np.isfinite(scores)
+    best[missing] = -1
+    scores[missing] = 0.0
+    return best, scores
 
 
 def top_neighbors(
@@ -96,8 +125,11 @@ def top_neighbors(
     bonus: np.ndarray,
     k: int,
     threads: int = 2,
+    genres: int = 0,
+    content_weight: float = 1.0,
+    cf: sp.csr_matrix | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """For every row: the k other rows of highest score (int32) and their similarity (float32)."""
+    """For every row: the k other rows of highest score (int32, -1 pads) and their score."""
     import scipy.sparse as sp
 
     n = sparse.shape[0]
@@ -114,6 +146,9 @@ def top_neighbors(
         segments=[(a, b) for code, a, b in _segments(language_codes[order]) if code >= 0],
         language_weight=language_weight,
         k=k,
+        genres=genres,
+        content_weight=content_weight,
+        cf=None if cf is None else sp.csr_matrix(cf[order][:, order], dtype=np.float32),
     )
     top = np.empty((n, k), np.int32)
     sims = np.empty((n, k), np.float32)
@@ -124,7 +159,7 @@ def top_neighbors(
             top[r0 : r0 + len(best)] = best
             sims[r0 : r0 + len(best)] = sim
     neighbors = np.empty_like(top)
-    neighbors[order] = order[top].astype(np.int32)
+    neighbors[order] = np.where(top >= 0, order[top], -1).astype(np.int32)
     similarities = np.empty_like(sims)
     similarities[order] = sims
     return neighbors, similarities

@@ -6,8 +6,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..text import is_meta_keyword
+
 if TYPE_CHECKING:
-    from .model import Recommender
+    from .queries import Queries as Recommender
 
 # (block, label, how many names at most), most specific first
 SHARED = (
@@ -15,8 +17,10 @@ SHARED = (
     ("director", "mismo director", 2),
     ("cast", "reparto en común", 3),
     ("writer", "mismo guion", 2),
+    ("source", "basada en la obra de", 2),
     ("keywords", "palabras clave", 3),
     ("genres", "géneros en común", 3),
+    ("text", "temas de la sinopsis", 3),
 )
 ACCLAIM_AVERAGE = 7.5
 ACCLAIM_VOTES = 1000
@@ -39,8 +43,11 @@ def shared(model: Recommender, a: int, b: int) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for (block, _, limit), (lo, hi) in zip(SHARED, bounds.tolist(), strict=True):
         if hi > lo:
-            order = np.argsort(-weights[lo:hi], kind="stable")[:limit]
-            out[block] = [model.feature_names_[c] for c in common[lo:hi][order].tolist()]
+            order = np.argsort(-weights[lo:hi], kind="stable")
+            names = [model.feature_names_[c] for c in common[lo:hi][order].tolist()]
+            names = [n for n in names if not is_meta_keyword(n)][:limit]
+            if names:
+                out[block] = names
     return out
 
 
@@ -49,12 +56,26 @@ def _thousands(n: int) -> str:
     return f"{n:,}".replace(",", ".")
 
 
-def reasons(model: Recommender, query: int, item: int) -> list[str]:
-    """Why `item` is recommended for `query`: shared people, saga, keywords, genres, acclaim."""
+def _label(block: str, label: str, names: list[str]) -> str:
+    """'mismo director: A, B'; the source reads as a phrase: 'basada en la obra de A'."""
+    joined = ", ".join(names)
+    return f"{label} {joined}" if block == "source" else f"{label}: {joined}"
+
+
+def reasons(model: Recommender, query: int, item: int, co_likes: int = 0) -> list[str]:
+    """Why `item` is recommended for `query`: co-likes, shared people, saga, keywords, genres,
+    words of the synopsis; acclaim only next to one of those (it is never a reason alone)."""
     names = shared(model, query, item)
-    out = [f"{label}: {', '.join(names[block])}" for block, label, _ in SHARED if block in names]
+    out = [_label(b, label, names[b]) for b, label, _ in SHARED if b in names]
+    if co_likes > 0:
+        people = "1 persona" if co_likes == 1 else f"{_thousands(co_likes)} personas"
+        title = model.titles_[query]
+        out.insert(
+            min(1, len(out)), f"a quienes les gustó «{title}», también les gustó esta: {people}"
+        )
+    out = out[: MAX_REASONS - 1]
     votes, average = int(model.vote_counts_[item]), float(model.vote_averages_[item])
-    if average >= ACCLAIM_AVERAGE and votes >= ACCLAIM_VOTES:
+    if out and average >= ACCLAIM_AVERAGE and votes >= ACCLAIM_VOTES:
         score = f"{average:.1f}".replace(".", ",")
         out.append(f"muy valorada: {score}/10 con {_thousands(votes)} votos")
     if not out:

@@ -29,7 +29,7 @@ from .model import Recommender, era_table
 if TYPE_CHECKING:
     import pandas as pd
 
-MODEL_FORMAT = 2
+MODEL_FORMAT = 3
 # learned per-movie array -> its dtype (`save` casts to it, `load` accepts nothing else)
 _ARRAYS: dict[str, np.dtype[Any]] = {
     "movie_ids_": np.dtype(np.int64),
@@ -39,7 +39,9 @@ _ARRAYS: dict[str, np.dtype[Any]] = {
     "prior_": np.dtype(np.float32),
     "language_codes_": np.dtype(np.int16),
     "neighbors_": np.dtype(np.int32),
-    "similarities_": np.dtype(np.float16),
+    "similarities_": np.dtype(np.float32),
+    "co_likes_": np.dtype(np.int32),
+    "likes_": np.dtype(np.int32),
 }
 _CSR = ("features_data", "features_indices", "features_indptr")
 _STRINGS = ("feature_names", "titles")
@@ -101,6 +103,7 @@ def save(model: Recommender, out_dir: Path) -> None:
         "language_weight": model.language_weight_,
         "era_weight": model.era_weight_,
         "active_blocks": model.active_blocks_,
+        "has_ratings": bool(model.has_ratings_),
         "n_movies": len(model.movie_ids_),
         "features_shape": list(features.shape),
     }
@@ -113,7 +116,7 @@ def _read_meta(model_dir: Path) -> dict[str, Any]:
     if not meta_path.is_file():
         raise CatalogMissing(
             f"No hay recomendador en '{model_dir}'. Construya el catálogo con 'filmoteca build' "
-            "sin '--sin-recomendador'.",
+            "sin '--no-recommender'.",
             path=str(model_dir),
         )
     meta: dict[str, Any] = json.loads(meta_path.read_text(encoding="utf-8"))
@@ -156,7 +159,8 @@ def _attach_arrays(model: Recommender, model_dir: Path, meta: dict[str, Any]) ->
     n = int(meta["n_movies"])
     for name in _ARRAYS:
         setattr(model, name, _movie_array(found, name, n))
-    if model.neighbors_.ndim != 2 or model.similarities_.shape != model.neighbors_.shape:
+    shape = model.neighbors_.shape
+    if model.neighbors_.ndim != 2 or {model.similarities_.shape, model.co_likes_.shape} != {shape}:
         raise ValueError("las listas de vecinos no tienen la forma esperada")
     rows, cols = (int(x) for x in meta["features_shape"])
     if rows != n:
@@ -179,6 +183,7 @@ def load(model_dir: Path) -> Recommender:
         model.era_weight_ = float(meta["era_weight"])
         model.era_table_ = era_table(model.era_scale, model.era_weight_)
         model.active_blocks_ = meta["active_blocks"]
+        model.has_ratings_ = bool(meta["has_ratings"])
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise CatalogError(
             f"El recomendador de '{model_dir}' está dañado o es de otra versión: {exc!r}. "
@@ -188,17 +193,41 @@ def load(model_dir: Path) -> Recommender:
     return model
 
 
-def build_model(catalog_dir: Path, out_dir: Path) -> dict[str, Any]:
-    """Fit the recommender over a catalog and save it; a JSON-able summary for the manifest."""
+def build_model(
+    catalog_dir: Path, out_dir: Path, ratings: Path | None = None, links: Path | None = None
+) -> dict[str, Any]:
+    """Fit the recommender over a catalog (and a ratings file, with its links: by default the
+    links.csv beside it) and save it; a JSON-able summary for the manifest."""
+    from . import ratings as ratings_io
+
     started = time.perf_counter()
-    model = Recommender().fit(read_frames(catalog_dir))
+    frames = read_frames(catalog_dir)
+    used: dict[str, Any] = {"modo": "solo contenido (sin valoraciones)"}
+    if ratings is not None:
+        ids = frames["movies"]["id"].to_numpy()
+        frames["ratings"] = ratings_io.load(ratings, links, ids)
+        used = _ratings_summary(frames["ratings"], ratings, links)
+    model = Recommender().fit(frames)
     save(model, out_dir)
     return {
         "features": model.active_blocks_,
         "weights": model.weights_,
-        "prior": {"weight": model.prior_weight, "votes": model.prior_votes},
+        "params": model.get_params(),
+        "ratings": used,
         "n_movies": len(model.movie_ids_),
         "n_neighbors": int(model.neighbors_.shape[1]),
         "bytes": sum(p.stat().st_size for p in out_dir.iterdir()),
         "seconds": round(time.perf_counter() - started, 2),
+    }
+
+
+def _ratings_summary(frame: pd.DataFrame, ratings: Path, links: Path | None) -> dict[str, Any]:
+    """What the manifest says about the ratings the model learned from."""
+    return {
+        "modo": "híbrido (contenido + valoraciones)",
+        "archivo": ratings.name,
+        "enlaces": (links or ratings.with_name("links.csv")).name,
+        "valoraciones_del_catalogo": len(frame),
+        "usuarios": int(frame["userId"].nunique()),
+        "peliculas_valoradas": int(frame["movie_id"].nunique()),
     }

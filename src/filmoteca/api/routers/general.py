@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
 from starlette.responses import FileResponse, Response
 
 from ... import __version__
+from ...catalog import Catalog
+from ...catalog.credits import Credits
 from ...errors import NotFound
 from ..deps import CatalogDep, SettingsDep
 from ..openapi import operation_id
@@ -14,23 +18,50 @@ from ..schemas import Error, Info, InfoCatalogo, Salud
 
 router = APIRouter(tags=["servicio"], generate_unique_id_function=operation_id)
 
-EXAMPLES = {
-    "cantidad_filmaciones_mes": "/cantidad_filmaciones_mes/enero",
-    "cantidad_filmaciones_dia": "/cantidad_filmaciones_dia/miercoles",
-    "score_titulo": "/score_titulo/Toy%20Story",
-    "votos_titulo": "/votos_titulo/Toy%20Story",
-    "get_actor": "/get_actor/Tom%20Hanks",
-    "get_director": "/get_director/Steven%20Spielberg",
-    "buscar": "/buscar?q=toy",
-    "pelicula": "/pelicula/862",
-    "reparto": "/pelicula/862/reparto",
-    "palabras_clave": "/pelicula/862/palabras_clave",
-    "persona": "/persona/Tom%20Hanks",
-    "persona_id": "/persona/id/31",
-    "coleccion": "/coleccion/10194",
-    "salud": "/salud",
-    "reporte": "/reporte",
-}
+
+def example_links(
+    catalog: Catalog, recommender: bool = True, credits: Credits | None = None
+) -> dict[str, str]:
+    """One link per query, with titles and names that exist in the served catalog (the
+    recommendation and the id routes only when they can answer)."""
+    ex = catalog.examples
+    movie = ex.movie_id
+    links = {
+        "cantidad_filmaciones_mes": f"/cantidad_filmaciones_mes/{ex.month}",
+        "cantidad_filmaciones_dia": f"/cantidad_filmaciones_dia/{quote(ex.weekday)}",
+        "score_titulo": f"/score_titulo/{quote(ex.title)}",
+        "votos_titulo": f"/votos_titulo/{quote(ex.title)}",
+        "get_actor": f"/get_actor/{quote(ex.actor)}" if ex.actor else None,
+        "get_director": f"/get_director/{quote(ex.director)}" if ex.director else None,
+        "titulo_repetido": f"/score_titulo/{quote(ex.repeated_title)}"
+        if ex.repeated_title
+        else None,
+        "votos_insuficientes": f"/votos_titulo/{quote(ex.few_votes_title)}"
+        if ex.few_votes_title
+        else None,
+        "buscar": f"/buscar?q={quote(ex.search)}",
+        "pelicula": f"/pelicula/{movie}",
+        "persona": f"/persona/{quote(ex.actor)}" if ex.actor else None,
+        "recomendacion": f"/recomendacion/{quote(ex.title)}" if recommender else None,
+        "salud": "/salud",
+        "reporte": "/reporte",
+        "app": "/app",
+    }
+    if credits is not None:
+        links |= _id_links(credits, movie)
+    return {name: link for name, link in links.items() if link is not None}
+
+
+def _id_links(credits: Credits, movie: int) -> dict[str, str | None]:
+    """The id routes' examples: the most voted movie, its first billed actor, a collection."""
+    cast = credits.movie_credits(movie).cast
+    collection = credits.example_collection()
+    return {
+        "reparto": f"/pelicula/{movie}/reparto",
+        "palabras_clave": f"/pelicula/{movie}/palabras_clave",
+        "persona_id": f"/persona/id/{cast[0].person_id}" if cast else None,
+        "coleccion": f"/coleccion/{collection}" if collection is not None else None,
+    }
 
 
 @router.get(
@@ -38,9 +69,10 @@ EXAMPLES = {
     response_model=Info,
     summary="Información del servicio",
     description="Versión de filmoteca y del catálogo servido, sus cifras y un ejemplo de cada "
-    "consulta. La documentación interactiva está en `/docs`.",
+    "consulta con títulos y nombres de ese catálogo (el título más votado, uno repetido, el "
+    "actor y el director con más películas…). La documentación interactiva está en `/docs`.",
 )
-async def inicio(catalog: CatalogDep) -> Response:
+async def inicio(catalog: CatalogDep, request: Request) -> Response:
     """Service information and one example link per query."""
     source = catalog.manifest.get("source") or {}
     info = InfoCatalogo(
@@ -59,9 +91,15 @@ async def inicio(catalog: CatalogDep) -> Response:
             version=__version__,
             catalogo=info,
             documentacion="/docs",
-            enlaces=EXAMPLES,
+            enlaces=example_links(
+                catalog, _has_recommender(request), getattr(request.app.state, "credits", None)
+            ),
         )
     )
+
+
+def _has_recommender(request: Request) -> bool:
+    return getattr(request.app.state, "recommender", None) is not None
 
 
 @router.get(

@@ -18,7 +18,7 @@ from starlette.responses import Response
 
 from ...errors import CatalogError, CatalogMissing
 from ...recommender import Filters, Recommendation, Recommender
-from ...recommender.lookup import for_many, for_title
+from ...recommender.lookup import for_id, for_many, for_title
 from ..deps import CatalogDep
 from ..responses import json_response
 from ..schemas import Coincidencia, Error
@@ -68,7 +68,16 @@ class Recomendacion(BaseModel):
     titulo: str
     anio: int | None = Field(description="Año de estreno.")
     id: int = Field(description="Id de TMDB.")
-    similitud: float = Field(description="Similitud de contenido con la consulta, de 0 a 1.")
+    similitud: float = Field(
+        description="Puntuación por la que se ordena la lista, de 0 a 1: parecido de contenido "
+        "y de gustos (quienes valoraron bien una también valoraron bien la otra), con un ligero "
+        "ajuste por valoración. Con varias películas, la media sobre ellas."
+    )
+    personas_en_comun: int = Field(
+        default=0,
+        description="Personas de las valoraciones de MovieLens a las que les gustaron esta "
+        "película y la consultada (con varias: la más parecida); 0 si no hay valoraciones.",
+    )
     motivos: list[str] = Field(description="Qué comparte con la consulta, calculado de los datos.")
 
     @classmethod
@@ -79,6 +88,7 @@ class Recomendacion(BaseModel):
             anio=rec.year,
             id=rec.id,
             similitud=rec.similarity,
+            personas_en_comun=rec.co_likes,
             motivos=list(rec.reasons),
         )
 
@@ -87,9 +97,11 @@ _TOY_STORY_2 = {
     "titulo": "Toy Story 2",
     "anio": 1999,
     "id": 863,
-    "similitud": 0.47,
+    "similitud": 0.97,
+    "personas_en_comun": 61,
     "motivos": [
         "mismo director: John Lasseter",
+        "a quienes les gustó «Toy Story», también les gustó esta: 61 personas",
         "reparto en común: Don Rickles, Tim Allen, Tom Hanks",
         "palabras clave: toy comes to life, friendship",
     ],
@@ -197,8 +209,10 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     responses=ERRORS,
     summary="Películas parecidas a una película",
     description="Las `k` películas más parecidas (5 por defecto, hasta 20) por contenido "
-    "(sinopsis, géneros, palabras clave, reparto, dirección, guion, saga, idioma y época), "
-    "con una preferencia por las bien valoradas; cada una con sus `motivos`. Mismas reglas de "
+    "(sinopsis, géneros, palabras clave, reparto, dirección, guion, saga, idioma y época) y "
+    "por gustos (a quienes les gustó una también les gustó la otra, si el catálogo se construyó "
+    "con valoraciones), con un ligero ajuste por valoración; cada una con sus `motivos` y "
+    "ordenadas por `similitud`. Mismas reglas de "
     "título que `/score_titulo` (`?anio=` para títulos repetidos). Filtros opcionales: "
     "`desde`, `hasta`, `min_votos`, `idioma`.",
 )
@@ -265,5 +279,37 @@ async def recomendacion_varias(
             titulos=[Coincidencia.from_ref(r) for r in found.liked],
             no_encontrados=found.not_found,
             recomendaciones=[Recomendacion.of(r) for r in found.recommendations],
+        )
+    )
+
+
+MovieId = Annotated[int, Path(ge=1, le=2**53, description="Id de TMDB de la película.")]
+
+
+@router.get(
+    "/pelicula/{id}/similares",
+    response_model=RecomendacionesTitulo,
+    responses=ERRORS,
+    summary="Películas parecidas a una película, por su id",
+    description="La misma respuesta que `/recomendacion/{titulo}`, eligiendo la película por "
+    "su id de TMDB. Mismos filtros: `k`, `desde`, `hasta`, `min_votos`, `idioma`.",
+)
+async def similares(
+    id: MovieId,
+    model: RecommenderDep,
+    k: K = 5,
+    desde: Desde = None,
+    hasta: Hasta = None,
+    min_votos: MinVotos = None,
+    idioma: Idioma = None,
+) -> Response:
+    """Similar movies for one TMDB id."""
+    movie, recs = for_id(model, id, k, _filters(desde, hasta, min_votos, idioma))
+    return json_response(
+        RecomendacionesTitulo(
+            titulo=movie.title,
+            anio=movie.year,
+            id=movie.id,
+            recomendaciones=[Recomendacion.of(r) for r in recs],
         )
     )

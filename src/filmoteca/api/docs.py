@@ -1,0 +1,116 @@
+"""/docs (Swagger UI) and /redoc (ReDoc) served from files shipped in a package: no CDN.
+
+FastAPI's own pages load Swagger UI, ReDoc, their fonts and a favicon from other sites, so
+they are blank without a network. These pages use the copies that the `fastapi-offline`
+package ships (Swagger UI's bundle and CSS, ReDoc's standalone script, the favicon), served
+under /docs-static; they are in Spanish (`lang="es"`), with a main landmark and a heading, and a
+Content-Security-Policy that lets the browser load nothing from another origin.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib.resources import files
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+STATIC = "/docs-static"
+SWAGGER_PARAMETERS = {
+    "dom_id": "#swagger-ui",
+    "layout": "BaseLayout",
+    "deepLinking": True,
+    "showExtensions": True,
+    "showCommonExtensions": True,
+    "validatorUrl": None,  # no badge fetched from the validator's site
+}
+
+# Nothing from another origin, whatever the scripts try (ReDoc's sidebar links a logo on a
+# CDN: the browser does not request it, and the image hides itself).
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "script-src 'self' 'unsafe-inline'; worker-src 'self' blob:; connect-src 'self'; "
+    "font-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
+_HIDDEN = (
+    "position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap"
+)
+
+SWAGGER = """<!DOCTYPE html>
+<html lang="es">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title} · documentación interactiva</title>
+<link rel="stylesheet" href="{static}/swagger-ui.css">
+<link rel="icon" href="{static}/favicon.png">
+</head>
+<body>
+<main>
+<h1 style="{hidden}">{title}: documentación interactiva de la API</h1>
+<div id="swagger-ui"></div>
+</main>
+<script src="{static}/swagger-ui-bundle.js"></script>
+<script>
+SwaggerUIBundle(Object.assign({parameters}, {{
+  url: {openapi},
+  presets: [SwaggerUIBundle.presets.apis, SwaggerUIBundle.SwaggerUIStandalonePreset],
+}}));
+</script>
+</body>
+</html>
+"""
+
+REDOC = """<!DOCTYPE html>
+<html lang="es">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title} · referencia de la API</title>
+<link rel="icon" href="{static}/favicon.png">
+<style>body {{ margin: 0; padding: 0; }}</style>
+</head>
+<body>
+<main>
+<h1 style="{hidden}">{title}: referencia de la API</h1>
+<noscript>Esta página necesita JavaScript. La especificación está en <a href={openapi}>{path}</a>.</noscript>
+<redoc spec-url={openapi}></redoc>
+</main>
+<script src="{static}/redoc.standalone.js"></script>
+</body>
+</html>
+"""
+
+
+def static_dir() -> Path:
+    """The folder of the docs' scripts and styles inside the installed fastapi-offline."""
+    return Path(str(files("fastapi_offline") / "static"))
+
+
+def install(app: FastAPI) -> None:
+    """Add /docs, /redoc and their static files to an app built with docs_url=redoc_url=None."""
+    app.mount(STATIC, StaticFiles(directory=static_dir()), name="docs-static")
+
+    def render(template: str, request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "")
+        openapi = f"{root}{app.openapi_url}"
+        html = template.format(
+            title=app.title,
+            static=f"{root}{STATIC}",
+            hidden=_HIDDEN,
+            parameters=json.dumps(SWAGGER_PARAMETERS),
+            openapi=json.dumps(openapi),
+            path=openapi,
+        )
+        return HTMLResponse(html, headers={"Content-Security-Policy": CSP})
+
+    @app.get("/docs", include_in_schema=False)
+    async def swagger(request: Request) -> HTMLResponse:
+        return render(SWAGGER, request)
+
+    @app.get("/redoc", include_in_schema=False)
+    async def redoc(request: Request) -> HTMLResponse:
+        return render(REDOC, request)

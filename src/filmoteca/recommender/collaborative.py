@@ -1,0 +1,100 @@
+"""The collaborative part: item-item co-likes with shrinkage, in scipy.sparse (fit time only).
+
+Computed a block of movies at a time (their rows of LᵀL), so that memory stays bounded by
+the kept values, not by all co-liked pairs.
+
+With L the users x movies matrix of likes (rating >= 4) and C = LᵀL (C_ij: people who liked
+both i and j), the co-like similarity is the shrunk cosine
+
+    cf(i, j) = C_ij / sqrt(n_i · n_j) · C_ij / (C_ij + shrink)
+
+(n_i: people who liked i). Shrinkage discounts pairs backed by few people. Each row keeps its
+`top` best values only, so that the matrix stays bounded on big rating files.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from .ratings import LIKED_RATING
+
+
+def like_matrix(ratings: pd.DataFrame, movie_ids: np.ndarray) -> sp.csr_matrix:
+    """Users x movies (catalog order) binary likes; ratings of other movies are ignored."""
+    liked = ratings[ratings["rating"].to_numpy() >= LIKED_RATING]
+    cols = pd.Index(movie_ids).get_indexer(liked["movie_id"].to_numpy())
+    keep = cols >= 0
+    users, _ = pd.factorize(liked["userId"].to_numpy()[keep])
+    matrix = sp.csr_matrix(
+        (np.ones(int(keep.sum()), np.float32), (users, cols[keep])),
+        shape=(int(users.max()) + 1 if users.size else 0, len(movie_ids)),
+    )
+    matrix.sum_duplicates()
+    matrix.data[:] = 1.0
+    return matrix
+
+
+def keep_top(matrix: sp.csr_matrix, top: int) -> sp.csr_matrix:
+    """The `top` largest values of every row (ties: the lower column), the rest dropped."""
+    lengths = np.diff(matrix.indptr)
+    if lengths.size == 0 or lengths.max() <= top:
+        return matrix
+    rows = np.repeat(np.arange(matrix.shape[0]), lengths)
+    order = np.lexsort((matrix.indices, -matrix.data, rows))
+    rank = np.arange(len(order)) - np.repeat(matrix.indptr[:-1], lengths)
+    kept = order[rank < top]
+    out = sp.csr_matrix((matrix.data[kept], (rows[kept], matrix.indices[kept])), shape=matrix.shape)
+    out.sort_indices()
+    return out
+
+
+def _block(
+    likes_t: sp.csr_matrix,
+    likes: sp.csr_matrix,
+    per_movie: np.ndarray,
+    r0: int,
+    r1: int,
+    shrink: float,
+    top: int,
+) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+    """Rows r0..r1 of the similarity and of the co-like counts, `top` per row."""
+    counts = sp.csr_matrix(likes_t[r0:r1] @ likes, dtype=np.float32).tocoo()
+    off = counts.row + r0 != counts.col  # the diagonal: a movie with itself
+    row, col, c = counts.row[off], counts.col[off], counts.data[off]
+    norm = np.sqrt(per_movie[row + r0] * per_movie[col])
+    values = c / np.maximum(norm, 1.0) * c / (c + np.float32(shrink))
+    shape = (r1 - r0, likes.shape[1])
+    sim = keep_top(sp.csr_matrix((values.astype(np.float32), (row, col)), shape=shape), top)
+    kept = sp.csr_matrix((c, (row, col)), shape=shape)
+    return sim, _same(sim, kept)
+
+
+def _same(pattern: sp.csr_matrix, values: sp.csr_matrix) -> sp.csr_matrix:
+    """`values` restricted to the stored entries of `pattern` (same shape, sorted indices)."""
+    mask = pattern.copy()
+    mask.data[:] = 1.0
+    return sp.csr_matrix(values.multiply(mask), dtype=np.float32)
+
+
+def fit(
+    ratings: pd.DataFrame, movie_ids: np.ndarray, shrink: float, top: int, rows: int = 2048
+) -> tuple[sp.csr_matrix, sp.csr_matrix, np.ndarray]:
+    """(similarity, co-like counts of the kept pairs, likes per movie) of the catalog's
+    movies, a block of `rows` movies at a time so that memory stays bounded."""
+    likes = like_matrix(ratings, movie_ids)
+    per_movie = np.asarray(likes.sum(axis=0)).ravel().astype(np.float32)
+    likes_t = sp.csr_matrix(likes.T)
+    if not len(movie_ids):
+        empty = sp.csr_matrix((0, 0), dtype=np.float32)
+        return empty, empty, per_movie
+    parts = [
+        _block(likes_t, likes, per_movie, r0, min(r0 + rows, len(movie_ids)), shrink, top)
+        for r0 in range(0, len(movie_ids), rows)
+    ]
+    sim = sp.csr_matrix(sp.vstack([p[0] for p in parts], format="csr"), dtype=np.float32)
+    counts = sp.csr_matrix(sp.vstack([p[1] for p in parts], format="csr"), dtype=np.float32)
+    sim.sort_indices()
+    counts.sort_indices()
+    return sim, counts, per_movie

@@ -1,0 +1,37 @@
+"""Index, cards and recommender built side by side (child process) equal the ones built one
+after the other."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from filmoteca.etl import derived
+from filmoteca.etl.pipeline import build_catalog
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def _derived_files(catalog: Path) -> dict[str, str]:
+    return {
+        p.relative_to(catalog).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for folder in ("indice", "fichas", "recomendador")
+        for p in sorted((catalog / folder).rglob("*"))
+        if p.is_file() and p.name != "meta.json"
+    }
+
+
+@pytest.mark.parametrize("fit_recommender", [True, False])
+def test_side_by_side_build_equals_the_sequential_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fit_recommender: bool
+) -> None:
+    source = FIXTURES / "kaggle_defects"
+    alone = build_catalog(source, tmp_path / "uno", fit_recommender=fit_recommender).manifest
+    monkeypatch.setattr(derived, "PARALLEL_MOVIES", 0)  # even 9 movies use the child process
+    both = build_catalog(source, tmp_path / "dos", fit_recommender=fit_recommender).manifest
+    assert both["serving"] == alone["serving"]
+    assert ("recommender" in both) is fit_recommender
+    assert _derived_files(tmp_path / "dos") == _derived_files(tmp_path / "uno")
+    assert any(name.startswith("indice/") for name in _derived_files(tmp_path / "dos"))
