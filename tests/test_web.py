@@ -151,7 +151,7 @@ def test_fewer_than_2000_votes_shows_the_count_and_withholds_the_average(
     assert (card["titulo"], card["anio"]) == ("The Glass Orchard", 1987)
     assert card["votos"]["cumple_condicion"] is False
     assert (card["votos"]["votos"], card["votos"]["promedio"]) == (311, None)
-    assert "2000" in card["votos"]["mensaje"]
+    assert "2.000" in card["votos"]["mensaje"]
 
 
 def test_movie_without_credits_has_empty_cast_and_direction(client: TestClient) -> None:

@@ -386,7 +386,7 @@
 
   const SCORE_LABELS = {
     puntuacion: "puntuación", puntuacion_hibrida: "puntuación", score: "puntuación",
-    similitud: "similitud", afinidad: "afinidad",
+    similitud: "puntuación", afinidad: "afinidad",
   };
 
   /** The field the list is ordered by: the one the API names, else the first known score whose
@@ -409,7 +409,7 @@
         h("a", { href: movieHref(item.id), class: "recomendacion-enlace" },
           h("span", { class: "recomendacion-titulo" }, item.titulo),
           item.anio ? h("span", { class: "anio" }, ` (${item.anio})`) : null),
-        key ? h("span", { class: "similitud", "data-orden": key },
+        key ? h("span", { class: "similitud", "data-orden": key, title: "La cifra por la que se ordena la lista (0 a 1)" },
           bar, h("span", { class: "similitud-valor" }, `${SCORE_LABELS[key] || key} ${ratio.format(item[key])}`)) : null,
         (item.motivos || []).length
           ? h("ul", { class: "motivos", "aria-label": "Motivos" }, item.motivos.map((reason) => h("li", null, reason)))
