@@ -12,6 +12,8 @@ import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
+from xml.etree import ElementTree
 
 import numpy as np
 import pandas as pd
@@ -33,6 +35,7 @@ COUNTRIES = [("US", "United States of America"), ("ES", "Spain"), ("FR", "France
 WORDS = ["detective", "family", "love", "war", "robot", "city", "secret", "journey", "ghost"]
 
 FIGURES = {
+    "perfil": [],
     "histogramas": ["hist-nota", "hist-duracion", "hist-anio", "hist-presupuesto",
                     "hist-recaudacion", "hist-rentabilidad"],
     "dispersion": ["disp-presupuesto-recaudacion", "disp-popularidad-votos", "disp-votos-nota",
@@ -42,9 +45,11 @@ FIGURES = {
                "barras-dia"],
     "nubes": ["nube-sinopsis", "nube-palabras-clave", "nube-titulos"],
     "correlaciones": ["corr-pearson", "corr-spearman"],
+    "destacadas": [],
     "calidad": ["calidad-faltantes"],
 }  # fmt: skip
-TABLES = ["tabla-construccion", "tabla-descartes"]
+TABLES = ["perfil-variables", "top-recaudacion", "top-valoradas", "top-retorno",
+          "tabla-construccion", "tabla-descartes"]  # fmt: skip
 
 
 def _movie(rng: np.random.Generator, i: int) -> dict[str, Any]:
@@ -179,15 +184,20 @@ def generated(catalog: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[
 
 
 def check_complete(page: Page) -> None:
-    """Every section, figure and table is present, each image a real PNG with findings."""
+    """Every section, figure and table is present, each image a real SVG or WebP with findings."""
     assert page.sections == [p.key for p in PLANS] == list(FIGURES)
     assert page.figures == {key: sec for sec, keys in FIGURES.items() for key in keys}
     assert page.tables == TABLES
     assert len(page.images) == sum(len(k) for k in FIGURES.values())
     for img in page.images:
-        assert img["src"].startswith("data:image/png;base64,"), img["figure"]
-        png = Image.open(io.BytesIO(base64.b64decode(img["src"].split(",", 1)[1])))
-        assert png.size == (int(img["width"]), int(img["height"]))
+        head, data = img["src"].split(",", 1)
+        if head == "data:image/svg+xml":
+            root = ElementTree.fromstring(unquote(data))  # well-formed XML
+            assert root.tag.endswith("svg") and root.get("viewBox"), img["figure"]
+        else:
+            assert head == "data:image/webp;base64", img["figure"]
+            webp = Image.open(io.BytesIO(base64.b64decode(data)))
+            assert webp.size == (int(img["width"]), int(img["height"]))
         assert img["alt"]
     for key in [*page.figures, *page.tables]:
         assert page.findings.get(key), f"{key} has no findings"

@@ -11,9 +11,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import __version__
+from .. import __version__, formats
 from ..errors import FilmotecaError
-from . import bars, correlations, distributions, groups, quality, relations, words
+from . import bars, correlations, distributions, groups, profile, quality, relations, words
 from .data import ReportData, load
 from .html import page
 from .labels import num, pct
@@ -36,6 +36,12 @@ class Plan:
 
 
 PLANS = (
+    Plan(
+        "perfil",
+        "Perfil de las variables",
+        "Las cifras de cada columna numérica y las alertas que merecen una mirada.",
+        profile.PROFILE,
+    ),
     Plan(
         "histogramas",
         "Distribuciones",
@@ -73,6 +79,13 @@ PLANS = (
         "Pearson mide la relación lineal; Spearman, la "
         "monótona (por rangos), menos sensible a valores extremos.",
         (correlations.correlations,),
+    ),
+    Plan(
+        "destacadas",
+        "Películas destacadas",
+        "Las más taquilleras, las mejor valoradas con votos suficientes y las más rentables "
+        "con un presupuesto real.",
+        profile.TOPS,
     ),
     Plan(
         "calidad",
@@ -138,11 +151,12 @@ def render(data: ReportData, sections: list[Seccion], catalog_dir: Path) -> str:
     manifest = data.manifest
     source = manifest.get("source") or {}
     demo = " (catálogo de demostración)" if source.get("demo") else ""
-    now = dt.datetime.now(dt.UTC).strftime("%d/%m/%Y %H:%M UTC")
+    now = dt.datetime.now(dt.UTC)
+    built = manifest.get("built_at")
     subtitle = (
-        f"Catálogo «{catalog_dir.resolve().name}»{demo}, versión {manifest.get('version', '?')}, "
-        f"construido el {str(manifest.get('built_at', '?'))[:19].replace('T', ' ')}. "
-        f"Informe generado el {now}."
+        f"Catálogo «{catalog_dir.resolve().name}»{demo} de {num(data.n)} películas, "
+        f"construido el {formats.date(str(built)) if built else 'día desconocido'}. "
+        f"Informe generado el {formats.date(now.date())} a las {now:%H:%M} UTC."
     )
     footer = (
         f"Generado por filmoteca {__version__}. Todas las conclusiones bajo las figuras se "

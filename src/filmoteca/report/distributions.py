@@ -129,7 +129,7 @@ def release_year(d: ReportData) -> Figura:
 
 def _money_hist(d: ReportData, col: str, key: str, title: str, noun: str, fem: bool) -> Figura:
     """Log-scale histogram of a dollar column (0 = unknown, left out)."""
-    the, a = ("la", "una") if fem else ("el", "un")
+    the, a, of_the = ("la", "una", "de la") if fem else ("el", "un", "del")
     values = finite(d.movies[f"{col}_k"])
     findings: list[str] = []
     with canvas() as (fig, ax):
@@ -140,10 +140,10 @@ def _money_hist(d: ReportData, col: str, key: str, title: str, noun: str, fem: b
             _counts_axis(ax)
             tiny = int((values < 1000).sum())
             odd = (
-                f"{plural(tiny, 'película declara', 'películas declaran')} menos de 1.000 $, "
+                f"{plural(tiny, 'película declara', 'películas declaran')} menos de 1.000 US$, "
                 "probablemente cifras en millones o errores de unidad."
                 if tiny
-                else "Ninguna película declara menos de 1.000 $."
+                else "Ninguna película declara menos de 1.000 US$."
             )
             findings = [
                 f"Se conoce {the} {noun} de {num(values.size)} películas "
@@ -157,7 +157,7 @@ def _money_hist(d: ReportData, col: str, key: str, title: str, noun: str, fem: b
         key,
         title,
         encode(fig),
-        f"Histograma de {the} {noun} en escala logarítmica",
+        f"Histograma {of_the} {noun} en escala logarítmica",
         f"Escala logarítmica: {the} {noun} abarca varios órdenes de magnitud. {a.capitalize()} {noun} 0 significa "
         f"«desconocido» y se excluye ({num(d.n - values.size)} películas).",
         findings,
@@ -180,7 +180,7 @@ def _return_findings(values: np.ndarray, budgets: np.ndarray) -> list[str]:
     extreme = (
         f"{plural(int(huge.sum()), 'película multiplica', 'películas multiplican')} por 100 o "
         f"más; de ellas {num(int((budgets[huge] < 1000).sum()))} declaran un presupuesto "
-        "inferior a 1.000 $ (probable error de unidad)."
+        "inferior a 1.000 US$ (probable error de unidad)."
         if huge.any()
         else "Ninguna película multiplica su presupuesto por 100 o más."
     )

@@ -1,4 +1,9 @@
-"""Render the report as one self-contained Spanish HTML page (images inline, no scripts)."""
+"""Render the report as one self-contained Spanish HTML page (images inline, no scripts).
+
+Phone first: figures are SVG (text stays text and scales), each opens full size (a CSS
+`:target` view, no script), images below the first screen load lazily, the index stays at
+the top of the screen and every section ends with a link back to it.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ CSS = """
 body { margin: 0; font: 16px/1.55 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
        color: var(--ink); background: #f6f7f9; }
 header, main, footer { max-width: 980px; margin: 0 auto; padding: 0 20px; }
+html { scroll-padding-top: 3.2rem; }
 header { padding-top: 28px; }
 h1 { font-size: 1.9rem; margin: 0 0 .3rem; }
 h2 { font-size: 1.45rem; margin: 2.4rem 0 .4rem; border-bottom: 2px solid var(--accent);
@@ -22,11 +28,21 @@ h3 { font-size: 1.1rem; margin: 0 0 .6rem; }
            margin: 1rem 0; padding: 0; list-style: none; }
 .resumen li { background: #fff; border: 1px solid #e1e4e8; border-radius: 8px; padding: 10px 12px; }
 .resumen b { display: block; font-size: 1.35rem; color: var(--accent); }
-nav { background: #fff; border: 1px solid #e1e4e8; border-radius: 8px; padding: 8px 18px; }
-nav ol { margin: .4rem 0; padding-left: 1.2rem; columns: 2; }
+nav { position: sticky; top: 0; z-index: 2; background: #fff; border-bottom: 1px solid #e1e4e8;
+      padding: 2px 0; }
+nav ol { display: flex; gap: .3rem 1rem; max-width: 980px; margin: 0 auto; padding: 0 20px;
+         list-style: none; overflow-x: auto; white-space: nowrap; scrollbar-width: thin; }
+nav a { display: inline-block; padding: 6px 2px; }
+.arriba { display: inline-block; margin-top: .6rem; font-size: .9rem; }
+.ampliar { font-size: .85rem; }
+.cerrar { display: none; }
+.lienzo:target { position: fixed; inset: 0; z-index: 5; background: #fff; overflow: auto;
+                 padding: 12px; }
+.lienzo:target img { max-width: none; width: 1100px; }
+.lienzo:target .cerrar { display: inline-block; margin-bottom: 8px; font-weight: 600; }
 figure, .tabla { background: #fff; border: 1px solid #e1e4e8; border-radius: 8px;
                  margin: 1.2rem 0; padding: 16px; }
-.tabla { overflow-x: auto; }
+.desplazable { overflow-x: auto; }
 figure img { display: block; max-width: 100%; height: auto; margin: 0 auto; }
 figcaption { margin-top: .6rem; }
 .metodo { color: var(--muted); font-size: .9rem; margin: .2rem 0; }
@@ -38,7 +54,8 @@ th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid #e1e4e8;
 th { background: #f0f3f6; }
 .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 footer { color: var(--muted); font-size: .85rem; padding: 2rem 20px 3rem; }
-@media (max-width: 640px) { nav ol { columns: 1; } figure, .tabla { padding: 10px; }
+@media (max-width: 640px) { figure, .tabla { padding: 10px; margin: 1rem -10px; }
+  h1 { font-size: 1.5rem; } .resumen { grid-template-columns: 1fr 1fr; }
   th, td { padding: 4px 5px; } }
 """
 
@@ -51,12 +68,17 @@ def _findings(findings: list[str]) -> str:
     return f'<ul class="hallazgos" aria-label="Hallazgos">{items}</ul>'
 
 
-def figure(item: Figura) -> str:
-    """One <figure>: title, inline image, caption (method) and findings."""
+def figure(item: Figura, lazy: bool = True) -> str:
+    """One <figure>: title, inline image (that opens full size), caption and findings."""
     img = item.image
+    loading = ' loading="lazy"' if lazy else ""
     return (
         f'<figure id="{item.key}" data-figura="{item.key}"><h3>{escape(item.title)}</h3>'
-        f'<img src="{img.uri}" width="{img.width}" height="{img.height}" alt="{escape(item.alt)}">'
+        f'<div class="lienzo" id="ver-{item.key}"><a class="cerrar" href="#{item.key}">'
+        "Cerrar la vista a tamaño completo</a>"
+        f'<img src="{img.uri}" width="{img.width}" height="{img.height}" '
+        f'alt="{escape(item.alt)}"{loading} decoding="async"></div>'
+        f'<a class="ampliar" href="#ver-{item.key}">Ver a tamaño completo</a>'
         f'<figcaption><p class="metodo">{escape(item.caption)}</p>{_findings(item.findings)}'
         "</figcaption></figure>"
     )
@@ -80,24 +102,29 @@ def table(item: Tabla) -> str:
         body = f'<tr><td colspan="{len(item.columns)}">Sin filas que mostrar.</td></tr>'
     return (
         f'<div class="tabla" id="{item.key}" data-tabla="{item.key}"><h3>{escape(item.title)}</h3>'
-        f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        f'<div class="desplazable" tabindex="0" role="region" aria-label="{escape(item.title)}">'
+        f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
         f'<p class="metodo">{escape(item.caption)}</p>{_findings(item.findings)}</div>'
     )
 
 
-def section(sec: Seccion) -> str:
-    """One <section> with its introduction and items."""
-    items = "".join(figure(i) if isinstance(i, Figura) else table(i) for i in sec.items)
+def section(sec: Seccion, first: bool = False) -> str:
+    """One <section> with its introduction, items and a link back to the index."""
+    items = "".join(
+        figure(i, lazy=not (first and n == 0)) if isinstance(i, Figura) else table(i)
+        for n, i in enumerate(sec.items)
+    )
     return (
         f'<section id="{sec.key}" data-seccion="{sec.key}"><h2>{escape(sec.title)}</h2>'
-        f"<p>{escape(sec.intro)}</p>{items}</section>"
+        f'<p>{escape(sec.intro)}</p>{items}<a class="arriba" href="#indice">↑ Volver al índice</a>'
+        "</section>"
     )
 
 
 def _nav(sections: list[Seccion]) -> str:
     """Table of contents linking every section."""
     links = "".join(f'<li><a href="#{s.key}">{escape(s.title)}</a></li>' for s in sections)
-    return f'<nav aria-label="Índice"><strong>Índice</strong><ol>{links}</ol></nav>'
+    return f'<nav id="indice" aria-label="Índice"><ol>{links}</ol></nav>'
 
 
 def page(
@@ -105,13 +132,15 @@ def page(
 ) -> str:
     """The whole HTML document."""
     cards = "".join(f"<li><b>{escape(v)}</b>{escape(k)}</li>" for k, v in facts)
-    body = "".join(section(s) for s in sections)
+    body = "".join(section(s, first=i == 0) for i, s in enumerate(sections))
     return (
         '<!doctype html>\n<html lang="es"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<meta name="description" content="Informe exploratorio del catálogo de películas: '
+        'distribuciones, relaciones, recuentos, perfil de variables y calidad de los datos.">'
         f'<meta name="generator" content="filmoteca"><title>{escape(title)}</title>'
         f'<link rel="icon" href="data:,"><style>{CSS}</style></head><body>'
         f'<header><h1>{escape(title)}</h1><p class="meta">{escape(subtitle)}</p>'
-        f'<ul class="resumen">{cards}</ul>{_nav(sections)}</header>'
+        f'<ul class="resumen">{cards}</ul></header>{_nav(sections)}'
         f"<main>{body}</main><footer>{escape(footer)}</footer></body></html>\n"
     )

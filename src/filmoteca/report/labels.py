@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from .. import formats
 from ..text import MONTHS, WEEKDAYS
 
 __all__ = ["MONTHS", "WEEKDAYS"]
@@ -79,11 +80,7 @@ def language_es(code: str | None) -> str:
 
 def num(value: float, decimals: int = 0) -> str:
     """A number in Spanish notation: '.' for thousands, ',' for decimals (45.466; 6,3)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    value = round(float(value), decimals) + 0.0  # + 0.0 turns -0.0 into 0.0
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return formats.decimal(value, decimals)
 
 
 def pct(share: float, decimals: int = 1) -> str:
@@ -114,19 +111,15 @@ def sig(value: float, digits: int = 2) -> str:
 
 
 def money(value: float) -> str:
-    """US dollars in a short Spanish form (850.000 $, 15,0 M$, 2,8 mil M$)."""
-    if value >= 1e9:
-        return f"{num(value / 1e9, 1)} mil M$"
-    if value >= 1e6:
-        return f"{num(value / 1e6, 1)} M$"
-    return f"{num(value)} $"
+    """US dollars in the shared short form (850.000 US$, 15 M US$, 2.787,9 M US$)."""
+    return formats.money(value)
 
 
 def money_tick(value: float, _pos: object = None) -> str:
     """Compact tick label for a dollar axis on a log scale."""
     if value >= 1e6:
-        return f"{num(value / 1e6)} M$"
-    return f"{num(value)} $"
+        return f"{num(value / 1e6)} M US$"
+    return f"{num(value)} US$"
 
 
 def count_tick(value: float, _pos: object = None) -> str:

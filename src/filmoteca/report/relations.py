@@ -66,10 +66,11 @@ def budget_revenue(d: ReportData) -> Figura:
                 log_axis(ax, axis, FuncFormatter(money_tick))
             ax.set_xlabel("Presupuesto (dólares, escala logarítmica)")
             ax.set_ylabel("Recaudación (dólares, escala logarítmica)")
-            above = float((m["revenue_k"] > m["budget_k"]).mean())
+            above = float((m["revenue_k"] >= m["budget_k"]).mean())
             findings = [
                 _rho_finding(m["budget_k"], m["revenue_k"], "presupuesto y recaudación"),
-                f"El {pct(above)} queda por encima de la diagonal (recaudó más de lo que costó).",
+                f"El {pct(above)} queda en la diagonal o por encima: recaudó al menos lo que "
+                "costó.",
             ]
         else:
             findings = empty(
@@ -162,6 +163,29 @@ def _settle_finding(m: pd.DataFrame) -> str:
     )
 
 
+def yearly_median(m: pd.DataFrame) -> pd.Series:
+    """The median runtime of each year with MIN_YEAR movies or more (NaN for thinner years,
+    so the plotted line breaks there), over every year from the first to the last."""
+    yearly = m.groupby("release_year")["runtime_k"].agg(["median", "size"])
+    yearly = yearly["median"].where(yearly["size"] >= MIN_YEAR).dropna()
+    if yearly.empty:
+        return yearly
+    return yearly.reindex(range(int(yearly.index.min()), int(yearly.index.max()) + 1))
+
+
+def _median_findings(yearly: pd.Series) -> list[str]:
+    """What the plotted yearly median line shows: where it starts, ends and peaks."""
+    known = yearly.dropna()
+    if len(known) < 2:
+        return []
+    first, last, peak = int(known.index[0]), int(known.index[-1]), int(known.idxmax())
+    return [
+        f"La mediana anual (años con {MIN_YEAR} películas o más) empieza en {first} con "
+        f"{num(known.iloc[0])} min y termina en {last} con {num(known.iloc[-1])} min; su "
+        f"máximo es {num(known.max())} min, en {peak}."
+    ]
+
+
 def year_runtime(d: ReportData) -> Figura:
     """Release year vs runtime, with the yearly median drawn on top."""
     m = d.movies.dropna(subset=["runtime_k"])
@@ -170,10 +194,7 @@ def year_runtime(d: ReportData) -> Figura:
         if len(m) >= 2:
             jitter = np.random.default_rng(0).uniform(-0.35, 0.35, len(m))
             _points(ax, m["release_year"] + jitter, m["runtime_k"].clip(upper=240))
-            yearly = m.groupby("release_year")["runtime_k"].agg(["median", "size"])
-            yearly = yearly["median"].where(yearly["size"] >= MIN_YEAR)
-            years = range(int(yearly.index.min()), int(yearly.index.max()) + 1)
-            yearly = yearly.reindex(years)  # NaN for thin years: the line breaks there
+            yearly = yearly_median(m)
             ax.plot(
                 yearly.index,
                 yearly.to_numpy(),
@@ -187,15 +208,7 @@ def year_runtime(d: ReportData) -> Figura:
             ax.set_ylim(0, 250)
             ax.set_xlabel("Año de estreno")
             ax.set_ylabel("Duración (minutos)")
-            by_decade = m.groupby("decade")["runtime_k"].agg(["median", "size"])
-            by_decade = by_decade[by_decade["size"] >= 10]
-            if len(by_decade) >= 2:
-                first, last = by_decade.index[0], by_decade.index[-1]
-                start, end = by_decade.loc[first, "median"], by_decade.loc[last, "median"]
-                findings.append(
-                    f"La duración mediana pasa de {num(start)} min en la década de {int(first)} "
-                    f"a {num(end)} min en la de {int(last)}."
-                )
+            findings.extend(_median_findings(yearly))
             findings.append(_rho_finding(m["release_year"], m["runtime_k"], "año y duración"))
         else:
             findings = empty(ax, "Sin datos: todas las duraciones son 0 (desconocidas).")

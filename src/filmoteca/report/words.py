@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -13,12 +12,13 @@ import matplotlib as mpl
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from wordcloud import STOPWORDS, WordCloud
 
+from ..text import is_meta_keyword
 from .data import ReportData
 from .labels import num, pct
 from .model import Figura
-from .plots import canvas, empty, encode, png_image
+from .plots import canvas, empty, encode, webp_image
 
-WIDTH, HEIGHT = 900, 420
+WIDTH, HEIGHT = 640, 320
 MAX_WORDS = 120
 PLACEHOLDER_OVERVIEWS = {"no overview found.", "no overview", "no overview yet."}
 
@@ -89,9 +89,7 @@ def _figure(
 ) -> Figura:
     """Word cloud figure with the top words as findings."""
     if counts:
-        buffer = io.BytesIO()
-        cloud(counts).save(buffer, format="PNG", optimize=True)
-        image = png_image(buffer.getvalue(), WIDTH, HEIGHT)
+        image = webp_image(cloud(counts), WIDTH, HEIGHT)
         top = ", ".join(f"«{w}» ({num(c)})" for w, c in counts.most_common(5))
         findings = [f"{lead} Las más frecuentes: {top}."]
     else:
@@ -123,13 +121,17 @@ def overviews(d: ReportData) -> Figura:
 def keywords(d: ReportData) -> Figura:
     """Word cloud of TMDB keywords (each keyword counted once per movie)."""
     links = d.keywords.dropna(subset=["name"]).drop_duplicates(["movie_id", "name"])
-    counts: Counter[str] = Counter(links["name"].str.lower().value_counts().to_dict())
+    meta = links["name"].map(is_meta_keyword).astype(bool)
+    topical = links.loc[~meta]
+    counts: Counter[str] = Counter(topical["name"].str.lower().value_counts().to_dict())
     covered = links["movie_id"].nunique()
     return _figure(
         "nube-palabras-clave",
         "Palabras clave",
         counts,
-        "Cada palabra clave de TMDB (que puede tener varias palabras) cuenta una vez por película.",
+        "Cada palabra clave de TMDB (que puede tener varias palabras) cuenta una vez por película. "
+        f"Se excluyen las etiquetas de producción o estreno (p. ej. «woman director», "
+        f"«duringcreditsstinger»): {num(int(meta.sum()))} usos.",
         f"{num(covered)} películas ({pct(covered / d.n)}) tienen palabras clave, "
         f"{num(len(counts))} distintas.",
         "Este catálogo no tiene palabras clave (se construyó sin keywords.csv).",

@@ -484,7 +484,7 @@
       rule.classList.add("cifra-regla");
       figures.push(rule);
     }
-    figures.push(figure("Popularidad", decimal.format(card.popularidad), "índice de actividad en TMDB (visitas, votos); no es una nota"));
+    figures.push(figure("Popularidad", decimal.format(card.popularidad), "actividad en TMDB, no una nota"));
     return h("dl", { class: "cifras", "aria-label": "Público" }, figures);
   }
 
@@ -611,9 +611,9 @@
     const mean = budgeted.length ? budgeted.reduce((sum, film) => sum + film.retorno, 0) / budgeted.length : null;
     return [
       figure("Retorno medio (con presupuesto)", mean === null ? "sin dato" : `${ratio.format(mean)} ×`,
-        `media de recaudación / presupuesto en sus ${filmsText(budgeted.length)} con presupuesto conocido`),
+        `recaudación / presupuesto, media de ${filmsText(budgeted.length)}`),
       figure("Retorno según la API", `${ratio.format(stats.retorno_promedio)} ×`,
-        "regla de /get_actor y /get_director: suma de retornos entre todas sus películas, también las que no tienen presupuesto (cuentan 0)"),
+        `la regla de la API: entre todas sus películas (${filmsText(films.length)}); sin presupuesto cuentan 0`),
     ];
     function filmsText(n) { return `${integer.format(n)} película${n === 1 ? "" : "s"}`; }
   }

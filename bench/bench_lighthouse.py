@@ -1,0 +1,69 @@
+"""Lighthouse scores of the web page and the report, per page and preset (mobile, desktop).
+
+    npm install --prefix .tools lighthouse@12      (once; Debian's chromium is used)
+    .venv/bin/python bench/bench_lighthouse.py --url http://127.0.0.1:8000 [--pages inicio,ficha]
+
+Runs `lighthouse` headless (--no-sandbox) against a running `filmoteca serve` and prints, per
+page and preset, the four category scores (performance, accessibility, best practices, SEO)
+and the largest contentful paint. Targets: >= 95 everywhere on /app; on /reporte (mobile)
+>= 90 performance and 100 accessibility.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+LIGHTHOUSE = ROOT / ".tools" / "node_modules" / ".bin" / "lighthouse"
+PAGES = {
+    "inicio": "/app#/",
+    "ficha": "/app#/pelicula/19995",
+    "persona": "/app#/persona/Tom%20Hanks",
+    "descubrir": "/app#/descubrir?orden=votos",
+    "reporte": "/reporte",
+}
+CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
+
+
+def run(url: str, preset: str) -> dict[str, float]:
+    """One Lighthouse run: the four scores (0-100) and LCP in seconds."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "lh.json"
+        command = [str(LIGHTHOUSE), url, "--quiet", "--output=json", f"--output-path={out}"]
+        command += ["--chrome-flags=--headless=new --no-sandbox --disable-gpu"]
+        if preset == "desktop":
+            command.append("--preset=desktop")
+        env = {**os.environ, "CHROME_PATH": "/usr/bin/chromium"}
+        subprocess.run(command, check=True, env=env, capture_output=True, timeout=300)
+        report = json.loads(out.read_text())
+    scores = {c: round(100 * (report["categories"][c]["score"] or 0)) for c in CATEGORIES}
+    lcp = report["audits"]["largest-contentful-paint"]["numericValue"] / 1000
+    return {**scores, "lcp_s": round(lcp, 2)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", default="http://127.0.0.1:8000")
+    parser.add_argument("--pages", default=",".join(PAGES))
+    parser.add_argument("--presets", default="mobile,desktop")
+    args = parser.parse_args()
+    print(
+        f"{'página':<10} {'preset':<8} {'perf':>5} {'a11y':>5} {'b.pr.':>5} {'seo':>5} {'LCP':>7}"
+    )
+    for name in args.pages.split(","):
+        for preset in args.presets.split(","):
+            s = run(args.url + PAGES[name], preset)
+            print(
+                f"{name:<10} {preset:<8} {s['performance']:>5} {s['accessibility']:>5} "
+                f"{s['best-practices']:>5} {s['seo']:>5} {s['lcp_s']:>6.2f}s",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()
