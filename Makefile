@@ -39,9 +39,9 @@ $(CATALOG)/manifest.json: | $(STAMP)
 catalog: | $(STAMP)  ## construye ./catalogo: datos reales (DATA), si no Kaggle (credenciales), si no la demo
 	@if [ -f "$(DATA)/movies_dataset/movies_metadata.csv" ]; then \
 		echo "==> Datos reales en $(DATA): se construye el catálogo completo."; \
-		kw="$(DATA)/raw/keywords.csv"; \
+		kw="$(DATA)/raw/keywords.csv"; rt="$(DATA)/raw/ratings_small.csv"; \
 		$(BIN)/filmoteca build --input "$(DATA)/movies_dataset" --output "$(CATALOG)" \
-			$$( [ -f "$$kw" ] && echo --keywords "$$kw" ); \
+			$$( [ -f "$$kw" ] && echo --keywords "$$kw" ) $$( [ -f "$$rt" ] && echo --ratings "$$rt" ); \
 	elif [ -n "$$KAGGLE_KEY" ] || [ -f "$$HOME/.kaggle/kaggle.json" ]; then \
 		echo "==> Sin datos en $(DATA); hay credenciales de Kaggle: se descarga The Movies Dataset."; \
 		if $(BIN)/filmoteca download --output datos; then \

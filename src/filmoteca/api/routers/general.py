@@ -43,6 +43,7 @@ def example_links(
         "pelicula": f"/pelicula/{movie}",
         "persona": f"/persona/{quote(ex.actor, safe='')}" if ex.actor else None,
         "recomendacion": f"/recomendacion/{quote(ex.title, safe='')}" if recommender else None,
+        "similares": f"/pelicula/{movie}/similares" if recommender else None,
         "descubrir": "/descubrir",
         "generos": "/generos",
         "salud": "/salud",
