@@ -41,7 +41,6 @@ OPERATION_IDS = {
     ("get", "/persona/{nombre}"): "persona",
     ("get", "/recomendacion/{titulo}"): "recomendacion",
     ("post", "/recomendacion"): "recomendacion_varias",
-    ("get", "/pelicula/{id}/similares"): "similares",
 }
 GET_PATHS = [
     "/cantidad_filmaciones_mes/enero",
