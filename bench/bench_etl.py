@@ -27,6 +27,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,13 +54,54 @@ class Timing:
     ok: bool
 
 
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _tree_cpu(pid: int, seen: dict[int, float]) -> None:
+    """Record the CPU seconds so far of every process of the tree under `pid` (in `seen`):
+    workers of a forkserver are not children the parent waits for, so rusage misses them."""
+    stack = [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            seen[current] = (int(fields[11]) + int(fields[12])) / TICK  # utime + stime
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except (OSError, IndexError, ValueError):
+            continue
+        stack.extend(int(c) for c in children)
+
+
 def timed(cmd: list[str]) -> Timing:
-    """Run `cmd`: wall time, CPU of its process tree (children's rusage), peak RSS."""
+    """Run `cmd`: wall time, CPU of its process tree (sampled from /proc, and the children's
+    rusage, whichever is larger), peak RSS."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    seen: dict[int, float] = {}
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            for proc in Path("/proc").glob("[0-9]*"):
+                if proc.name == str(os.getpid()):
+                    continue
+                try:
+                    if (
+                        int(proc.joinpath("stat").read_text().rsplit(")", 1)[1].split()[1])
+                        == os.getpid()
+                    ):
+                        _tree_cpu(int(proc.name), seen)
+                except (OSError, IndexError, ValueError):
+                    continue
+            time.sleep(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     run = measure(cmd)
+    done.set()
+    sampler.join()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return Timing(run.seconds, cpu, run.peak_mb, run.returncode == 0)
+    waited = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Timing(run.seconds, max(waited, sum(seen.values())), run.peak_mb, run.returncode == 0)
 
 
 def source_dir(data_dir: Path, size: int, scaled_root: Path) -> Path:

@@ -43,9 +43,13 @@ def real_catalog(
     return out
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Debian's chromium driven by Playwright (never a downloaded browser); skips without it."""
+    """Debian's chromium driven by Playwright (never a downloaded browser); skips without it.
+
+    One per test module: Playwright's sync API keeps an event loop running in this thread
+    while it is open, which would break later tests that call `asyncio.run`.
+    """
     from servers import CHROMIUM, CHROMIUM_ARGS
 
     if not CHROMIUM.is_file():

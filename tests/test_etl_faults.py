@@ -288,3 +288,9 @@ with build_lock(Path(sys.argv[1])):
     print("bloqueado", flush=True)
     time.sleep(120)
 """
+
+
+def test_the_exit_codes_of_the_build_are_documented() -> None:
+    page = (Path(__file__).parents[1] / "docs" / "construccion.md").read_text(encoding="utf-8")
+    for error in (InputError, OutputError):
+        assert f"| {error.exit_code} |" in page, error.__name__

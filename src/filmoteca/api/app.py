@@ -58,14 +58,14 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     if app.state.catalog is None:
         app.state.catalog = Catalog.load(settings.catalog_dir)
-    catalog = app.state.catalog
     # The catalog's objects live as long as the process: keep them out of the garbage
     # collector's full passes, which took 40 ms on the 45,466-movie catalog (p99 spikes).
     gc.freeze()
     # The director answers' fragments and the fuzzy-suggestion indexes (about 0.5 s of CPU
     # on the 45,466-movie catalog) are made off the start-up path, in a background thread:
     # /listo does not wait for them (an answer that needs a part not yet made makes it).
-    threading.Thread(target=_prepare, args=(catalog,), daemon=True).start()
+    # (no local name for the catalog: this suspended generator would keep it past a reload)
+    threading.Thread(target=_prepare, args=(app.state.catalog,), daemon=True).start()
     # Further heavy state (e.g. the recommender) loads here, beside the catalog.
     yield
 

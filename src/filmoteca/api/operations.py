@@ -236,8 +236,13 @@ def load_state(rebuild: Callable[[], FastAPI]) -> dict[str, Any]:
         async with scratch.router.lifespan_context(scratch):
             pass
 
-    asyncio.run(run())
-    fresh = {k: v for k, v in _state(scratch).items() if before.get(k, _MISSING) is not v}
+    try:
+        asyncio.run(run())
+        fresh = {k: v for k, v in _state(scratch).items() if before.get(k, _MISSING) is not v}
+    finally:
+        # The scratch app itself may outlive this call (FastAPI caches facts about endpoint
+        # functions, closures over the app included): it must not keep what it loaded.
+        scratch.state._state.clear()
     catalog = fresh.get("catalog")
     if catalog is None or catalog.movie_count <= 0:
         raise CatalogMissing("el catálogo nuevo no tiene películas.")
@@ -266,8 +271,19 @@ def release_old_state() -> None:
     old state's reference cycles would keep it (and every file it maps) for ever, ~17 MB per
     reload on the 45,466-movie catalog. So thaw, collect, and freeze what is alive again."""
     gc.unfreeze()
+    _forget_endpoints()
     release_memory()
     gc.freeze()
+
+
+def _forget_endpoints() -> None:
+    """Empty FastAPI's caches of endpoint facts: keyed by the endpoint functions, they keep the
+    scratch apps of past reloads (closures over them) alive; they refill on the next request."""
+    models = sys.modules.get("fastapi.dependencies.models")
+    for name in dir(models) if models is not None else ():
+        clear = getattr(getattr(models, name), "cache_clear", None)
+        if callable(clear):
+            clear()
 
 
 def _state(app: FastAPI) -> dict[str, Any]:
