@@ -43,6 +43,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 from urllib.parse import quote
 
@@ -175,15 +176,17 @@ def sample_rss(pid: int, stop: threading.Event, samples: list[float]) -> None:
 
 
 def reload_loop(
-    base: str, pid: int, count: int, every: float, stop: threading.Event, rss: list[float]
-) -> None:
+    base: str, pid: int, count: int, every: float, stop: threading.Event, rss: list[float],
+    statuses: list[int],
+) -> None:  # fmt: skip
     """Make `count` hot reloads `every` seconds apart; append the RSS after each one."""
     auth = {"Authorization": f"Bearer {TOKEN}"}
     with httpx.Client(base_url=base, timeout=120) as client:
         for _ in range(count):
             if stop.wait(every):
                 return
-            if client.post("/admin/recargar", headers=auth).status_code == 200:
+            statuses.append(client.post("/admin/recargar", headers=auth).status_code)
+            if statuses[-1] == 200:
                 rss.append(rss_mb(pid))
 
 
@@ -276,9 +279,10 @@ def main() -> None:
         sampler = threading.Thread(target=sample_rss, args=(proc.pid, stop, samples))
         sampler.start()
         reloads: list[float] = []
+        statuses: list[int] = []
         every = args.seconds / (args.reloads + 1) if args.reloads else 0.0
         reloader = threading.Thread(
-            target=reload_loop, args=(base, proc.pid, args.reloads, every, stop, reloads)
+            target=reload_loop, args=(base, proc.pid, args.reloads, every, stop, reloads, statuses)
         )
         reloader.start()
         soak = wrk(base, paths_file, args.seconds, args.concurrency)
@@ -313,7 +317,8 @@ def main() -> None:
     reload_growth = (reloads[-1] - reloads[0]) / reloads[0] if len(reloads) > 1 else 0.0
     if args.reloads:
         print(
-            f"recargas: {len(reloads)} de {args.reloads} con éxito; RSS tras la primera "
+            f"recargas: {len(statuses)} hechas de {args.reloads} pedidas antes del final del soak "
+            f"(estados {dict(Counter(statuses))}); RSS tras la primera "
             f"{reloads[0] if reloads else float('nan'):.1f} MB, tras la última "
             f"{reloads[-1] if reloads else float('nan'):.1f} MB ({reload_growth:+.1%}; "
             f"límite +{MAX_RELOAD_GROWTH:.0%})"

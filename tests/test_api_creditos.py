@@ -134,7 +134,7 @@ def test_head_and_openapi_cover_the_id_routes(client: TestClient) -> None:
         ("/pelicula/{id}/reparto", "reparto"),
         ("/pelicula/{id}/palabras_clave", "palabras_clave"),
         ("/persona/id/{person_id}", "persona_id"),
-        ("/coleccion/{id}", "coleccion"),
+        ("/coleccion/{coleccion_id}", "coleccion"),
     ]:
         operation = spec["paths"][path]["get"]
         assert operation["operationId"] == op_id

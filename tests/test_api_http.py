@@ -34,7 +34,7 @@ OPERATION_IDS = {
     ("get", "/pelicula/{id}/reparto"): "reparto",
     ("get", "/pelicula/{id}/palabras_clave"): "palabras_clave",
     ("get", "/persona/id/{person_id}"): "persona_id",
-    ("get", "/coleccion/{id}"): "coleccion",
+    ("get", "/coleccion/{coleccion_id}"): "coleccion",
     ("get", "/descubrir"): "descubrir",
     ("get", "/generos"): "generos",
     ("get", "/pelicula/{id}/similares"): "similares",

@@ -32,6 +32,19 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield from serve(work / "catalogo", work)
 
 
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """This module's own chromium, closed at its end: the session's one (conftest) keeps an
+    event loop running on this thread, which later tests that call asyncio.run cannot share."""
+    from servers import CHROMIUM_ARGS
+
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
 @pytest.fixture
 def offline(browser: Any) -> Iterator[tuple[Any, list[str]]]:
     """A page whose requests to anything but loopback are aborted (and listed)."""

@@ -41,6 +41,10 @@ def test_every_image_loads_without_console_errors(
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("requestfailed", lambda r: errors.append(f"{r.url}: {r.failure}"))
     page.goto(report.as_uri(), wait_until="load")
+    for _ in range(60):  # images below the first screen load lazily: scroll past them all
+        page.mouse.wheel(0, 1200)
+        page.wait_for_timeout(30)
+    page.wait_for_timeout(300)
     images = page.eval_on_selector_all(
         "img", "els => els.map(e => ({ok: e.complete && e.naturalWidth > 0, alt: e.alt}))"
     )

@@ -151,7 +151,7 @@ def test_fewer_than_2000_votes_shows_the_count_and_withholds_the_average(
     assert (card["titulo"], card["anio"]) == ("The Glass Orchard", 1987)
     assert card["votos"]["cumple_condicion"] is False
     assert (card["votos"]["votos"], card["votos"]["promedio"]) == (311, None)
-    assert "2000" in card["votos"]["mensaje"]
+    assert "2.000" in card["votos"]["mensaje"]
 
 
 def test_movie_without_credits_has_empty_cast_and_direction(client: TestClient) -> None:
@@ -284,3 +284,21 @@ def test_reload_swaps_in_the_cards_of_the_new_catalog(tmp_path: Path) -> None:
         assert reload.status_code == 200, reload.text
         assert test_client.get("/pelicula/1").json()["titulo"] == "Renombrada"
         assert test_client.get("/pelicula/2").status_code == 200
+
+
+def test_posters_are_off_by_default_and_the_policy_allows_no_other_host(
+    client: TestClient,
+) -> None:
+    response = client.get("/app")
+    assert "tmdb" not in response.headers["content-security-policy"]
+    assert "data-posters" not in response.text
+
+
+def test_posters_setting_allows_only_the_tmdb_image_host(demo_catalog: Path) -> None:
+    app = create_app(Settings(catalog_dir=demo_catalog, posters=True))
+    with TestClient(app) as test_client:
+        response = test_client.get("/app")
+    policy = response.headers["content-security-policy"]
+    assert "img-src 'self' data: https://image.tmdb.org;" in policy
+    assert "default-src 'self';" in policy and "connect-src 'self';" in policy
+    assert '<html lang="es" data-posters="si">' in response.text

@@ -107,8 +107,9 @@ def test_card_shows_the_2000_vote_rule_and_links_people(page: Any, base_url: str
     page.goto(f"{base_url}/app#/pelicula/900008")  # The Glass Orchard (1987): 311 votes
     page.locator(".ficha h1").wait_for()
     rule = page.locator(".cifra-regla")
-    assert "No se informan" in rule.inner_text()
-    assert "2000" in rule.inner_text()
+    assert "311" in rule.inner_text()  # the count is shown, the average withheld, and why
+    assert "Con menos de 2.000 votos" in rule.inner_text() and "no se muestra" in rule.inner_text()
+    assert "Promedio" not in page.locator(".cifras").first.inner_text()
     page.goto(f"{base_url}/app#/pelicula/900009")  # its namesake of 2016: 2150 votes
     page.locator(".ficha h1", has_text="2016").wait_for()
     assert page.locator(".cifra-regla").count() == 0
@@ -124,11 +125,16 @@ def test_director_page_from_the_card(page: Any, base_url: str, screens: Path) ->
     assert page.locator(".persona-cabecera h1").inner_text() == "Lucía Ferrándiz"
     section = page.locator("section[aria-labelledby=titulo-director]")
     figures = section.locator(".cifra")
-    assert figures.nth(0).locator("dd").inner_text() == "4"
-    assert figures.nth(1).locator("dd").inner_text().startswith("8,34")
+    assert figures.nth(0).locator("dd").inner_text().split("\n")[0] == "4"
+    assert "4 con presupuesto conocido" in figures.nth(0).inner_text()
+    assert figures.nth(1).locator("dt").text_content() == "Retorno medio (con presupuesto)"
+    assert figures.nth(2).locator("dt").text_content() == "Retorno según la API"
+    assert figures.nth(1).locator("dd").inner_text().startswith("2,08")
+    assert figures.nth(2).locator("dd").inner_text().startswith("2,08")  # all 4 have a budget
     rows = section.locator("tbody tr")
     assert rows.count() == 4
-    dates = rows.locator("td.fecha").all_inner_texts()
+    dates = rows.locator("td.fecha time").evaluate_all("ts => ts.map(t => t.dateTime)")
+    assert len(dates) == 4 and all(len(d) == 10 for d in dates)  # shown as «2 dic 2026»
     assert dates == sorted(dates)
     assert page.locator("section[aria-labelledby=titulo-actor]").count() == 0
     page.screenshot(path=str(screens / "app_persona.png"), full_page=True)
@@ -142,7 +148,9 @@ def test_actor_page_has_mission_figures(page: Any, base_url: str) -> None:
     section = page.locator("section[aria-labelledby=titulo-actor]")
     section.wait_for()
     values = section.locator(".cifra dd").all_inner_texts()
-    assert values[0] == "6" and values[1].startswith("16,50") and values[2].startswith("2,75")
+    # 6 films, 5 with a budget: the API's rule divides by 6 (2,75), the mean with a budget by 5
+    assert values[0].split("\n")[0] == "6" and "5 con presupuesto" in values[0]
+    assert values[1].startswith("3,30") and values[2].startswith("2,75")
     assert section.locator("tbody tr").count() == 6
     assert page.errors == []
 

@@ -55,6 +55,10 @@ class Settings(BaseSettings):
         default="json", description="Formato de los logs: una línea JSON por evento, o texto."
     )
     access_log: bool = Field(default=False, description="Una línea de log por petición HTTP.")
+    posters: bool = Field(
+        default=False,
+        description="Mostrar los pósteres de image.tmdb.org en la página web (necesita conexión).",
+    )
     admin_token: SecretStr | None = Field(
         default=None,
         description="Token de POST /admin/recargar (cabecera Authorization: Bearer); "

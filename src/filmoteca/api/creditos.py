@@ -1,5 +1,5 @@
 """Response schemas of the id-based routes (`/pelicula/{id}/reparto`, `/pelicula/{id}/
-palabras_clave`, `/persona/id/{person_id}`, `/coleccion/{id}`), built from
+palabras_clave`, `/persona/id/{person_id}`, `/coleccion/{coleccion_id}`), built from
 `filmoteca.catalog.credits`. Every movie and person carries the route of its own page."""
 
 from __future__ import annotations

@@ -91,26 +91,37 @@ def static_dir() -> Path:
 
 
 def install(app: FastAPI) -> None:
-    """Add /docs, /redoc and their static files to an app built with docs_url=redoc_url=None."""
+    """Add /docs, /redoc and their static files to an app built with docs_url=redoc_url=None.
+
+    The endpoints are module-level functions reading `request.app`: FastAPI caches endpoints
+    process-wide, so closures over `app` kept every app built (each reload's scratch app, with
+    its catalog and memory maps) alive for ever.
+    """
     app.mount(STATIC, StaticFiles(directory=static_dir()), name="docs-static")
+    app.add_api_route("/docs", swagger, methods=["GET"], include_in_schema=False)
+    app.add_api_route("/redoc", redoc, methods=["GET"], include_in_schema=False)
 
-    def render(template: str, request: Request) -> HTMLResponse:
-        root = request.scope.get("root_path", "")
-        openapi = f"{root}{app.openapi_url}"
-        html = template.format(
-            title=app.title,
-            static=f"{root}{STATIC}",
-            hidden=_HIDDEN,
-            parameters=json.dumps(SWAGGER_PARAMETERS),
-            openapi=json.dumps(openapi),
-            path=openapi,
-        )
-        return HTMLResponse(html, headers={"Content-Security-Policy": CSP})
 
-    @app.get("/docs", include_in_schema=False)
-    async def swagger(request: Request) -> HTMLResponse:
-        return render(SWAGGER, request)
+def _render(template: str, request: Request) -> HTMLResponse:
+    app = request.app
+    root = request.scope.get("root_path", "")
+    openapi = f"{root}{app.openapi_url}"
+    html = template.format(
+        title=app.title,
+        static=f"{root}{STATIC}",
+        hidden=_HIDDEN,
+        parameters=json.dumps(SWAGGER_PARAMETERS),
+        openapi=json.dumps(openapi),
+        path=openapi,
+    )
+    return HTMLResponse(html, headers={"Content-Security-Policy": CSP})
 
-    @app.get("/redoc", include_in_schema=False)
-    async def redoc(request: Request) -> HTMLResponse:
-        return render(REDOC, request)
+
+async def swagger(request: Request) -> HTMLResponse:
+    """Swagger UI over the app's OpenAPI document."""
+    return _render(SWAGGER, request)
+
+
+async def redoc(request: Request) -> HTMLResponse:
+    """ReDoc over the app's OpenAPI document."""
+    return _render(REDOC, request)

@@ -10,6 +10,7 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
+from .. import formats
 from ..catalog import MIN_VOTES, ActorStats, DirectorStats, Movie
 from ..catalog.cards import MovieCard, PersonFilm, PersonPage
 from .schemas import actor_figures
@@ -104,7 +105,7 @@ class FichaPelicula(BaseModel):
         message = (
             None
             if votes.enough
-            else f"Tiene menos de {MIN_VOTES} votos: el promedio no se informa."
+            else f"Tiene menos de {formats.count(MIN_VOTES)} votos: el promedio no se informa."
         )
         return cls(
             id=card.id,

@@ -30,7 +30,7 @@ import matplotlib as mpl
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter, ScalarFormatter
 
 from .model import Image
 
@@ -98,8 +98,24 @@ def capture() -> Iterator[list[Figure]]:
         _CAPTURED.reset(token)
 
 
+class _DecimalComma(ScalarFormatter):
+    """matplotlib's default tick labels with a decimal comma (2,5 instead of 2.5)."""
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return str(super().__call__(x, pos)).replace(".", ",")
+
+
+def spanish_ticks(fig: Figure) -> None:
+    """Give every axis still on the default formatter a decimal comma."""
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            if type(axis.get_major_formatter()) is ScalarFormatter:
+                axis.set_major_formatter(_DecimalComma())
+
+
 def encode(fig: Figure) -> Image:
     """Render a figure to a compact SVG data URI and free it (or keep it: see `capture`)."""
+    spanish_ticks(fig)
     width, height = (round(v * DPI) for v in fig.get_size_inches())
     kept = _CAPTURED.get()
     if kept is not None:

@@ -132,7 +132,8 @@
     }
   }
 
-  async function api(path, options = {}) {
+  /** GET/POST a JSON route; a 503 (the server shedding load) is retried twice, as it asks. */
+  async function api(path, options = {}, retries = 2) {
     let response;
     try {
       response = await fetch(path, {
@@ -148,6 +149,11 @@
       body = await response.json();
     } catch (_error) {
       body = null;
+    }
+    if (response.status === 503 && retries > 0 && response.headers.get("retry-after")) {
+      const wait = Math.min(3, Number(response.headers.get("retry-after")) || 1);
+      await new Promise((resolve) => { window.setTimeout(resolve, wait * 1000); });
+      return api(path, options, retries - 1);
     }
     if (!response.ok) throw new ApiError(response.status, body);
     return body;
@@ -380,7 +386,7 @@
 
   const SCORE_LABELS = {
     puntuacion: "puntuación", puntuacion_hibrida: "puntuación", score: "puntuación",
-    similitud: "similitud", afinidad: "afinidad",
+    similitud: "puntuación", afinidad: "afinidad",
   };
 
   /** The field the list is ordered by: the one the API names, else the first known score whose
@@ -403,7 +409,7 @@
         h("a", { href: movieHref(item.id), class: "recomendacion-enlace" },
           h("span", { class: "recomendacion-titulo" }, item.titulo),
           item.anio ? h("span", { class: "anio" }, ` (${item.anio})`) : null),
-        key ? h("span", { class: "similitud", "data-orden": key },
+        key ? h("span", { class: "similitud", "data-orden": key, title: "La cifra por la que se ordena la lista (0 a 1)" },
           bar, h("span", { class: "similitud-valor" }, `${SCORE_LABELS[key] || key} ${ratio.format(item[key])}`)) : null,
         (item.motivos || []).length
           ? h("ul", { class: "motivos", "aria-label": "Motivos" }, item.motivos.map((reason) => h("li", null, reason)))
@@ -466,7 +472,7 @@
       h("h2", { id: "titulo-ayuda" }, "Puede seguir por aquí"),
       h("p", null, h("a", { href: "#/" }, "Volver al inicio"), " · ", h("a", { href: "#/descubrir" }, "Explorar el catálogo"),
         " · o busque un título en la caja de arriba."),
-      h("p", null, "Las más populares ahora:"), list);
+      h("p", null, "Las más populares del catálogo:"), list);
   }
 
   function audienceFigures(card) {
@@ -636,7 +642,8 @@
       const bar = h("span", { class: "barra-retorno", "aria-hidden": "true" });
       bar.style.setProperty("--valor", String(best > 0 ? (film.retorno || 0) / best : 0));
       return h("tr", null,
-        cell("Estreno", { class: "fecha" }, film.fecha_lanzamiento ? formatDate(film.fecha_lanzamiento) : (yearOf(film) ?? "")),
+        cell("Estreno", { class: "fecha" }, film.fecha_lanzamiento
+          ? h("time", { datetime: film.fecha_lanzamiento }, formatDate(film.fecha_lanzamiento)) : (yearOf(film) ?? "")),
         h("th", { scope: "row" }, h("a", { href: movieHref(film.id) }, film.titulo)),
         acting ? cell("Personaje", { class: "personaje-celda" }, film.personaje || "—") : null,
         cell("Presupuesto", { class: "num" }, formatMoney(film.costo)),
@@ -779,29 +786,34 @@
     return h("ol", { class: "lista-peliculas" }, items.map((movie) => browseItem(movie, order)));
   }
 
-  /** A home block filled from /descubrir. */
-  function browseBlock(id, heading, params, moreHref) {
-    const body = h("div", { "aria-busy": "true" }, h("p", { class: "cargando" }, "Cargando…"));
-    const section = h("section", { class: "bloque", "aria-labelledby": id },
+  /** A home block showing a page of /descubrir (already fetched: one render, no shifts). */
+  function browseBlock(id, heading, pending, order, moreHref) {
+    const body = pending.ok ? browseList(pending.value, order) : errorBox(pending.error, "la lista");
+    return h("section", { class: "bloque", "aria-labelledby": id },
       h("div", { class: "seccion-titulo" }, h("h2", { id }, heading), h("a", { href: moreHref }, "Ver más")), body);
-    const order = new URLSearchParams(params).get("orden") || "popularidad";
-    api(`/descubrir?${params}`).then((page) => fill(body, browseList(page, order)))
-      .catch((error) => fill(body, errorBox(error, "la lista")))
-      .finally(() => body.removeAttribute("aria-busy"));
-    return section;
   }
 
+  const settle = (promise) => promise.then((value) => ({ ok: true, value }), (error) => ({ ok: false, error }));
+
   async function renderHome(view) {
+    const [rated, popular, genreList, info] = await Promise.all([
+      settle(api("/descubrir?orden=promedio&limite=6")),
+      settle(api("/descubrir?orden=popularidad&limite=6")),
+      settle(api("/generos")),
+      catalogInfo,
+    ]);
+    if (view.stale()) return;
     const summary = h("p", { class: "introduccion" }, "Busque una película por su título, o a una persona por su nombre, en la caja de arriba, o explore el catálogo.");
-    const genres = h("ul", { class: "chips", "aria-label": "Géneros" });
+    const genres = genreList.ok ? h("ul", { class: "chips", "aria-label": "Géneros" }, (genreList.value.generos || []).map((genre) => h("li", null,
+      h("a", { href: `#/descubrir?genero=${encodeURIComponent(genre.nombre)}&orden=votos` }, genreName(genre.nombre))))) : null;
     const monthChart = h("figure", { class: "grafico", "aria-busy": "true" },
       h("figcaption", { id: "grafico-meses" }, "Estrenos por mes (todos los años)"), h("p", { class: "cargando" }, "Cargando…"));
     const weekdayChart = h("figure", { class: "grafico", "aria-busy": "true" },
       h("figcaption", { id: "grafico-dias" }, "Estrenos por día de la semana"), h("p", { class: "cargando" }, "Cargando…"));
     view.show(pageTitle("Películas, cifras y recomendaciones"), summary,
-      browseBlock("titulo-valoradas", "Mejor valoradas (al menos 2.000 votos)", "orden=promedio&limite=6", "#/descubrir?orden=promedio"),
-      browseBlock("titulo-populares", "Más populares", "orden=popularidad&limite=6", "#/descubrir?orden=popularidad"),
-      h("section", { class: "bloque", "aria-labelledby": "titulo-generos" }, h("h2", { id: "titulo-generos" }, "Por género"), genres),
+      browseBlock("titulo-valoradas", "Mejor valoradas (al menos 2.000 votos)", rated, "promedio", "#/descubrir?orden=promedio"),
+      browseBlock("titulo-populares", "Más populares", popular, "popularidad", "#/descubrir?orden=popularidad"),
+      genres ? h("section", { class: "bloque", "aria-labelledby": "titulo-generos" }, h("h2", { id: "titulo-generos" }, "Por género"), genres) : null,
       h("section", { class: "bloque", "aria-labelledby": "titulo-decadas" }, h("h2", { id: "titulo-decadas" }, "Por década"),
         h("ul", { class: "chips", "aria-label": "Décadas" }, DECADES.map((decade) => h("li", null,
           h("a", { href: `#/descubrir?desde=${decade}&hasta=${decade + 9}&orden=votos` }, `Década de ${decade}`))))),
@@ -809,10 +821,8 @@
         h("h2", { id: "titulo-estrenos" }, "¿Cuándo se estrenan las películas?"),
         h("div", { class: "graficos" }, monthChart, weekdayChart)),
       h("p", { class: "bloque" }, "Más cifras del catálogo en el ", h("a", { href: "/reporte" }, "informe exploratorio"), "."));
+    if (info) describeCatalog(summary, info);
     view.rendered("inicio");
-    catalogInfo.then((body) => { if (!view.stale() && body) describeCatalog(summary, body); });
-    api("/generos").then((body) => fill(genres, (body.generos || []).map((genre) => h("li", null,
-      h("a", { href: `#/descubrir?genero=${encodeURIComponent(genre.nombre)}&orden=votos` }, genreName(genre.nombre)))))).catch(() => genres.remove());
     const months = Promise.all(MONTHS.map((month) => api(`/cantidad_filmaciones_mes/${month}`)));
     const days = Promise.all(WEEKDAYS.map((day) => api(`/cantidad_filmaciones_dia/${encodeURIComponent(day)}`)));
     fillChart(view, monthChart, months, MONTHS.map((m) => m.slice(0, 3)), MONTHS, "grafico-meses");

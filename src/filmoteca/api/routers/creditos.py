@@ -3,7 +3,7 @@
     GET /pelicula/{id}/reparto          full cast and crew
     GET /pelicula/{id}/palabras_clave   keywords
     GET /persona/id/{person_id}         a TMDB person (homonyms apart) and their credits
-    GET /coleccion/{id}                 a collection and its movies
+    GET /coleccion/{coleccion_id}       a collection and its movies
 
 The records are read from `<catalog>/creditos` (`filmoteca.catalog.credits`), opened once by
 this router's lifespan; every answer depends only on the catalog version (cacheable).
@@ -112,14 +112,14 @@ async def persona_id(
 
 
 @router.get(
-    "/coleccion/{id}",
+    "/coleccion/{coleccion_id}",
     response_model=Coleccion,
     responses=NOT_FOUND,
     summary="Una colección (saga) y sus películas",
     description="Las películas del catálogo de una colección de TMDB, por fecha de estreno.",
 )
 async def coleccion(
-    id: Annotated[int, _id("Id de TMDB de la colección.", 10194)], found: CreditsDep
+    coleccion_id: Annotated[int, _id("Id de TMDB de la colección.", 10194)], found: CreditsDep
 ) -> Response:
     """A collection's movies."""
-    return json_response(Coleccion.of(found.collection(id)))
+    return json_response(Coleccion.of(found.collection(coleccion_id)))

@@ -28,21 +28,23 @@ def example_links(
     movie = ex.movie_id
     links = {
         "cantidad_filmaciones_mes": f"/cantidad_filmaciones_mes/{ex.month}",
-        "cantidad_filmaciones_dia": f"/cantidad_filmaciones_dia/{quote(ex.weekday)}",
-        "score_titulo": f"/score_titulo/{quote(ex.title)}",
-        "votos_titulo": f"/votos_titulo/{quote(ex.title)}",
-        "get_actor": f"/get_actor/{quote(ex.actor)}" if ex.actor else None,
-        "get_director": f"/get_director/{quote(ex.director)}" if ex.director else None,
-        "titulo_repetido": f"/score_titulo/{quote(ex.repeated_title)}"
+        "cantidad_filmaciones_dia": f"/cantidad_filmaciones_dia/{quote(ex.weekday, safe='')}",
+        "score_titulo": f"/score_titulo/{quote(ex.title, safe='')}",
+        "votos_titulo": f"/votos_titulo/{quote(ex.title, safe='')}",
+        "get_actor": f"/get_actor/{quote(ex.actor, safe='')}" if ex.actor else None,
+        "get_director": f"/get_director/{quote(ex.director, safe='')}" if ex.director else None,
+        "titulo_repetido": f"/score_titulo/{quote(ex.repeated_title, safe='')}"
         if ex.repeated_title
         else None,
-        "votos_insuficientes": f"/votos_titulo/{quote(ex.few_votes_title)}"
+        "votos_insuficientes": f"/votos_titulo/{quote(ex.few_votes_title, safe='')}"
         if ex.few_votes_title
         else None,
-        "buscar": f"/buscar?q={quote(ex.search)}",
+        "buscar": f"/buscar?q={quote(ex.search, safe='')}",
         "pelicula": f"/pelicula/{movie}",
-        "persona": f"/persona/{quote(ex.actor)}" if ex.actor else None,
-        "recomendacion": f"/recomendacion/{quote(ex.title)}" if recommender else None,
+        "persona": f"/persona/{quote(ex.actor, safe='')}" if ex.actor else None,
+        "recomendacion": f"/recomendacion/{quote(ex.title, safe='')}" if recommender else None,
+        "descubrir": "/descubrir",
+        "generos": "/generos",
         "salud": "/salud",
         "reporte": "/reporte",
         "app": "/app",

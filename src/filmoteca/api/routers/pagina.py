@@ -43,10 +43,12 @@ _ASSETS = {
     "icono.svg": "image/svg+xml",
 }
 _CSP = (
-    "default-src 'self'; img-src 'self' data: https://image.tmdb.org; style-src 'self'; "
+    "default-src 'self'; img-src 'self' data:{posters}; style-src 'self'; "
     "script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
     "frame-ancestors 'none'"
 )
+POSTER_HOST = "https://image.tmdb.org"
+"""The only other host the page may load from, and only with FILMOTECA_POSTERS=1."""
 _ID_EXAMPLES = {"Avatar": {"value": 19995}, "demo": {"value": 900001}}
 
 
@@ -134,10 +136,24 @@ router = APIRouter(lifespan=lifespan, generate_unique_id_function=operation_id)
 # ---------------------------------------------------------------- routes
 
 
+@cache
+def _page_with_posters() -> _Asset:
+    """The page marked to show posters (`<html data-posters="si">`)."""
+    plain = _asset("index.html")
+    body = plain.body.replace(b'<html lang="es">', b'<html lang="es" data-posters="si">', 1)
+    return _Asset(body, plain.media_type, '"' + hashlib.sha256(body).hexdigest()[:20] + '"')
+
+
 @router.api_route("/app", methods=["GET", "HEAD"], include_in_schema=False)
 async def page(request: Request) -> Response:
-    """The web page."""
-    return _asset_response(request, _asset("index.html"), {"Content-Security-Policy": _CSP})
+    """The web page (with TMDB posters only when the setting allows it)."""
+    settings: Settings = request.app.state.settings
+    if settings.posters:
+        csp = _CSP.format(posters=" " + POSTER_HOST)
+        return _asset_response(request, _page_with_posters(), {"Content-Security-Policy": csp})
+    return _asset_response(
+        request, _asset("index.html"), {"Content-Security-Policy": _CSP.format(posters="")}
+    )
 
 
 @router.api_route("/app/{archivo}", methods=["GET", "HEAD"], include_in_schema=False)
