@@ -22,7 +22,7 @@ STATIC = "/docs-static"
 SWAGGER_PARAMETERS = {
     "dom_id": "#swagger-ui",
     "layout": "BaseLayout",
-    "deepLinking": True,
+    "deepLinking": False,  # its links inside the operation buttons are nested controls (axe)
     "showExtensions": True,
     "showCommonExtensions": True,
     "validatorUrl": None,  # no badge fetched from the validator's site
@@ -35,6 +35,44 @@ CSP = (
     "script-src 'self' 'unsafe-inline'; worker-src 'self' blob:; connect-src 'self'; "
     "font-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 )
+# What axe finds in the two third-party pages, mended from outside: text contrast, heading
+# levels that skip one, an unnamed select (ReDoc's example picker).
+A11Y_STYLE = """<style>
+.swagger-ui .info .title small, .swagger-ui .info .title small pre {{ background: #4a5560; }}
+.swagger-ui .info .title small.version-stamp {{ background: #2f6b1a; }}
+.swagger-ui .info .title small pre {{ color: #fff; }}
+.swagger-ui .info .url, .swagger-ui .info a {{ color: #1f4f99; }}
+.swagger-ui .opblock-get .opblock-summary-method {{ background: #1f5f99 !important; }}
+.swagger-ui .opblock-post .opblock-summary-method {{ background: #1e6b44 !important; }}
+.swagger-ui .json-schema-2020-12-expand-deep-button {{ color: #505760 !important; }}
+redoc code {{ color: #a1281b !important; }}
+redoc h5 {{ color: #50575b !important; }}
+redoc .tab-error {{ color: #ff8a80 !important; }}
+redoc .tab-error.react-tabs__tab--selected {{ color: #a1281b !important; }}
+redoc .token.punctuation {{ color: #c0c5c8 !important; }}
+</style>"""
+A11Y_SCRIPT = """<script>
+(function () {{
+  function mend() {{
+    document.querySelectorAll('h3.opblock-tag').forEach(function (h) {{
+      h.setAttribute('role', 'heading'); h.setAttribute('aria-level', '2');
+    }});
+    document.querySelectorAll('.swagger-ui h4').forEach(function (h) {{
+      h.setAttribute('role', 'heading'); h.setAttribute('aria-level', '3');
+    }});
+    document.querySelectorAll('redoc strong, redoc p, redoc div').forEach(function (e) {{
+      if (getComputedStyle(e).color === 'rgb(255, 165, 0)') e.style.color = '#7a4a00';
+    }});
+    document.querySelectorAll('redoc h5').forEach(function (h) {{
+      h.setAttribute('role', 'heading'); h.setAttribute('aria-level', '3');
+    }});
+    document.querySelectorAll('select:not([aria-label])').forEach(function (s) {{
+      s.setAttribute('aria-label', 'Elegir un ejemplo');
+    }});
+  }}
+  new MutationObserver(mend).observe(document.body, {{childList: true, subtree: true}});
+}})();
+</script>"""
 _HIDDEN = (
     "position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap"
 )
@@ -47,12 +85,14 @@ SWAGGER = """<!DOCTYPE html>
 <title>{title} · documentación interactiva</title>
 <link rel="stylesheet" href="{static}/swagger-ui.css">
 <link rel="icon" href="{static}/favicon.png">
+{a11y_style}
 </head>
 <body>
 <main>
 <h1 style="{hidden}">{title}: documentación interactiva de la API</h1>
 <div id="swagger-ui"></div>
 </main>
+{a11y_script}
 <script src="{static}/swagger-ui-bundle.js"></script>
 <script>
 SwaggerUIBundle(Object.assign({parameters}, {{
@@ -72,6 +112,7 @@ REDOC = """<!DOCTYPE html>
 <title>{title} · referencia de la API</title>
 <link rel="icon" href="{static}/favicon.png">
 <style>body {{ margin: 0; padding: 0; }}</style>
+{a11y_style}
 </head>
 <body>
 <main>
@@ -79,6 +120,7 @@ REDOC = """<!DOCTYPE html>
 <noscript>Esta página necesita JavaScript. La especificación está en <a href={openapi}>{path}</a>.</noscript>
 <redoc spec-url={openapi}></redoc>
 </main>
+{a11y_script}
 <script src="{static}/redoc.standalone.js"></script>
 </body>
 </html>
@@ -113,6 +155,8 @@ def _render(template: str, request: Request) -> HTMLResponse:
         parameters=json.dumps(SWAGGER_PARAMETERS),
         openapi=json.dumps(openapi),
         path=openapi,
+        a11y_style=A11Y_STYLE.format(),
+        a11y_script=A11Y_SCRIPT.format(),
     )
     return HTMLResponse(html, headers={"Content-Security-Policy": CSP})
 
