@@ -19,7 +19,9 @@ from filmoteca.etl.pipeline import build_catalog
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-INSIDER = re.compile(r"(?<![-\w])(seed|especificaci[oó]n|estas máquinas|la misión)\b", re.IGNORECASE)
+INSIDER = re.compile(
+    r"(?<![-\w])(seed|especificaci[oó]n|estas máquinas|la misión)\b", re.IGNORECASE
+)
 
 
 @pytest.fixture(scope="module")
