@@ -21,6 +21,7 @@ import pyarrow.parquet as pq
 from filmoteca.api.app import create_app
 from filmoteca.catalog import Catalog
 from filmoteca.config import Settings
+from filmoteca.text import MONTHS
 
 CAT = Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/edge-cat45k")
 catalog = Catalog.load(CAT)
@@ -38,23 +39,7 @@ titles = (
     .to_pylist()[:200]
 )
 paths = {
-    "mes": [
-        f"/cantidad_filmaciones_mes/{m}"
-        for m in [
-            "enero",
-            "febrero",
-            "marzo",
-            "abril",
-            "mayo",
-            "junio",
-            "julio",
-            "agosto",
-            "septiembre",
-            "octubre",
-            "noviembre",
-            "diciembre",
-        ]
-    ],
+    "mes": [f"/cantidad_filmaciones_mes/{m}" for m in MONTHS],
     "dia": [
         f"/cantidad_filmaciones_dia/{d}"
         for d in ["lunes", "martes", "miercoles", "jueves", "viernes", "sabado", "domingo"]
