@@ -11,7 +11,6 @@ this router's lifespan; every answer depends only on the catalog version (cachea
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
@@ -20,26 +19,22 @@ from fastapi import APIRouter, Depends, FastAPI, Path, Request
 from starlette.responses import Response
 
 from ...catalog.credits import Credits
-from ...errors import CatalogError
 from ..creditos import Coleccion, PalabrasClavePelicula, PersonaId, RepartoPelicula
+from ..deps import open_beside_catalog, opened
 from ..openapi import operation_id
 from ..responses import json_response
 from ..schemas import Error
 
-logger = logging.getLogger("filmoteca.api")
 MAX_ID = 10**12
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Open the credits beside the catalog the app's lifespan loaded (a few small arrays)."""
-    app.state.credits, app.state.credits_error = None, None
-    if getattr(app.state, "catalog", None) is not None:
-        try:
-            app.state.credits = Credits.load(app.state.settings.catalog_dir, app.state.catalog)
-        except CatalogError as exc:
-            logger.warning("Sin créditos por id: %s", exc.message)
-            app.state.credits_error = exc.message
+    catalog_dir = app.state.settings.catalog_dir
+    open_beside_catalog(
+        app, "credits", lambda catalog: Credits.load(catalog_dir, catalog), "Sin créditos por id"
+    )
     yield
 
 
@@ -48,10 +43,9 @@ router = APIRouter(tags=["por id"], lifespan=lifespan, generate_unique_id_functi
 
 async def get_credits(request: Request) -> Credits:
     """The credits (503, saying why, when they could not be opened)."""
-    found: Credits | None = getattr(request.app.state, "credits", None)
-    if found is None:
-        reason = getattr(request.app.state, "credits_error", None) or "no hay catálogo cargado."
-        raise CatalogError(f"Las rutas por id no están disponibles: {reason}")
+    found: Credits = opened(
+        request, "credits", "Las rutas por id no están disponibles", "no hay catálogo cargado."
+    )
     return found
 
 

@@ -10,7 +10,6 @@ build time and opened once by this router's lifespan.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Literal
@@ -22,11 +21,9 @@ from starlette.responses import Response
 from ...catalog import MIN_VOTES
 from ...catalog.discover import Discover, DiscoverPage, DiscoverQuery
 from ...config import Settings
-from ...errors import CatalogError
+from ..deps import open_beside_catalog, opened
 from ..responses import json_response
 from ..schemas import Error
-
-logger = logging.getLogger("filmoteca.api")
 
 
 class PeliculaDescubierta(BaseModel):
@@ -99,10 +96,9 @@ class Generos(BaseModel):
 
 async def get_discover(request: Request) -> Discover:
     """The browsing index (503, saying why, when it could not be loaded)."""
-    found: Discover | None = getattr(request.app.state, "discover", None)
-    if found is None:
-        reason = getattr(request.app.state, "discover_error", None) or "no hay catálogo."
-        raise CatalogError(f"Explorar el catálogo no está disponible: {reason}")
+    found: Discover = opened(
+        request, "discover", "Explorar el catálogo no está disponible", "no hay catálogo."
+    )
     return found
 
 
@@ -113,15 +109,12 @@ DiscoverDep = Annotated[Discover, Depends(get_discover)]
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Open the genre masks beside the catalog the app loaded."""
     settings: Settings = app.state.settings
-    app.state.discover, app.state.discover_error = None, None
-    catalog = getattr(app.state, "catalog", None)
-    if catalog is not None:
-        try:
-            app.state.discover = Discover.load(settings.catalog_dir, catalog)
-        except CatalogError as exc:
-            app.state.discover_error = exc.message
-            logger.warning("Sin exploración del catálogo: %s", exc.message)
-    del catalog
+    open_beside_catalog(
+        app,
+        "discover",
+        lambda catalog: Discover.load(settings.catalog_dir, catalog),
+        "Sin exploración del catálogo",
+    )
     yield
 
 
