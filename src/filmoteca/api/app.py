@@ -59,8 +59,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     if app.state.catalog is None:
         app.state.catalog = Catalog.load(settings.catalog_dir)
     # The catalog's objects live as long as the process: keep them out of the garbage
-    # collector's full passes, which took 40 ms on the 45,466-movie catalog (p99 spikes).
+    # collector's full passes, which took 40 ms on the 45,466-movie catalog (p99 spikes);
+    # `serve` pauses the collector while starting (cli.py): it runs again from here.
     gc.freeze()
+    gc.enable()
     # The director answers' fragments and the fuzzy-suggestion indexes (about 0.5 s of CPU
     # on the 45,466-movie catalog) are made off the start-up path, in a background thread:
     # /listo does not wait for them (an answer that needs a part not yet made makes it).
