@@ -24,6 +24,7 @@ from .cache import ResponseCache, ResponseCacheMiddleware
 from .compression import CompressionMiddleware
 from .fastpath import FastPathMiddleware
 from .head import HeadAsGet
+from .memory import keep_large_blocks_mapped
 from .routers import busqueda, consultas, creditos, descubrir, general, pagina, recomendacion
 from .schemas import director_json
 
@@ -56,6 +57,7 @@ TAGS = [
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Load the catalog once (unless one was given to create_app); nothing is parsed from CSV."""
     settings: Settings = app.state.settings
+    keep_large_blocks_mapped()
     if app.state.catalog is None:
         app.state.catalog = Catalog.load(settings.catalog_dir)
     # The catalog's objects live as long as the process: keep them out of the garbage

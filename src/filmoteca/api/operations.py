@@ -18,8 +18,6 @@ the workers instead (uvicorn restarts them one by one on SIGHUP to its main proc
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import ctypes
 import gc
 import hmac
 import logging
@@ -38,6 +36,7 @@ from starlette.responses import PlainTextResponse, Response
 from ..config import Settings
 from ..errors import CatalogMissing, FilmotecaError
 from .edge import EdgeMiddleware
+from .memory import release_memory
 from .observability import Metrics, ObservabilityMiddleware, metrics_endpoint
 from .responses import error_response, json_response
 from .schemas import Error
@@ -250,17 +249,6 @@ def load_state(rebuild: Callable[[], FastAPI]) -> dict[str, Any]:
 
 
 _MISSING = object()
-
-
-def release_memory() -> None:
-    """Give freed memory back to the system (glibc heaps; Arrow's pool where Arrow is loaded):
-    after a load or a reload."""
-    gc.collect()
-    arrow = sys.modules.get("pyarrow")
-    if arrow is not None:
-        arrow.default_memory_pool().release_unused()
-    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def release_old_state() -> None:
