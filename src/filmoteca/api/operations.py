@@ -21,7 +21,6 @@ import asyncio
 import gc
 import hmac
 import logging
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -259,19 +258,8 @@ def release_old_state() -> None:
     old state's reference cycles would keep it (and every file it maps) for ever, ~17 MB per
     reload on the 45,466-movie catalog. So thaw, collect, and freeze what is alive again."""
     gc.unfreeze()
-    _forget_endpoints()
     release_memory()
     gc.freeze()
-
-
-def _forget_endpoints() -> None:
-    """Empty FastAPI's caches of endpoint facts: keyed by the endpoint functions, they keep the
-    scratch apps of past reloads (closures over them) alive; they refill on the next request."""
-    models = sys.modules.get("fastapi.dependencies.models")
-    for name in dir(models) if models is not None else ():
-        clear = getattr(getattr(models, name), "cache_clear", None)
-        if callable(clear):
-            clear()
 
 
 def _state(app: FastAPI) -> dict[str, Any]:
