@@ -164,10 +164,14 @@ def _status(pending: Pending, client: str, waited: float) -> int:
     return int(_run(EdgeMiddleware(_ok, shed_after=0.5), extra)[0]["status"])
 
 
-def test_a_lone_client_is_not_shed_however_long_its_burst_queues() -> None:
-    # e.g. a browser loading the page on a slow host: nobody else to be fair to
+def test_a_page_load_is_not_shed_however_long_it_queues() -> None:
+    # a browser loading the page (about 20 requests) on a slow host, alone or not
     assert _status(_pending(navegador=20), "navegador", 3.0) == 200
-    assert _status(_pending(wrk=256), "wrk", 3.0) == 200
+    assert _status(_pending(navegador=20, otro=1), "navegador", 3.0) == 200
+
+
+def test_a_lone_client_far_above_a_burst_is_shed_once_its_requests_queue() -> None:
+    assert _status(_pending(wrk=256), "wrk", 1.0) == 503
 
 
 def test_the_client_above_its_share_is_shed_not_the_others() -> None:
@@ -182,6 +186,11 @@ def test_up_to_a_burst_of_pending_requests_is_never_above_the_share() -> None:
     assert not pending.above_share("a") and _status(pending, "a", 2.0) == 200
     pending.arrived("a")
     assert pending.above_share("a") and _status(pending, "a", 2.0) == 503
+
+
+def test_below_the_average_a_heavy_client_is_not_shed() -> None:
+    pending = _pending(a=40, b=200)
+    assert _status(pending, "a", 2.0) == 200 and _status(pending, "b", 2.0) == 503
 
 
 def test_nothing_is_shed_before_the_queue_is_long() -> None:

@@ -11,10 +11,10 @@ still counted and logged with its request id):
   it, not the others. A request is shed when it waited more than SHED_AFTER seconds between
   its arrival (stamped by `limits.GuardedHttpToolsProtocol`, which also counts each client's
   requests received and not yet answered, in `Pending`) and the moment the app picks it up,
-  and its client has more requests pending than its fair share: the larger of BURST and the
-  average of the clients with requests pending. So a lone client, e.g. a browser loading the
-  page (about 20 requests, at most 6 at a time over HTTP/1.1), is never shed, however slow the
-  host; as a last resort any request that waited more than SHED_ALWAYS is. Probes (`/salud`,
+  and its client has more than BURST requests pending and at least the average of the clients
+  with requests pending. So a browser loading the page (about 20 requests, at most 6 at a
+  time over HTTP/1.1) is never shed, however slow the host, nor is anyone while a heavier
+  client is there to shed; as a last resort any request that waited more than SHED_ALWAYS is. Probes (`/salud`,
   `/listo`) and the reload (`/admin/recargar`, behind its token) are never shed.
 - Headers on every response: `X-Content-Type-Options: nosniff` and `Referrer-Policy:
   no-referrer`; on HTML (`/docs`, `/redoc`, `/reporte`, `/app`...) also a Content-Security-Policy
@@ -88,10 +88,10 @@ class Pending:
             self.by_client[client] = mine - count
 
     def above_share(self, client: str, burst: int = BURST) -> bool:
-        """Whether `client` has more requests pending than the larger of `burst` and the
-        average per client with requests pending (a lone client never has)."""
+        """Whether `client` has more than `burst` requests pending and at least the average
+        per client with requests pending."""
         mine = self.by_client.get(client, 0)
-        return mine > burst and mine * len(self.by_client) > self.total
+        return mine > burst and mine * len(self.by_client) >= self.total
 
 
 class BodyTooLarge(HTTPException):
