@@ -24,6 +24,7 @@ from .cache import ResponseCache, ResponseCacheMiddleware
 from .compression import CompressionMiddleware
 from .fastpath import FastPathMiddleware
 from .head import HeadAsGet
+from .lane import FastLane
 from .routers import busqueda, consultas, creditos, descubrir, general, pagina, recomendacion
 from .schemas import director_json
 
@@ -82,12 +83,15 @@ def create_app(
     catalog: Catalog | None = None,
     response_cache: bool = True,
     fast_path: bool = True,
+    fast_lane: bool = True,
     routers: tuple[APIRouter, ...] = ROUTERS,
 ) -> FastAPI:
     """The API over `settings.catalog_dir` (or over `catalog`, already loaded).
 
     `response_cache=False` leaves out the response cache, `fast_path=False` the direct calls
-    of plain GET routes (fastpath.py; e.g. to compare their answers with FastAPI's); `routers`
+    of plain GET routes (fastpath.py) and the fast lane in front of the stack (lane.py), e.g.
+    to compare their answers with FastAPI's; `fast_lane=False` the lane alone (the stack as
+    it answers without it); `routers`
     picks the further feature routers (all of ROUTERS by default), e.g. to measure the API
     without the web page's state.
     """
@@ -122,6 +126,8 @@ def create_app(
     operations.install(
         app, rebuild=lambda: create_app(app.state.settings, response_cache=False, routers=routers)
     )
+    if fast_path and fast_lane:  # outermost: the query routes' requests in one layer (lane.py)
+        app.add_middleware(FastLane)
     openapi.install(app)
     return app
 

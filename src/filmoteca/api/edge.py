@@ -83,7 +83,7 @@ class EdgeMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if self._queued_too_long(scope):
+        if self.queued_too_long(scope):
             self.shed += 1
             await _error(send, 503, _BUSY, (b"retry-after", RETRY_AFTER))
             return
@@ -94,7 +94,7 @@ class EdgeMiddleware:
         guarded = _Guard(send, self.max_body)
         await self.app(scope, guarded.receive(receive) if chunked else receive, guarded.send)
 
-    def _queued_too_long(self, scope: Scope) -> bool:
+    def queued_too_long(self, scope: Scope) -> bool:
         received = scope.get("extensions", {}).get(RECEIVED)
         if received is None or scope["path"] in NEVER_SHED:
             return False
