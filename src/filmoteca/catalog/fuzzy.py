@@ -35,7 +35,7 @@ class CloseNames:
 
     def __init__(self, choices: Sequence[str]) -> None:
         self.choices = list(choices)
-        self._index_arrays: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._index_arrays: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
 
     def __len__(self) -> int:
         return len(self.choices)
@@ -49,9 +49,9 @@ class CloseNames:
     def closest(self, key: str, limit: int) -> list[str]:
         """Up to `limit` keys with QRatio >= MIN_SCORE against `key`, best first (ties in
         list order)."""
-        choices = self.choices
+        choices: Sequence[str] = self.choices
         if len(choices) > EXACT_UP_TO:
-            choices = [self.choices[i] for i in self._candidates(key).tolist()]
+            choices = self._index()[3][self._candidates(key)].tolist()
         found = process.extract(
             key, choices, scorer=fuzz.QRatio, limit=limit, score_cutoff=MIN_SCORE
         )
@@ -59,23 +59,30 @@ class CloseNames:
 
     def _candidates(self, key: str) -> np.ndarray:
         """Positions (ascending) of the CANDIDATES names most alike `key` by the Dice
-        coefficient of their trigram sets (only names sharing a trigram are looked at)."""
-        offsets, owners, sizes = self._index()
+        coefficient of their trigram sets (only names sharing a trigram are looked at).
+
+        Vectorised: the postings of the key's trigrams are gathered in one step (a Python
+        loop over them cost as much as the scoring)."""
+        offsets, owners, sizes, _ = self._index()
         wanted = _key_buckets(key)
-        if not wanted:
+        if not wanted.size:
             return np.zeros(0, np.int64)
-        postings = [owners[offsets[b] : offsets[b + 1]] for b in wanted]
-        rare = [names for names in postings if len(names) <= COMMON]
-        postings = rare or postings  # the commonest trigrams say little: left out if others
-        names, shared = np.unique(np.concatenate(postings), return_counts=True)
+        starts, lengths = offsets[wanted], offsets[wanted + 1] - offsets[wanted]
+        rare = lengths <= COMMON
+        if rare.any():  # the commonest trigrams say little: left out if there are others
+            starts, lengths = starts[rare], lengths[rare]
+        ends = np.cumsum(lengths)
+        gather = np.arange(int(ends[-1])) + np.repeat(starts - (ends - lengths), lengths)
+        names, shared = np.unique(owners[gather], return_counts=True)
         if names.size <= CANDIDATES:
             return names
-        dice = shared / (sizes[names] + len(postings))
+        dice = shared / (sizes[names] + len(starts))
         return np.sort(names[np.argpartition(-dice, CANDIDATES)[:CANDIDATES]])
 
-    def _index(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _index(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """The trigram index, built once: CSR offsets by bucket, the positions of the names
-        having each bucket, and each name's number of distinct buckets."""
+        having each bucket, each name's number of distinct buckets, and the names as an
+        object array (candidates are picked from it in one step)."""
         if self._index_arrays is None:
             padded = np.array([_padded(choice) for choice in self.choices], dtype=f"S{_WIDTH}")
             matrix = padded.view(np.uint8).reshape(len(self.choices), _WIDTH)
@@ -88,15 +95,18 @@ class CloseNames:
             order = np.argsort(flat, kind="stable")
             counts = np.bincount(flat, minlength=_BUCKETS)
             sizes = valid.sum(axis=1).astype(np.float64)
-            self._index_arrays = (np.concatenate(([0], np.cumsum(counts))), owners[order], sizes)
+            offsets = np.concatenate(([0], np.cumsum(counts)))
+            names = np.array(self.choices, dtype=object)
+            self._index_arrays = (offsets, owners[order], sizes, names)
         return self._index_arrays
 
 
-def _key_buckets(key: str) -> list[int]:
-    """The distinct trigram buckets of one key (as `_buckets` computes them for a row)."""
-    data = _padded(key)
-    codes = {data[i] << 16 | data[i + 1] << 8 | data[i + 2] for i in range(len(data) - 2)}
-    return sorted({(code * 2654435761 >> 13) % _BUCKETS for code in codes})
+def _key_buckets(key: str) -> np.ndarray:
+    """The distinct trigram buckets of one key, ascending (as `_buckets` computes them for a
+    row)."""
+    data = np.frombuffer(_padded(key), np.uint8).astype(np.int64)
+    codes = data[:-2] << 16 | data[1:-1] << 8 | data[2:]
+    return np.unique((codes * 2654435761 >> 13) % _BUCKETS)
 
 
 def _padded(key: str) -> bytes:
