@@ -28,7 +28,7 @@ import inspect
 import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 from annotated_types import Ge, Le, MaxLen, MinLen
@@ -38,6 +38,9 @@ from starlette.responses import Response
 from starlette.routing import Match
 
 from ..errors import FilmotecaError
+
+if TYPE_CHECKING:
+    from .answers import Answers
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -111,15 +114,25 @@ class FastPathMiddleware:
         await response(scope, receive, send)
 
 
-async def answer(routes: tuple[EligibleRoute, ...], scope: Scope, receive: Receive) -> Response | None:
+async def answer(
+    routes: tuple[EligibleRoute, ...],
+    scope: Scope,
+    receive: Receive,
+    answers: Answers | None = None,
+) -> Response | None:
     """The response of the eligible route (of `routes`) a GET request is for, or None to let
-    FastAPI answer it."""
+    FastAPI answer it. With `answers`, a valid request whose answer was made at build time
+    is answered with those bytes instead of calling the route (api/answers.py)."""
     path: str = scope["path"]
     for entry in routes:
         if path.startswith(entry.prefix):
             kwargs = _arguments(entry, scope)
             if kwargs is None:
                 return None
+            body = None if answers is None else answers.get(entry.route.path, kwargs)
+            if body is not None:
+                _matched(entry, kwargs, scope)
+                return Response(body, media_type="application/json")
             return await _call(entry, kwargs, scope, receive)
     return None
 
@@ -170,9 +183,14 @@ async def _call(
         return None
     if not isinstance(response, Response) or response.background is not None:
         return None
+    _matched(entry, kwargs, scope)
+    return response
+
+
+def _matched(entry: EligibleRoute, kwargs: dict[str, Any], scope: Scope) -> None:
+    """Record in the scope the route that answered, as FastAPI's routing does."""
     scope["route"], scope["endpoint"] = entry.route, entry.route.endpoint
     scope["path_params"] = {p.name: kwargs[p.name] for p in entry.path_params}
-    return response
 
 
 def _handler(handlers: dict[Any, Any], exc: Exception) -> Any:

@@ -15,7 +15,8 @@ the response cache's routes (CACHED_PREFIXES), what those layers do is fixed and
 - the response cache's entries (`cache.make_entry`, `cache.reply_parts`: `ETag`, `Vary`,
   `Cache-Control`, 304 on If-None-Match, gzip when accepted, `X-Cache`), in the same
   `ResponseCache`;
-- on a miss, the route function called directly (`fastpath.answer`).
+- on a miss, the answer made at build time for a known name (`answers.Answers`), else the
+  route function called directly (`fastpath.answer`).
 
 Anything else, and any request the fast path would hand to FastAPI (an invalid or doubtful
 parameter, an unexpected exception), goes down the whole stack untouched, which answers as
@@ -33,6 +34,7 @@ from typing import Any
 
 from starlette.middleware.cors import CORSMiddleware
 
+from .answers import Answers
 from .cache import (
     CACHEABLE_STATUS,
     CACHED_PREFIXES,
@@ -82,6 +84,7 @@ class FastLane:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
         self._stack: _Stack | bool | None = False  # False: not looked at yet
+        self._answers: tuple[Any, Answers | None] = (None, None)  # (catalog, its answers)
         self.served = self.passed = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -97,7 +100,10 @@ class FastLane:
         if self._stack is False:
             self._stack = find_stack(self.app, scope["app"].router.routes)
         stack = self._stack
-        catalog = getattr(scope["app"].state, "catalog", None)
+        state = scope["app"].state
+        catalog = getattr(state, "catalog", None)
+        if catalog is not None and catalog is not self._answers[0]:
+            self._answers = (catalog, Answers.open(state.settings.catalog_dir, catalog))
         if (
             not isinstance(stack, _Stack)
             or catalog is None
@@ -128,7 +134,7 @@ class FastLane:
         metrics.in_progress += 1
         start = time.perf_counter()
         try:
-            reply = await _reply(stack, catalog, scope, receive, matches, gzip_ok)
+            reply = await _reply(stack, catalog, self._answers[1], scope, receive, matches, gzip_ok)
             if reply is None:
                 return False
             status, headers, body = reply
@@ -151,6 +157,7 @@ class FastLane:
 async def _reply(
     stack: _Stack,
     catalog: Any,
+    answers: Answers | None,
     scope: Scope,
     receive: Receive,
     matches: bytes | None,
@@ -159,7 +166,7 @@ async def _reply(
     """Status, headers and body from the cache or the route function; None: not the lane's."""
     cache, scope = stack.cache, _as_get(scope)
     if cache is None:  # an app without the response cache: the route's answer as it is
-        response = await answer(stack.routes, scope, receive)
+        response = await answer(stack.routes, scope, receive, answers)
         if response is None:
             return None
         return response.status_code, list(response.raw_headers), bytes(response.body)
@@ -169,7 +176,7 @@ async def _reply(
     marker = _HIT
     if entry is None:
         etag = cache.etag
-        response = await answer(stack.routes, scope, receive)
+        response = await answer(stack.routes, scope, receive, answers)
         if response is None:
             return None
         entry = make_entry(
