@@ -33,6 +33,7 @@ from ..errors import CatalogError, FilmotecaError
 from ..text import normalize
 from .routers import consultas
 from .schemas import director_json
+from .turns import finish_now
 
 FOLDER = "respuestas"
 Route = Callable[[str, Catalog], Coroutine[Any, Any, Any]]
@@ -82,14 +83,10 @@ def build(catalog: Catalog, folder: Path) -> dict[str, int]:
 def _body(coroutine: Coroutine[Any, Any, Any]) -> bytes | None:
     """The body of a 200 answer of a route function (they never wait on anything), else None."""
     try:
-        coroutine.send(None)
-    except StopIteration as done:
-        response = done.value
-        return bytes(response.body) if response.status_code == 200 else None
+        response = finish_now(coroutine)
     except FilmotecaError:
         return None
-    coroutine.close()
-    raise RuntimeError("una ruta precalculada esperó algo")
+    return bytes(response.body) if response.status_code == 200 else None
 
 
 class Answers:
@@ -120,12 +117,16 @@ class Answers:
         except (CatalogError, OSError):
             return None
 
+    def holds(self, route: str, kwargs: dict[str, Any]) -> bool:
+        """Whether the answer of `route` with these arguments would be here if it were a 200
+        (a precomputed route, no year): if `get` then finds nothing, the name is unknown."""
+        return route in self._tables and kwargs.get("anio") is None
+
     def get(self, route: str, kwargs: dict[str, Any]) -> bytes | None:
         """The body answering `route` with these arguments, if it was precomputed."""
-        table = self._tables.get(route)
-        if table is None or kwargs.get("anio") is not None:
+        if not self.holds(route, kwargs):
             return None
-        keys, offsets, bodies = table
+        keys, offsets, bodies = self._tables[route]
         (value,) = (v for k, v in kwargs.items() if k != "anio")
         raw = normalize(value).encode()
         at = int(np.searchsorted(keys, raw))

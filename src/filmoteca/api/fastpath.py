@@ -24,6 +24,7 @@ checks it answer by answer.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import re
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -38,6 +39,7 @@ from starlette.responses import Response
 from starlette.routing import Match
 
 from ..errors import FilmotecaError
+from .turns import Turns, finish_now
 
 if TYPE_CHECKING:
     from .answers import Answers
@@ -119,21 +121,31 @@ async def answer(
     scope: Scope,
     receive: Receive,
     answers: Answers | None = None,
+    slow: Turns | None = None,
 ) -> Response | None:
     """The response of the eligible route (of `routes`) a GET request is for, or None to let
-    FastAPI answer it. With `answers`, a valid request whose answer was made at build time
-    is answered with those bytes instead of calling the route (api/answers.py)."""
+    FastAPI answer it.
+
+    With `answers`, a valid request whose answer was made at build time is answered with
+    those bytes instead of calling the route (api/answers.py); one the answers would hold but
+    do not is for an unknown name, whose suggestions cost a hundred times more: those are
+    computed in short batches between turns of the event loop (`slow`, turns.py), so that a
+    flood of them queues behind itself instead of in front of every other request."""
     path: str = scope["path"]
     for entry in routes:
         if path.startswith(entry.prefix):
             kwargs = _arguments(entry, scope)
             if kwargs is None:
                 return None
-            body = None if answers is None else answers.get(entry.route.path, kwargs)
+            if answers is None or not answers.holds(entry.route.path, kwargs):
+                return await _call(entry, kwargs, scope, receive)
+            body = answers.get(entry.route.path, kwargs)
             if body is not None:
                 _matched(entry, kwargs, scope)
                 return Response(body, media_type="application/json")
-            return await _call(entry, kwargs, scope, receive)
+            if slow is None:
+                return await _call(entry, kwargs, scope, receive)
+            return await slow.run(functools.partial(_call_now, entry, kwargs, scope, receive))
     return None
 
 
@@ -185,6 +197,17 @@ async def _call(
         return None
     _matched(entry, kwargs, scope)
     return response
+
+
+def _call_now(
+    entry: EligibleRoute, kwargs: dict[str, Any], scope: Scope, receive: Receive
+) -> Response | None:
+    """`_call` run to its end at once (the name routes never wait); None, for FastAPI to
+    answer, if it would wait."""
+    try:
+        return finish_now(_call(entry, kwargs, scope, receive))
+    except RuntimeError:
+        return None
 
 
 def _matched(entry: EligibleRoute, kwargs: dict[str, Any], scope: Scope) -> None:

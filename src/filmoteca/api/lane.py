@@ -16,7 +16,9 @@ the response cache's routes (CACHED_PREFIXES), what those layers do is fixed and
   `Cache-Control`, 304 on If-None-Match, gzip when accepted, `X-Cache`), in the same
   `ResponseCache`;
 - on a miss, the answer made at build time for a known name (`answers.Answers`), else the
-  route function called directly (`fastpath.answer`).
+  route function called directly (`fastpath.answer`); unknown names (404 with suggestions,
+  ~100 times the CPU of an answer) in short batches between turns of the loop (turns.py), so
+  a flood of them does not hold up the other requests.
 
 Anything else, and any request the fast path would hand to FastAPI (an invalid or doubtful
 parameter, an unexpected exception), goes down the whole stack untouched, which answers as
@@ -54,6 +56,7 @@ from .fastpath import EligibleRoute, FastPathMiddleware, answer, eligible_routes
 from .head import HeadAsGet
 from .logs import request_id_var
 from .observability import REQUEST_ID_HEADER, ObservabilityMiddleware, request_id
+from .turns import Turns
 
 _METHODS = frozenset({"GET", "HEAD"})
 _HIT = (b"x-cache", b"HIT")
@@ -85,6 +88,7 @@ class FastLane:
         self.app = app
         self._stack: _Stack | bool | None = False  # False: not looked at yet
         self._answers: tuple[Any, Answers | None] = (None, None)  # (catalog, its answers)
+        self._slow = Turns()  # unknown names: their suggestions, in batches between turns
         self.served = self.passed = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -134,7 +138,9 @@ class FastLane:
         metrics.in_progress += 1
         start = time.perf_counter()
         try:
-            reply = await _reply(stack, catalog, self._answers[1], scope, receive, matches, gzip_ok)
+            reply = await _reply(
+                stack, catalog, self._answers[1], self._slow, scope, receive, matches, gzip_ok
+            )
             if reply is None:
                 return False
             status, headers, body = reply
@@ -158,6 +164,7 @@ async def _reply(
     stack: _Stack,
     catalog: Any,
     answers: Answers | None,
+    slow: Turns,
     scope: Scope,
     receive: Receive,
     matches: bytes | None,
@@ -166,7 +173,7 @@ async def _reply(
     """Status, headers and body from the cache or the route function; None: not the lane's."""
     cache, scope = stack.cache, _as_get(scope)
     if cache is None:  # an app without the response cache: the route's answer as it is
-        response = await answer(stack.routes, scope, receive, answers)
+        response = await answer(stack.routes, scope, receive, answers, slow)
         if response is None:
             return None
         return response.status_code, list(response.raw_headers), bytes(response.body)
@@ -176,7 +183,7 @@ async def _reply(
     marker = _HIT
     if entry is None:
         etag = cache.etag
-        response = await answer(stack.routes, scope, receive, answers)
+        response = await answer(stack.routes, scope, receive, answers, slow)
         if response is None:
             return None
         entry = make_entry(

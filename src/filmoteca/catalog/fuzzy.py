@@ -73,7 +73,7 @@ class CloseNames:
             starts, lengths = starts[rare], lengths[rare]
         ends = np.cumsum(lengths)
         gather = np.arange(int(ends[-1])) + np.repeat(starts - (ends - lengths), lengths)
-        names, shared = np.unique(owners[gather], return_counts=True)
+        names, shared = _distinct(np.sort(owners[gather]))
         if names.size <= CANDIDATES:
             return names
         dice = shared / (sizes[names] + len(starts))
@@ -106,7 +106,17 @@ def _key_buckets(key: str) -> np.ndarray:
     row)."""
     data = np.frombuffer(_padded(key), np.uint8).astype(np.int64)
     codes = data[:-2] << 16 | data[1:-1] << 8 | data[2:]
-    return np.unique((codes * 2654435761 >> 13) % _BUCKETS)
+    return _distinct(np.sort((codes * 2654435761 >> 13) % _BUCKETS))[0]
+
+
+def _distinct(ordered: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of a sorted array and how often each occurs (`np.unique(...,
+    return_counts=True)` without its overhead: a third of the time on these small arrays)."""
+    first = np.empty(len(ordered), dtype=bool)
+    first[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    return ordered[starts], np.diff(starts, append=len(ordered))
 
 
 def _padded(key: str) -> bytes:
