@@ -16,8 +16,9 @@ The request id is fixed by the request (`X-Request-ID: comparar`), so it is comp
 Requests: every month and weekday form, valid or not; titles (the most voted, a random
 sample, with `?anio=` right, wrong, malformed, repeated or empty), actors and directors
 (most credited and a random sample), misspelt and unknown names (404 with suggestions),
-texts of 200 and 201 characters, encoded and odd paths, and /buscar with valid and invalid
-`q`, `limite`, `pagina`.
+texts of 200 and 201 characters, encoded and odd paths, /buscar with valid and invalid
+`q`, `limite`, `pagina`, and the movie, person and recommendation routes (answered by the
+stack; with the cache, their hits are replayed by the lane).
 
 Run:  .venv/bin/python bench/compare_fastpath.py --catalog /tmp/cat_45466 [--sample 2000]
 Exit status 1 if any answer differs.
@@ -80,6 +81,13 @@ def requests(catalog: Catalog, sample: int, seed: int = 11) -> Iterator[str]:
         yield f"/buscar?{query}"
     for name in rnd.sample(list(catalog._actor_choices.choices), min(200, sample)):
         yield f"/buscar?q={quote(name.split()[0][:5])}&limite={rnd.randint(1, 50)}"
+    ids = [int(i) for i in catalog._movies.ids.tolist()]  # the id routes (other routers)
+    for movie_id in [*rnd.sample(ids, min(100, len(ids))), 0, -1]:
+        yield f"/pelicula/{movie_id}"
+    for name in [*list(catalog._actor_choices.choices)[:50], "nadie"]:
+        yield f"/persona/{quote(name)}"
+    for title in [*titles[:50], "ninguna"]:
+        yield f"/recomendacion/{quote(title)}"
 
 
 Headers = list[tuple[bytes, bytes]]
