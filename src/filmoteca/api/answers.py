@@ -10,7 +10,7 @@ route functions themselves once per known key and keeps their bodies in `<catalo
     <route>_offsets.npy   where each body starts in <route>_bodies.npy (int64, one more)
     <route>_bodies.npy    the bodies, one after the other (uint8)
 
-`Answers.open` maps them for a loaded catalog (only when its manifest's version is that
+`attach` (in the app's lifespan, beside `Catalog.load`) maps them for a loaded catalog (only when its manifest's version is that
 catalog's and the manifest lists them: they are checked by its digests like every other file
 when the catalog is loaded), and
 `Answers.get` finds a body with one binary search. The fast path (`fastpath.answer`) asks it
@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import numpy as np
 
@@ -134,3 +135,20 @@ class Answers:
             return None
         body: bytes = bodies[offsets[at] : offsets[at + 1]].tobytes()
         return body
+
+
+_ATTACHED: WeakKeyDictionary[Catalog, Answers] = WeakKeyDictionary()
+
+
+def attach(catalog: Catalog, catalog_dir: Path) -> None:
+    """Open the answers saved beside a catalog just loaded from `catalog_dir` (the app's
+    lifespan does it), kept as long as the catalog lives: a replaced catalog takes its
+    answers and their maps with it."""
+    found = Answers.open(catalog_dir, catalog)
+    if found is not None:
+        _ATTACHED[catalog] = found
+
+
+def attached(catalog: Catalog) -> Answers | None:
+    """The answers attached to a catalog, if any."""
+    return _ATTACHED.get(catalog)

@@ -19,7 +19,7 @@ from fastapi import APIRouter, FastAPI
 from .. import __version__
 from ..catalog import Catalog
 from ..config import Settings
-from . import docs, errors, openapi, operations
+from . import answers, docs, errors, openapi, operations
 from .cache import ResponseCache, ResponseCacheMiddleware
 from .compression import CompressionMiddleware
 from .fastpath import FastPathMiddleware
@@ -59,6 +59,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     if app.state.catalog is None:
         app.state.catalog = Catalog.load(settings.catalog_dir)
+    answers.attach(app.state.catalog, settings.catalog_dir)  # made at build time (answers.py)
     # The catalog's objects live as long as the process: keep them out of the garbage
     # collector's full passes, which took 40 ms on the 45,466-movie catalog (p99 spikes).
     gc.freeze()

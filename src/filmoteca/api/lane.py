@@ -36,7 +36,7 @@ from typing import Any
 
 from starlette.middleware.cors import CORSMiddleware
 
-from .answers import Answers
+from .answers import Answers, attached
 from .cache import (
     CACHEABLE_STATUS,
     CACHED_PREFIXES,
@@ -87,7 +87,6 @@ class FastLane:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
         self._stack: _Stack | bool | None = False  # False: not looked at yet
-        self._answers: tuple[Any, Answers | None] = (None, None)  # (catalog, its answers)
         self._slow = Turns()  # unknown names: their suggestions, in batches between turns
         self.served = self.passed = 0
 
@@ -104,10 +103,7 @@ class FastLane:
         if self._stack is False:
             self._stack = find_stack(self.app, scope["app"].router.routes)
         stack = self._stack
-        state = scope["app"].state
-        catalog = getattr(state, "catalog", None)
-        if catalog is not None and catalog is not self._answers[0]:
-            self._answers = (catalog, Answers.open(state.settings.catalog_dir, catalog))
+        catalog = getattr(scope["app"].state, "catalog", None)
         if (
             not isinstance(stack, _Stack)
             or catalog is None
@@ -139,7 +135,7 @@ class FastLane:
         start = time.perf_counter()
         try:
             reply = await _reply(
-                stack, catalog, self._answers[1], self._slow, scope, receive, matches, gzip_ok
+                stack, catalog, attached(catalog), self._slow, scope, receive, matches, gzip_ok
             )
             if reply is None:
                 return False
