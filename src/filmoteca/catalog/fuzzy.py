@@ -35,7 +35,8 @@ class CloseNames:
 
     def __init__(self, choices: Sequence[str]) -> None:
         self.choices = list(choices)
-        self._index_arrays: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._index_arrays: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._name_array: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.choices)
@@ -45,44 +46,44 @@ class CloseNames:
         than on the first unknown name."""
         if len(self.choices) > EXACT_UP_TO:
             self._index()
+            self._names()
 
     def closest(self, key: str, limit: int) -> list[str]:
         """Up to `limit` keys with QRatio >= MIN_SCORE against `key`, best first (ties in
         list order)."""
         choices: Sequence[str] = self.choices
         if len(choices) > EXACT_UP_TO:
-            choices = self._index()[3][self._candidates(key)].tolist()
+            choices = self._names()[self._candidates(key)].tolist()
         found = process.extract(
             key, choices, scorer=fuzz.QRatio, limit=limit, score_cutoff=MIN_SCORE
         )
         return [choice for choice, _, _ in found]
 
+    def _names(self) -> np.ndarray:
+        """The choices as an object array (candidates are picked from it in one step)."""
+        if self._name_array is None:
+            self._name_array = np.array(self.choices, dtype=object)
+        return self._name_array
+
     def _candidates(self, key: str) -> np.ndarray:
         """Positions (ascending) of the CANDIDATES names most alike `key` by the Dice
-        coefficient of their trigram sets (only names sharing a trigram are looked at).
-
-        Vectorised: the postings of the key's trigrams are gathered in one step (a Python
-        loop over them cost as much as the scoring)."""
-        offsets, owners, sizes, _ = self._index()
+        coefficient of their trigram sets (only names sharing a trigram are looked at)."""
+        offsets, owners, sizes = self._index()
         wanted = _key_buckets(key)
-        if not wanted.size:
+        if not wanted:
             return np.zeros(0, np.int64)
-        starts, lengths = offsets[wanted], offsets[wanted + 1] - offsets[wanted]
-        rare = lengths <= COMMON
-        if rare.any():  # the commonest trigrams say little: left out if there are others
-            starts, lengths = starts[rare], lengths[rare]
-        ends = np.cumsum(lengths)
-        gather = np.arange(int(ends[-1])) + np.repeat(starts - (ends - lengths), lengths)
-        names, shared = _distinct(np.sort(owners[gather]))
+        postings = [owners[offsets[b] : offsets[b + 1]] for b in wanted]
+        rare = [names for names in postings if len(names) <= COMMON]
+        postings = rare or postings  # the commonest trigrams say little: left out if others
+        names, shared = _distinct(np.sort(np.concatenate(postings)))
         if names.size <= CANDIDATES:
             return names
-        dice = shared / (sizes[names] + len(starts))
+        dice = shared / (sizes[names] + len(postings))
         return np.sort(names[np.argpartition(-dice, CANDIDATES)[:CANDIDATES]])
 
-    def _index(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def _index(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The trigram index, built once: CSR offsets by bucket, the positions of the names
-        having each bucket, each name's number of distinct buckets, and the names as an
-        object array (candidates are picked from it in one step)."""
+        having each bucket, and each name's number of distinct buckets."""
         if self._index_arrays is None:
             padded = np.array([_padded(choice) for choice in self.choices], dtype=f"S{_WIDTH}")
             matrix = padded.view(np.uint8).reshape(len(self.choices), _WIDTH)
@@ -95,28 +96,27 @@ class CloseNames:
             order = np.argsort(flat, kind="stable")
             counts = np.bincount(flat, minlength=_BUCKETS)
             sizes = valid.sum(axis=1).astype(np.float64)
-            offsets = np.concatenate(([0], np.cumsum(counts)))
-            names = np.array(self.choices, dtype=object)
-            self._index_arrays = (offsets, owners[order], sizes, names)
+            self._index_arrays = (np.concatenate(([0], np.cumsum(counts))), owners[order], sizes)
         return self._index_arrays
 
 
-def _key_buckets(key: str) -> np.ndarray:
-    """The distinct trigram buckets of one key, ascending (as `_buckets` computes them for a
-    row)."""
-    data = np.frombuffer(_padded(key), np.uint8).astype(np.int64)
-    codes = data[:-2] << 16 | data[1:-1] << 8 | data[2:]
-    return _distinct(np.sort((codes * 2654435761 >> 13) % _BUCKETS))[0]
-
-
 def _distinct(ordered: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct values of a sorted array and how often each occurs (`np.unique(...,
-    return_counts=True)` without its overhead: a third of the time on these small arrays)."""
+    """The distinct values of a sorted array and how often each occurs: `np.unique(...,
+    return_counts=True)` without its overhead on these small arrays."""
+    if not len(ordered):
+        return ordered, np.zeros(0, np.int64)
     first = np.empty(len(ordered), dtype=bool)
-    first[:1] = True
+    first[0] = True
     np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
     starts = np.flatnonzero(first)
     return ordered[starts], np.diff(starts, append=len(ordered))
+
+
+def _key_buckets(key: str) -> list[int]:
+    """The distinct trigram buckets of one key (as `_buckets` computes them for a row)."""
+    data = _padded(key)
+    codes = {data[i] << 16 | data[i + 1] << 8 | data[i + 2] for i in range(len(data) - 2)}
+    return sorted({(code * 2654435761 >> 13) % _BUCKETS for code in codes})
 
 
 def _padded(key: str) -> bytes:
