@@ -122,7 +122,7 @@ class EdgeMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if self._must_shed(scope):
+        if self.must_shed(scope):
             self.shed += 1
             await _error(send, 503, _BUSY, (b"retry-after", RETRY_AFTER))
             return
@@ -133,7 +133,7 @@ class EdgeMiddleware:
         guarded = _Guard(send, self.max_body)
         await self.app(scope, guarded.receive(receive) if chunked else receive, guarded.send)
 
-    def _must_shed(self, scope: Scope) -> bool:
+    def must_shed(self, scope: Scope) -> bool:
         """Whether the request queued too long and its client is above its share (see the
         module docstring)."""
         extensions = scope.get("extensions") or {}

@@ -385,6 +385,14 @@ class Catalog:
                 break
         return _add_close(key, keys, self._title_choices)
 
+    def known_keys(self) -> dict[str, list[str]]:
+        """The normalised keys the name queries answer: 'titles', 'actors', 'directors'."""
+        return {
+            "titles": self._title_choices.choices,
+            "actors": self._actor_choices.choices,
+            "directors": self._director_choices.choices,
+        }
+
     def prepare_suggestions(self) -> None:
         """Build the fuzzy-suggestion indexes now instead of on the first unknown name."""
         for names in (self._title_choices, self._actor_choices, self._director_choices):
