@@ -8,20 +8,28 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from rich.console import Console
 
 from . import __version__, clitext
 from .config import Settings
 from .errors import FilmotecaError, InputError
 
+if TYPE_CHECKING:
+    from rich.console import Console
+
 clitext.install()  # Click's own texts in Spanish; before any option type is created
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-console = Console(stderr=True)
+
+@functools.cache
+def console() -> Console:
+    """Where messages go (stderr), made on first use: `serve` need not import rich."""
+    from rich.console import Console
+
+    return Console(stderr=True)
 
 
 def handle_errors(func: F) -> F:
@@ -32,10 +40,10 @@ def handle_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except FilmotecaError as exc:
-            console.print(f"[bold red]Error:[/] {exc.message}", highlight=False)
+            console().print(f"[bold red]Error:[/] {exc.message}", highlight=False)
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
-            console.print("[bold red]Interrumpido.[/]")
+            console().print("[bold red]Interrumpido.[/]")
             sys.exit(130)
 
     return wrapper  # type: ignore[return-value]
@@ -89,9 +97,9 @@ def _build_with_progress(input_dir: Path | None, output: Path, **options: Any) -
     from .etl.pipeline import build_catalog
     from .etl.progress import print_summary, rich_progress
 
-    with rich_progress(console) as progress:
+    with rich_progress(console()) as progress:
         summary = build_catalog(input_dir, output, progress=progress, **options)
-    print_summary(console, summary.manifest, summary.output)
+    print_summary(console(), summary.manifest, summary.output)
 
 
 class SpanishHelp:
@@ -200,10 +208,10 @@ def download(output_dir: Path, force: bool) -> None:
     """Descarga The Movies Dataset de Kaggle (necesita red y credenciales de Kaggle)."""
     from .download import DATASET, download_dataset
 
-    console.print(f"Descargando '{DATASET}' de Kaggle...", highlight=False)
+    console().print(f"Descargando '{DATASET}' de Kaggle...", highlight=False)
     for item in download_dataset(output_dir, force=force):
-        console.print(f"  {item.name}: {es_number(item.bytes)} bytes", highlight=False)
-    console.print(f"Listo. Siguiente paso: filmoteca build --input {output_dir}", highlight=False)
+        console().print(f"  {item.name}: {es_number(item.bytes)} bytes", highlight=False)
+    console().print(f"Listo. Siguiente paso: filmoteca build --input {output_dir}", highlight=False)
 
 
 @cli.command()
@@ -220,11 +228,11 @@ def report(settings: Settings, catalog_dir: Path | None, output_dir: Path | None
     from .report import build_report
     from .report.progress import print_summary, rich_progress
 
-    with rich_progress(console) as progress:
+    with rich_progress(console()) as progress:
         summary = build_report(
             catalog_dir or settings.catalog_dir, output_dir or settings.report_dir, progress
         )
-    print_summary(console, summary)
+    print_summary(console(), summary)
 
 
 @cli.command()
@@ -275,7 +283,7 @@ def serve(
     check_port_free(host, port)
     if needs_demo(catalog_dir, settings):
         require_build_tools(f"No hay catálogo en '{settings.catalog_dir}' y esta instalación")
-        console.print(
+        console().print(
             f"No hay catálogo en '{settings.catalog_dir}': se construye el de demostración.",
             highlight=False,
         )
@@ -370,7 +378,7 @@ def evaluate(
     click.echo(to_markdown(result))
     if output_path is not None:
         output_path.write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
-        console.print(f"Resultados guardados en '{output_path}'.", highlight=False)
+        console().print(f"Resultados guardados en '{output_path}'.", highlight=False)
 
 
 def main() -> None:
