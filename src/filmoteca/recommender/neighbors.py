@@ -3,14 +3,22 @@
 score(i, j) = content_weight·content(i, j) + cf(i, j) + bonus[j], where content = sparse·sparse
 + dense·dense + language_weight·[same language] and cf is the (weighted) co-like similarity.
 Only movies with evidence may be neighbours: a shared sparse feature or genre (when content
-counts) or a co-like; a row with fewer such movies than N is padded with -1. Rows are processed in chunks (two threads) ordered by language, so that the
-language term is a constant added to one contiguous block of columns. The top-N of a row is
-searched only among the columns above a threshold estimated on a strided sample of the row
-(exact: a row where the threshold keeps fewer than N columns searches all of them).
+counts) or a co-like; a row with fewer such movies than N is padded with -1.
+
+Rows are processed in chunks (two threads, one BLAS thread each) ordered by language, so that
+the language term is a constant added to one contiguous block of columns. A chunk's scores are
+made in one preallocated buffer: one matrix product gives the dense blocks and the bonus (an
+extra column), the language blocks are added in place, and the sparse and co-like values are
+added at their own positions only. The top-N of a row is searched among the columns above a
+threshold estimated on a strided sample of the row; evidence is then checked for those
+candidates only (a genre bitmask, the sparse positions). This is exact: a column below the
+threshold scores less than every kept candidate, and a row where fewer than N candidates have
+evidence is searched whole. Ties are broken by the lower column (in language order).
 """
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -20,8 +28,11 @@ import numpy as np
 if TYPE_CHECKING:  # scipy is imported when fitting only: the server never needs it
     import scipy.sparse as sp
 
-CHUNK_ROWS = 256
-_SAMPLE_MIN_COLUMNS = 16_384  # below this, a plain argpartition is as fast
+BUFFER_VALUES = 2**21  # float32 scores per chunk buffer (8 MB, cache-sized): rows = this / n
+MAX_CHUNK_ROWS = 256
+# dense features below this are set to 0: subnormal floats slow the matrix product ~20x, and
+# their products (< 1e-20) are far below what a float32 score of ~1 can hold (~6e-8)
+_FLUSH = 1e-20
 
 
 def _segments(sorted_codes: np.ndarray) -> list[tuple[int, int, int]]:
@@ -33,88 +44,156 @@ def _segments(sorted_codes: np.ndarray) -> list[tuple[int, int, int]]:
     return [(int(sorted_codes[a]), int(a), int(b)) for a, b in zip(starts, stops, strict=True)]
 
 
-def _top_full(scores: np.ndarray, k: int) -> np.ndarray:
-    """Columns of the k largest scores of each row, best first (argpartition)."""
-    part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
-    order = np.argsort(-np.take_along_axis(scores, part, axis=1), axis=1, kind="stable")
-    return np.take_along_axis(part, order, axis=1)
-
-
-def _top_sampled(scores: np.ndarray, k: int) -> np.ndarray:
-    """Like _top_full, but each row only partitions its columns above a sampled threshold."""
-    rows_n, cols_n = scores.shape
-    stride = max(1, cols_n // (40 * k))
-    sample = scores[:, ::stride]
-    rank = min(sample.shape[1] - 1, 3 * -(-k // stride))
-    threshold = np.partition(sample, sample.shape[1] - 1 - rank, axis=1)[:, -1 - rank]
-    top = np.empty((rows_n, k), dtype=np.int64)
-    for i in range(rows_n):
-        row = scores[i]
-        candidates = np.flatnonzero(row >= threshold[i])
-        if candidates.size < k:  # the sample misjudged this row: take every column
-            candidates = np.arange(cols_n)
-        values = row[candidates]
-        part = np.argpartition(-values, k - 1)[:k]
-        top[i] = candidates[part[np.argsort(-values[part], kind="stable")]]
-    return top
-
-
 @dataclass(frozen=True)
 class _Problem:
     """Everything a chunk needs, in language order."""
 
-    x: sp.csr_matrix
+    x: sp.csr_matrix  # sparse features, already scaled by content_weight
     xt: sp.csr_matrix
-    dense: np.ndarray
-    bonus: np.ndarray
+    queries: np.ndarray  # [content_weight · dense, 1]
+    targets: np.ndarray  # [dense, bonus], transposed (contiguous)
     segments: list[tuple[int, int]]
-    language_weight: float
+    language: np.float32  # content_weight · language_weight
     k: int
-    genres: int  # the first `genres` dense columns are the genres (evidence), the rest era
-    content_weight: float
+    genre_bits: np.ndarray | None  # genre bits per movie (None: genres are no evidence)
     cf: sp.csr_matrix | None
 
+    @property
+    def n(self) -> int:
+        return int(self.targets.shape[1])
 
-def _content(problem: _Problem, r0: int, r1: int) -> tuple[np.ndarray, np.ndarray]:
-    """Content similarity of rows r0..r1 to every row, and where it has evidence."""
+
+def _extra(problem: _Problem, r0: int, r1: int) -> list[sp.csr_matrix]:
+    """The sparse parts of rows r0..r1: content_weight · sparse·sparse, and cf."""
+    parts = [] if problem.x.shape[1] == 0 else [problem.x[r0:r1] @ problem.xt]
+    if problem.cf is not None:
+        parts.append(problem.cf[r0:r1])
+    return parts
+
+
+def _scores(problem: _Problem, r0: int, r1: int, out: np.ndarray, marks: np.ndarray) -> None:
+    """Fill `out` with the scores of rows r0..r1 (no evidence applied; self = -inf) and
+    `marks` with 1 where a sparse part holds a positive value (evidence)."""
+    np.matmul(problem.queries[r0:r1], problem.targets, out=out)
+    if problem.language:
+        for a, b in problem.segments:
+            lo, hi = max(a, r0), min(b, r1)
+            if lo < hi:
+                out[lo - r0 : hi - r0, a:b] += problem.language
+    flat, marked = out.reshape(-1), marks.reshape(-1)
+    marked[:] = 0
+    for part in _extra(problem, r0, r1):  # each (row, column) once per part: += is right
+        rows = np.repeat(np.arange(r1 - r0, dtype=np.int64), np.diff(part.indptr))
+        at = rows * problem.n + part.indices
+        flat[at] += part.data
+        marked[at[part.data > 0]] = 1
+    out[np.arange(r1 - r0), np.arange(r0, r1)] = -np.inf
+
+
+def _evidence(
+    problem: _Problem, marks: np.ndarray, r0: int, rows: np.ndarray, cols: np.ndarray
+) -> np.ndarray:
+    """Which (row in chunk, column) pairs have evidence: a shared genre or a sparse value."""
+    ok = marks[rows, cols].astype(bool)
+    if problem.genre_bits is not None:
+        shared = problem.genre_bits[rows + r0] & problem.genre_bits[cols]
+        ok |= shared.any(axis=1) if shared.ndim == 2 else shared != 0
+    return np.asarray(ok, dtype=bool)
+
+
+def _thresholds(scores: np.ndarray, k: int) -> np.ndarray:
+    """Per row, a score that about 3k columns reach, from a strided sample of the row."""
+    stride = max(1, scores.shape[1] // (40 * k))
+    sample = scores[:, ::stride]
+    rank = min(sample.shape[1] - 1, 3 * -(-k // stride))
+    return np.partition(sample, sample.shape[1] - 1 - rank, axis=1)[:, -1 - rank]
+
+
+def _candidates(
+    problem: _Problem, scores: np.ndarray, marks: np.ndarray, r0: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """(row, column) of the candidates with evidence that surely hold each row's top k."""
+    rows, cols = np.nonzero(scores >= _thresholds(scores, problem.k)[:, None])
+    keep = _evidence(problem, marks, r0, rows, cols) & np.isfinite(scores[rows, cols])
+    rows, cols = rows[keep], cols[keep]
+    short = np.flatnonzero(np.bincount(rows, minlength=len(scores)) < problem.k)
+    if short.size:  # the sample misjudged these rows: search them whole
+        rows, cols = rows[~np.isin(rows, short)], cols[~np.isin(rows, short)]
+        every = np.arange(problem.n)
+        for row in short:
+            ok = _evidence(problem, marks, r0, np.full(problem.n, row), every)
+            found = every[ok & np.isfinite(scores[row])]
+            rows, cols = np.r_[rows, np.full(len(found), row)], np.r_[cols, found]
+    return rows, cols
+
+
+def _select(
+    rows: np.ndarray, cols: np.ndarray, values: np.ndarray, rows_n: int, k: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's k best (column, value), best first, ties to the lower column; -1 pads."""
+    order = np.lexsort((cols, -values, rows))
+    rows, cols, values = rows[order], cols[order], values[order]
+    rank = np.arange(len(rows)) - np.searchsorted(rows, np.arange(rows_n))[rows]
+    keep = rank < k
+    best = np.full((rows_n, k), -1, np.int64)
+    top = np.zeros((rows_n, k), np.float32)
+    best[rows[keep], rank[keep]] = cols[keep]
+    top[rows[keep], rank[keep]] = values[keep]
+    return best, top
+
+
+def _chunk(
+    problem: _Problem, r0: int, r1: int, buffers: tuple[np.ndarray, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Top-k columns (-1: none with evidence) and scores of rows r0..r1 (language order)."""
+    scores, marks = buffers[0][: r1 - r0], buffers[1][: r1 - r0]
+    _scores(problem, r0, r1, scores, marks)
+    rows, cols = _candidates(problem, scores, marks, r0)
+    return _select(rows, cols, scores[rows, cols], r1 - r0, problem.k)
+
+
+def _genre_bits(has: np.ndarray) -> np.ndarray:
+    """Each row's genres as bits: one uint64 per row (up to 64 genres), else rows of words."""
+    words = -(-has.shape[1] // 64)
+    padded = np.zeros((len(has), words * 64), bool)
+    padded[:, : has.shape[1]] = has
+    bits = np.packbits(padded, axis=1).view(np.uint64)
+    return np.ascontiguousarray(bits[:, 0]) if words == 1 else bits
+
+
+def _problem(
+    sparse: sp.csr_matrix,
+    dense: np.ndarray,
+    codes: np.ndarray,
+    bonus: np.ndarray,
+    weights: tuple[float, float, int],
+    k: int,
+    cf: sp.csr_matrix | None,
+) -> _Problem:
+    """The problem in language order (`codes` sorted), with content_weight folded in."""
     import scipy.sparse as sp
 
-    g = problem.genres
-    sim = sp.csr_matrix(problem.x[r0:r1] @ problem.xt).toarray()
-    genre = problem.dense[r0:r1, :g] @ problem.dense[:, :g].T
-    evidence = (sim > 0) | (genre > 0)
-    sim += genre
-    sim += problem.dense[r0:r1, g:] @ problem.dense[:, g:].T
-    for a, b in problem.segments:
-        lo, hi = max(a, r0), min(b, r1)
-        if lo < hi:
-            sim[lo - r0 : hi - r0, a:b] += np.float32(problem.language_weight)
-    if problem.content_weight != 1.0:
-        sim *= np.float32(problem.content_weight)
-    return sim, evidence
-
-
-def _chunk(problem: _Problem, r0: int, r1: int) -> tuple[np.ndarray, np.ndarray]:
-    """Top-k columns (-1: none with evidence) and scores of rows r0..r1 (language order)."""
-    n = problem.dense.shape[0]
-    if problem.content_weight > 0:
-        sim, evidence = _content(problem, r0, r1)
-    else:
-        sim, evidence = np.zeros((r1 - r0, n), np.float32), np.zeros((r1 - r0, n), bool)
-    if problem.cf is not None:
-        cf = problem.cf[r0:r1].toarray()
-        evidence |= cf > 0
-        sim += cf
-    sim += problem.bonus[None, :]  # now the score
-    sim[~evidence] = -np.inf
-    sim[np.arange(r1 - r0), np.arange(r0, r1)] = -np.inf
-    pick = _top_sampled if sim.shape[1] >= _SAMPLE_MIN_COLUMNS else _top_full
-    best = pick(sim, problem.k)
-    scores = np.take_along_axis(sim, best, axis=1)
-    missing = ~np.isfinite(scores)
-    best[missing] = -1
-    scores[missing] = 0.0
-    return best, scores
+    language_weight, content_weight, genres = weights
+    dense = np.asarray(dense, dtype=np.float32)
+    dense = np.where(np.abs(dense) < _FLUSH, np.float32(0), dense)
+    x = sp.csr_matrix(sparse, dtype=np.float32)
+    if content_weight == 0:
+        x = sp.csr_matrix((x.shape[0], 0), dtype=np.float32)
+    elif content_weight != 1.0:
+        x = x * np.float32(content_weight)
+    ones = np.ones((len(dense), 1), np.float32)
+    bits = _genre_bits(dense[:, :genres] > 0) if genres and content_weight > 0 else None
+    return _Problem(
+        x=x,
+        xt=sp.csr_matrix(x.T),
+        queries=np.ascontiguousarray(np.hstack([dense * np.float32(content_weight), ones])),
+        targets=np.ascontiguousarray(np.hstack([dense, bonus[:, None].astype(np.float32)]).T),
+        segments=[(a, b) for code, a, b in _segments(codes) if code >= 0],
+        language=np.float32(content_weight * language_weight),
+        k=k,
+        genre_bits=bits,
+        cf=None if cf is None else sp.csr_matrix(cf, dtype=np.float32),
+    )
 
 
 def top_neighbors(
@@ -130,36 +209,43 @@ def top_neighbors(
     cf: sp.csr_matrix | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """For every row: the k other rows of highest score (int32, -1 pads) and their score."""
-    import scipy.sparse as sp
 
     n = sparse.shape[0]
     k = min(k, n - 1)
     if k <= 0:
         return np.empty((n, 0), np.int32), np.empty((n, 0), np.float32)
     order = np.argsort(language_codes, kind="stable")
-    x = sp.csr_matrix(sparse[order], dtype=np.float32)
-    problem = _Problem(
-        x=x,
-        xt=sp.csr_matrix(x.T),
-        dense=np.ascontiguousarray(dense[order], dtype=np.float32),
-        bonus=np.asarray(bonus[order], dtype=np.float32),
-        segments=[(a, b) for code, a, b in _segments(language_codes[order]) if code >= 0],
-        language_weight=language_weight,
-        k=k,
-        genres=genres,
-        content_weight=content_weight,
-        cf=None if cf is None else sp.csr_matrix(cf[order][:, order], dtype=np.float32),
-    )
-    top = np.empty((n, k), np.int32)
-    sims = np.empty((n, k), np.float32)
-    starts = range(0, n, CHUNK_ROWS)
-    with ThreadPoolExecutor(max_workers=threads) as pool:
-        results = pool.map(lambda r0: _chunk(problem, r0, min(n, r0 + CHUNK_ROWS)), starts)
-        for r0, (best, sim) in zip(starts, results, strict=True):
-            top[r0 : r0 + len(best)] = best
-            sims[r0 : r0 + len(best)] = sim
+    problem = _problem(
+        sparse[order], dense[order], language_codes[order], np.asarray(bonus)[order],
+        (language_weight, content_weight, genres), k,
+        None if cf is None else cf[order][:, order],
+    )  # fmt: skip
+    top, sims = _run(problem, threads)
     neighbors = np.empty_like(top)
-    neighbors[order] = np.where(top >= 0, order[top], -1).astype(np.int32)
+    neighbors[order] = np.where(top >= 0, order[np.maximum(top, 0)], -1).astype(np.int32)
     similarities = np.empty_like(sims)
     similarities[order] = sims
     return neighbors, similarities
+
+
+def _run(problem: _Problem, threads: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every chunk on `threads` threads (BLAS on one thread each), one buffer per thread."""
+    from threadpoolctl import threadpool_limits
+
+    n, k = problem.n, problem.k
+    step = max(1, min(MAX_CHUNK_ROWS, BUFFER_VALUES // n))
+    local = threading.local()
+
+    def run(r0: int) -> tuple[np.ndarray, np.ndarray]:
+        if not hasattr(local, "buffers"):
+            local.buffers = (np.empty((step, n), np.float32), np.empty((step, n), np.uint8))
+        return _chunk(problem, r0, min(n, r0 + step), local.buffers)
+
+    top = np.empty((n, k), np.int32)
+    sims = np.empty((n, k), np.float32)
+    starts = range(0, n, step)
+    with threadpool_limits(1), ThreadPoolExecutor(max_workers=threads) as pool:
+        for r0, (best, sim) in zip(starts, pool.map(run, starts), strict=True):
+            top[r0 : r0 + len(best)] = best
+            sims[r0 : r0 + len(best)] = sim
+    return top, sims
