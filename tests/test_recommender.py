@@ -358,6 +358,24 @@ def test_top_neighbors_is_exact(monkeypatch: pytest.MonkeyPatch, buffer_values: 
     assert np.allclose(sims, np.take_along_axis(score, top, axis=1), atol=1e-5)
 
 
+def test_top_neighbors_scales_the_content_but_not_the_co_likes_or_the_bonus() -> None:
+    rng = np.random.default_rng(5)
+    n, k = 300, 8
+    sparse = sp.random(n, 40, density=0.1, random_state=6, format="csr", dtype=np.float32)
+    dense = rng.random((n, 4), dtype=np.float32)
+    langs = rng.integers(0, 3, n).astype(np.int16)
+    bonus = rng.random(n, dtype=np.float32)
+    cf = sp.random(n, n, density=0.02, random_state=8, format="csr", dtype=np.float32)
+    top, sims = nb.top_neighbors(sparse, dense, langs, 0.2, bonus, k=k, genres=1,
+                                 content_weight=0.5, cf=cf)  # fmt: skip
+    content = (sparse @ sparse.T).toarray() + dense @ dense.T + 0.2 * (langs[:, None] == langs)
+    score = 0.5 * content + cf.toarray() + bonus[None, :]
+    np.fill_diagonal(score, -np.inf)
+    expected = -np.sort(-score, axis=1)[:, :k]
+    assert np.allclose(sims, expected, atol=1e-5)
+    assert np.allclose(np.take_along_axis(score, top, axis=1), expected, atol=1e-5)
+
+
 def test_top_neighbors_without_evidence_among_the_best_scores_searches_the_whole_row() -> None:
     rng = np.random.default_rng(11)
     n, k = 400, 10

@@ -45,25 +45,28 @@ def _segments(sorted_codes: np.ndarray) -> list[tuple[int, int, int]]:
 
 
 @dataclass(frozen=True)
-class _Problem:
-    """Everything a chunk needs, in language order."""
+class Problem:
+    """Everything a chunk needs: query rows against target columns, both in language order."""
 
-    x: sp.csr_matrix  # sparse features, already scaled by content_weight
-    xt: sp.csr_matrix
-    queries: np.ndarray  # [content_weight · dense, 1]
-    targets: np.ndarray  # [dense, bonus], transposed (contiguous)
-    segments: list[tuple[int, int]]
+    x: sp.csr_matrix  # the rows' sparse features, already scaled by content_weight
+    xt: sp.csr_matrix  # the columns' sparse features, transposed
+    queries: np.ndarray  # rows: [content_weight · dense, 1]
+    targets: np.ndarray  # columns: [dense, bonus], transposed (contiguous)
+    row_codes: np.ndarray  # language of each row (sorted)
+    segments: list[tuple[int, int, int]]  # (language, start, stop) of the columns
     language: np.float32  # content_weight · language_weight
     k: int
-    genre_bits: np.ndarray | None  # genre bits per movie (None: genres are no evidence)
-    cf: sp.csr_matrix | None
+    row_bits: np.ndarray | None  # genre bits of the rows (None: genres are no evidence)
+    col_bits: np.ndarray | None
+    cf: sp.csr_matrix | None  # rows x columns
+    self_cols: np.ndarray  # the column of each row itself (-1: not among the columns)
 
     @property
     def n(self) -> int:
         return int(self.targets.shape[1])
 
 
-def _extra(problem: _Problem, r0: int, r1: int) -> list[sp.csr_matrix]:
+def _extra(problem: Problem, r0: int, r1: int) -> list[sp.csr_matrix]:
     """The sparse parts of rows r0..r1: content_weight · sparse·sparse, and cf."""
     parts = [] if problem.x.shape[1] == 0 else [problem.x[r0:r1] @ problem.xt]
     if problem.cf is not None:
@@ -71,15 +74,16 @@ def _extra(problem: _Problem, r0: int, r1: int) -> list[sp.csr_matrix]:
     return parts
 
 
-def _scores(problem: _Problem, r0: int, r1: int, out: np.ndarray, marks: np.ndarray) -> None:
+def _scores(problem: Problem, r0: int, r1: int, out: np.ndarray, marks: np.ndarray) -> None:
     """Fill `out` with the scores of rows r0..r1 (no evidence applied; self = -inf) and
     `marks` with 1 where a sparse part holds a positive value (evidence)."""
     np.matmul(problem.queries[r0:r1], problem.targets, out=out)
     if problem.language:
-        for a, b in problem.segments:
-            lo, hi = max(a, r0), min(b, r1)
+        codes = problem.row_codes[r0:r1]
+        for code, a, b in problem.segments:
+            lo, hi = np.searchsorted(codes, code, "left"), np.searchsorted(codes, code, "right")
             if lo < hi:
-                out[lo - r0 : hi - r0, a:b] += problem.language
+                out[lo:hi, a:b] += problem.language
     flat, marked = out.reshape(-1), marks.reshape(-1)
     marked[:] = 0
     for part in _extra(problem, r0, r1):  # each (row, column) once per part: += is right
@@ -87,16 +91,17 @@ def _scores(problem: _Problem, r0: int, r1: int, out: np.ndarray, marks: np.ndar
         at = rows * problem.n + part.indices
         flat[at] += part.data
         marked[at[part.data > 0]] = 1
-    out[np.arange(r1 - r0), np.arange(r0, r1)] = -np.inf
+    own = problem.self_cols[r0:r1]
+    out[np.flatnonzero(own >= 0), own[own >= 0]] = -np.inf
 
 
 def _evidence(
-    problem: _Problem, marks: np.ndarray, r0: int, rows: np.ndarray, cols: np.ndarray
+    problem: Problem, marks: np.ndarray, r0: int, rows: np.ndarray, cols: np.ndarray
 ) -> np.ndarray:
     """Which (row in chunk, column) pairs have evidence: a shared genre or a sparse value."""
     ok = marks[rows, cols].astype(bool)
-    if problem.genre_bits is not None:
-        shared = problem.genre_bits[rows + r0] & problem.genre_bits[cols]
+    if problem.row_bits is not None and problem.col_bits is not None:
+        shared = problem.row_bits[rows + r0] & problem.col_bits[cols]
         ok |= shared.any(axis=1) if shared.ndim == 2 else shared != 0
     return np.asarray(ok, dtype=bool)
 
@@ -110,7 +115,7 @@ def _thresholds(scores: np.ndarray, k: int) -> np.ndarray:
 
 
 def _candidates(
-    problem: _Problem, scores: np.ndarray, marks: np.ndarray, r0: int
+    problem: Problem, scores: np.ndarray, marks: np.ndarray, r0: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """(row, column) of the candidates with evidence that surely hold each row's top k."""
     rows, cols = np.nonzero(scores >= _thresholds(scores, problem.k)[:, None])
@@ -143,7 +148,7 @@ def _select(
 
 
 def _chunk(
-    problem: _Problem, r0: int, r1: int, buffers: tuple[np.ndarray, np.ndarray]
+    problem: Problem, r0: int, r1: int, buffers: tuple[np.ndarray, np.ndarray]
 ) -> tuple[np.ndarray, np.ndarray]:
     """Top-k columns (-1: none with evidence) and scores of rows r0..r1 (language order)."""
     scores, marks = buffers[0][: r1 - r0], buffers[1][: r1 - r0]
@@ -169,8 +174,8 @@ def _problem(
     weights: tuple[float, float, int],
     k: int,
     cf: sp.csr_matrix | None,
-) -> _Problem:
-    """The problem in language order (`codes` sorted), with content_weight folded in."""
+) -> Problem:
+    """Every row against every row, in language order (`codes` sorted), content_weight in."""
     import scipy.sparse as sp
 
     language_weight, content_weight, genres = weights
@@ -179,20 +184,24 @@ def _problem(
     x = sp.csr_matrix(sparse, dtype=np.float32)
     if content_weight == 0:
         x = sp.csr_matrix((x.shape[0], 0), dtype=np.float32)
-    elif content_weight != 1.0:
-        x = x * np.float32(content_weight)
+    xt = sp.csr_matrix(x.T)
+    if content_weight not in (0.0, 1.0):
+        x = sp.csr_matrix(x * np.float32(content_weight))  # the rows only: xt stays unscaled
     ones = np.ones((len(dense), 1), np.float32)
     bits = _genre_bits(dense[:, :genres] > 0) if genres and content_weight > 0 else None
-    return _Problem(
+    return Problem(
         x=x,
-        xt=sp.csr_matrix(x.T),
+        xt=xt,
         queries=np.ascontiguousarray(np.hstack([dense * np.float32(content_weight), ones])),
         targets=np.ascontiguousarray(np.hstack([dense, bonus[:, None].astype(np.float32)]).T),
-        segments=[(a, b) for code, a, b in _segments(codes) if code >= 0],
+        row_codes=np.asarray(codes),
+        segments=[s for s in _segments(np.asarray(codes)) if s[0] >= 0],
         language=np.float32(content_weight * language_weight),
         k=k,
-        genre_bits=bits,
+        row_bits=bits,
+        col_bits=bits,
         cf=None if cf is None else sp.csr_matrix(cf, dtype=np.float32),
+        self_cols=np.arange(len(dense)),
     )
 
 
@@ -209,7 +218,6 @@ def top_neighbors(
     cf: sp.csr_matrix | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """For every row: the k other rows of highest score (int32, -1 pads) and their score."""
-
     n = sparse.shape[0]
     k = min(k, n - 1)
     if k <= 0:
@@ -220,7 +228,7 @@ def top_neighbors(
         (language_weight, content_weight, genres), k,
         None if cf is None else cf[order][:, order],
     )  # fmt: skip
-    top, sims = _run(problem, threads)
+    top, sims = solve(problem, threads)
     neighbors = np.empty_like(top)
     neighbors[order] = np.where(top >= 0, order[np.maximum(top, 0)], -1).astype(np.int32)
     similarities = np.empty_like(sims)
@@ -228,24 +236,27 @@ def top_neighbors(
     return neighbors, similarities
 
 
-def _run(problem: _Problem, threads: int) -> tuple[np.ndarray, np.ndarray]:
-    """Every chunk on `threads` threads (BLAS on one thread each), one buffer per thread."""
+def solve(problem: Problem, threads: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every chunk on `threads` threads (BLAS on one thread each), one buffer per thread:
+    each row's top-k columns (-1 pads) and their scores."""
     from threadpoolctl import threadpool_limits
 
     n, k = problem.n, problem.k
+    rows_n = len(problem.queries)
     step = max(1, min(MAX_CHUNK_ROWS, BUFFER_VALUES // n))
     local = threading.local()
 
     def run(r0: int) -> tuple[np.ndarray, np.ndarray]:
         if not hasattr(local, "buffers"):
             local.buffers = (np.empty((step, n), np.float32), np.empty((step, n), np.uint8))
-        return _chunk(problem, r0, min(n, r0 + step), local.buffers)
+        return _chunk(problem, r0, min(rows_n, r0 + step), local.buffers)
 
-    top = np.empty((n, k), np.int32)
-    sims = np.empty((n, k), np.float32)
-    starts = range(0, n, step)
+    top = np.empty((rows_n, k), np.int32)
+    sims = np.empty((rows_n, k), np.float32)
+    starts = range(0, rows_n, step)
     with threadpool_limits(1), ThreadPoolExecutor(max_workers=threads) as pool:
-        for r0, (best, sim) in zip(starts, pool.map(run, starts), strict=True):
+        results = pool.map(run, starts) if threads > 1 else map(run, starts)
+        for r0, (best, sim) in zip(starts, results, strict=True):
             top[r0 : r0 + len(best)] = best
             sims[r0 : r0 + len(best)] = sim
     return top, sims
