@@ -250,6 +250,7 @@ def top_neighbors(
 def solve(problem: Problem, threads: int) -> tuple[np.ndarray, np.ndarray]:
     """Every chunk on `threads` threads (BLAS on one thread each), one buffer per thread:
     each row's top-k columns (-1 pads) and their scores."""
+    import scipy.linalg.blas  # noqa: F401  (its BLAS must be loaded for the limit to reach it)
     from threadpoolctl import threadpool_limits
 
     n, k = problem.n, problem.k
