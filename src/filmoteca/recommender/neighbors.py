@@ -89,13 +89,17 @@ def _scores(problem: Problem, r0: int, r1: int, out: np.ndarray, marks: np.ndarr
             lo, hi = np.searchsorted(codes, code, "left"), np.searchsorted(codes, code, "right")
             if lo < hi:
                 out[lo:hi, a:b] += problem.language
-    if problem.cf is not None:  # few values per row: plain indexing
-        cf = problem.cf[r0:r1]
-        rows = np.repeat(np.arange(r1 - r0), np.diff(cf.indptr))
-        out[rows, cf.indices] += cf.data
-        marks[rows[cf.data > 0], cf.indices[cf.data > 0]] = 1
+    if problem.cf is not None:
+        _add_co_likes(problem.cf[r0:r1], out, marks)
     own = problem.self_cols[r0:r1]
     out[np.flatnonzero(own >= 0), own[own >= 0]] = -np.inf
+
+
+def _add_co_likes(cf: sp.csr_matrix, out: np.ndarray, marks: np.ndarray) -> None:
+    """out += cf and marks = 1 where cf > 0 (few values per row: plain indexing)."""
+    rows = np.repeat(np.arange(cf.shape[0]), np.diff(cf.indptr))
+    out[rows, cf.indices] += cf.data
+    marks[rows[cf.data > 0], cf.indices[cf.data > 0]] = 1
 
 
 def _positive(matrix: sp.csr_matrix) -> sp.csr_matrix:
