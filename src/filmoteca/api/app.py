@@ -25,6 +25,7 @@ from .compression import CompressionMiddleware
 from .fastpath import FastPathMiddleware
 from .head import HeadAsGet
 from .lane import FastLane
+from .memory import keep_large_blocks_mapped
 from .routers import busqueda, consultas, creditos, descubrir, general, pagina, recomendacion
 from .schemas import director_json
 
@@ -57,12 +58,15 @@ TAGS = [
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Load the catalog once (unless one was given to create_app); nothing is parsed from CSV."""
     settings: Settings = app.state.settings
+    keep_large_blocks_mapped()
     if app.state.catalog is None:
         app.state.catalog = Catalog.load(settings.catalog_dir)
     answers.attach(app.state.catalog, settings.catalog_dir)  # made at build time (answers.py)
     # The catalog's objects live as long as the process: keep them out of the garbage
-    # collector's full passes, which took 40 ms on the 45,466-movie catalog (p99 spikes).
+    # collector's full passes, which took 40 ms on the 45,466-movie catalog (p99 spikes);
+    # `serve` pauses the collector while starting (cli.py): it runs again from here.
     gc.freeze()
+    gc.enable()
     # The director answers' fragments and the fuzzy-suggestion indexes (about 0.5 s of CPU
     # on the 45,466-movie catalog) are made off the start-up path, in a background thread:
     # /listo does not wait for them (an answer that needs a part not yet made makes it).

@@ -107,7 +107,7 @@ class FastLane:
         if (
             not isinstance(stack, _Stack)
             or catalog is None
-            or stack.edge.queued_too_long(scope)
+            or stack.edge.must_shed(scope)
             or not await self._serve(stack, catalog, scope, receive, send)
         ):
             self.passed += 1
