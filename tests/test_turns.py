@@ -78,3 +78,13 @@ def test_finish_now_runs_a_coroutine_that_never_waits() -> None:
     assert finish_now(computes()) == 7
     with pytest.raises(RuntimeError):
         finish_now(waits())
+
+
+def test_one_queue_serves_one_loop_after_another() -> None:
+    turns = Turns()
+
+    async def once(value: int) -> int:
+        return await turns.run(lambda: value)
+
+    assert asyncio.run(once(1)) == 1
+    assert asyncio.run(once(2)) == 2  # e.g. a second test client on the same app

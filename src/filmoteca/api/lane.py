@@ -119,14 +119,10 @@ class FastLane:
         self, stack: _Stack, catalog: Any, scope: Scope, receive: Receive, send: Send
     ) -> bool:
         """Answer one request (True), or do nothing and return False to leave it to the stack."""
-        matches, gzip_ok = None, False
-        for name, value in scope["headers"]:
-            if name == b"if-none-match":
-                matches = bytes(value)
-            elif name == b"accept-encoding":
-                gzip_ok = accepts_gzip(bytes(value))
-            elif name in _LEAVE_TO_STACK:
-                return False
+        conditions = _conditions(scope["headers"])
+        if conditions is None:
+            return False
+        matches, gzip_ok = conditions
         rid = request_id(scope["headers"])
         scope.setdefault("state", {})["request_id"] = rid
         token = request_id_var.set(rid)
@@ -154,6 +150,20 @@ class FastLane:
         finally:
             metrics.in_progress -= 1
             request_id_var.reset(token)
+
+
+def _conditions(headers: Any) -> tuple[bytes | None, bool] | None:
+    """The request's If-None-Match (or None) and whether it accepts gzip; None when a header
+    leaves the request to the stack (a body, an Origin)."""
+    matches, gzip_ok = None, False
+    for name, value in headers:
+        if name == b"if-none-match":
+            matches = bytes(value)
+        elif name == b"accept-encoding":
+            gzip_ok = accepts_gzip(bytes(value))
+        elif name in _LEAVE_TO_STACK:
+            return None
+    return matches, gzip_ok
 
 
 async def _reply(

@@ -37,17 +37,20 @@ class Turns:
         loop = asyncio.get_running_loop()
         done: asyncio.Future[T] = loop.create_future()
         self._queue.append((step, contextvars.copy_context(), done))
-        if self._worker is None:
+        worker = self._worker
+        if worker is None or worker.done() or worker.get_loop() is not loop:
+            # (a worker left on a loop that has ended, e.g. between test clients, is replaced)
             self._worker = loop.create_task(self._work())
         return await done
 
     async def _work(self) -> None:
+        loop = asyncio.get_running_loop()
         try:
             while self._queue:
                 deadline = time.perf_counter() + self.budget
                 while self._queue and time.perf_counter() < deadline:
                     step, context, done = self._queue.popleft()
-                    if done.done():  # its request was cancelled meanwhile
+                    if done.done() or done.get_loop() is not loop:  # cancelled, or left over
                         continue
                     try:
                         result = context.run(step)
@@ -57,7 +60,8 @@ class Turns:
                         done.set_result(result)
                 await asyncio.sleep(0)
         finally:
-            self._worker = None
+            if self._worker is asyncio.current_task():
+                self._worker = None
 
 
 def finish_now(coroutine: Coroutine[Any, Any, T]) -> T:
