@@ -119,7 +119,7 @@ def agreement(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]
     same_order = float((top == ref).all(axis=1).mean())
     return (
         f"mayor diferencia de puntuación {score_gap:.1e}; listas idénticas (orden incluido) "
-        f"{100 * same_order:.1f} %; vecinos distintos {int((~listed).sum()):,} de {top.size:,}, "
+        f"{100 * same_order:.1f} %; vecinos distintos {int((~listed).sum()):,} de {top.size:,}; "
         f"todos empates: {'sí' if bool((listed | tie).all()) else 'NO'} "
         f"({int((~listed & ~tie).sum())} no explicados por empates)"
     ).translate(_SPANISH)
