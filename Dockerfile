@@ -33,7 +33,7 @@ RUN pip install --require-hashes -r /tmp/requirements-slim.lock
 COPY --from=wheel /wheels /wheels
 RUN pip install --no-deps /wheels/*.whl
 
-# --- catalog: built once, here, with the full install (requirements-runtime.lock) ------------
+# --- catalog and report: built once, here, with the full install (requirements-runtime.lock) -
 FROM ${PYTHON_IMAGE} AS catalog
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 PYTHONDONTWRITEBYTECODE=1
 COPY requirements-runtime.lock /tmp/
@@ -46,7 +46,8 @@ RUN --mount=type=bind,target=/context \
         filmoteca build --input "/context/$DATA_DIR" --output /catalogo; \
     else \
         filmoteca build --output /catalogo; \
-    fi
+    fi \
+    && filmoteca report --catalog /catalogo --output /informe
 
 # --- runtime: the slim virtualenv and the catalog, non-root ----------------------------------
 FROM ${PYTHON_IMAGE} AS runtime
@@ -54,11 +55,13 @@ RUN groupadd --system --gid 10001 filmoteca \
     && useradd --system --uid 10001 --gid filmoteca --home-dir /app --no-create-home filmoteca
 COPY --from=slim /opt/venv /opt/venv
 COPY --from=catalog --chown=filmoteca:filmoteca /catalogo /app/catalogo
+COPY --from=catalog --chown=filmoteca:filmoteca /informe /app/informe
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     PORT=8000 \
     FILMOTECA_CATALOG_DIR=/app/catalogo \
+    FILMOTECA_REPORT_DIR=/app/informe \
     FILMOTECA_LOG_FORMAT=json \
     FILMOTECA_WORKERS=1
 WORKDIR /app

@@ -6,6 +6,7 @@ BIN := $(VENV)/bin
 # Real data: FILMOTECA_DATA_DIR, else ./shared/data or ../shared/data when present.
 DATA ?= $(or $(FILMOTECA_DATA_DIR),$(wildcard shared/data),../shared/data)
 CATALOG ?= catalogo
+REPORT ?= informe
 PORT ?= 8000
 HOST ?= 127.0.0.1
 STAMP := $(VENV)/.filmoteca-instalado
@@ -55,12 +56,17 @@ catalog: | $(STAMP)  ## construye ./catalogo: datos reales (DATA), si no Kaggle 
 		$(BIN)/filmoteca build --output "$(CATALOG)"; \
 	fi
 
-serve: $(CATALOG)/manifest.json  ## sirve el catálogo en http://127.0.0.1:8000 (otro puerto: make serve PORT=8001)
-	@echo "==> API en http://$(HOST):$(PORT)  (página: /app, documentación: /docs; Ctrl+C para parar)"
-	$(BIN)/filmoteca serve --catalog "$(CATALOG)" --host $(HOST) --port $(PORT)
+serve: $(CATALOG)/manifest.json $(REPORT)/index.html  ## sirve el catálogo en http://127.0.0.1:8000 (otro puerto: make serve PORT=8001)
+	@echo "==> API en http://$(HOST):$(PORT)  (página: /app, informe: /reporte, documentación: /docs; Ctrl+C para parar)"
+	FILMOTECA_REPORT_DIR="$(REPORT)" $(BIN)/filmoteca serve --catalog "$(CATALOG)" --host $(HOST) --port $(PORT)
+
+# Written when missing or older than the catalog (make serve); `make report` always rewrites it.
+$(REPORT)/index.html: $(CATALOG)/manifest.json
+	@echo "==> Generando el informe exploratorio en ./$(REPORT) (unos segundos)"
+	$(BIN)/filmoteca report --catalog "$(CATALOG)" --output "$(REPORT)"
 
 report: $(CATALOG)/manifest.json  ## escribe el informe exploratorio del catálogo en ./informe
-	$(BIN)/filmoteca report --catalog "$(CATALOG)" --output informe
+	$(BIN)/filmoteca report --catalog "$(CATALOG)" --output "$(REPORT)"
 
 evaluate: $(CATALOG)/manifest.json  ## evalúa el recomendador con las valoraciones de MovieLens (datos reales)
 	$(BIN)/filmoteca evaluate --catalog "$(CATALOG)"

@@ -1,17 +1,18 @@
 """Catalog build benchmark: filmoteca's build next to the notebook approach, on the same files.
 
-    python bench/bench_etl.py [--sizes 4803 45466 450000] [--notebook-max 45466]
+    python bench/bench_etl.py [--sizes 4803 45466] [--large] [--notebook-max 45466]
                               [--no-full] [--ratings-max 45466]
 
 For each size (4803: the real files; others: scaled copies made by bench/scale.py, created when
-missing) it runs, each in a fresh process:
+missing; --large adds 450,000 movies, which takes tens of minutes) it runs, each in a fresh
+process:
 
     etl       `filmoteca build --no-recommender` (tables, server index and cards)
     notebook  the notebook approach (pandas + ast.literal_eval + substring filters,
               bench/seed_etl.py), up to --notebook-max movies (it needs tens of GB beyond)
     full      the full default build (`filmoteca build`: the above plus the recommender)
-    ratings   the full build with the scaled ratings (`--ratings`), when the copy has them,
-              this filmoteca accepts the option, and the size is at most --ratings-max
+    ratings   the full build with a scaled copy of Kaggle's 26,024,289 ratings (`--ratings`;
+              made by bench/scale.py when missing), up to --ratings-max movies
 
 and prints one Markdown table: wall seconds, CPU seconds (user + system of the whole process
 tree), CPU use (CPU / wall: 2.0 is both cores), peak RSS of the tree, and the notebook
@@ -37,7 +38,7 @@ sys.path.insert(0, str(BENCH.parent / "src"))
 sys.path.insert(0, str(BENCH))
 from filmoteca.config import Settings  # noqa: E402
 from procmon import measure  # noqa: E402
-from scale import write_scaled  # noqa: E402
+from scale import write_ratings, write_scaled  # noqa: E402
 
 REAL = 4803
 PYTHON = sys.executable
@@ -111,13 +112,20 @@ def source_dir(data_dir: Path, size: int, scaled_root: Path) -> Path:
     return write_scaled(data_dir, size, scaled_root)
 
 
-def ratings_args(src: Path) -> list[str] | None:
-    """`--ratings` for a scaled copy that has ratings, if this filmoteca has the option."""
-    ratings = src / "ratings" / "ratings.csv"
+RATINGS = 26_024_289  # Kaggle's full ratings.csv
+
+
+def ratings_args(src: Path, size: int) -> list[str] | None:
+    """`--ratings` for a scaled copy (its ratings made when missing), if this filmoteca has
+    the option."""
     help_text = subprocess.run([*CLI, "--help"], capture_output=True, text=True).stdout
-    if not ratings.is_file() or "--ratings" not in help_text:
+    if "--ratings" not in help_text:
         return None
-    return ["--ratings", str(ratings)]
+    data_dir = Settings().data_dir
+    if size != REAL and data_dir is not None:
+        write_ratings(data_dir, size, RATINGS, src.parent)
+    ratings = src / "ratings" / "ratings.csv"
+    return ["--ratings", str(ratings)] if ratings.is_file() else None
 
 
 def runs_for(size: int, src: Path, work: Path, args: argparse.Namespace) -> dict[str, Timing]:
@@ -129,7 +137,7 @@ def runs_for(size: int, src: Path, work: Path, args: argparse.Namespace) -> dict
                                    str(work / f"notebook_{size}.parquet")])  # fmt: skip
     if args.full:
         found["full"] = timed([*CLI, "--input", str(src), "--output", out])
-        extra = ratings_args(src) if size <= args.ratings_max else None
+        extra = ratings_args(src, size) if size <= args.ratings_max else None
         if extra is not None:
             found["ratings"] = timed([*CLI, "--input", str(src), "--output", out, *extra])
     shutil.rmtree(out, ignore_errors=True)
@@ -138,7 +146,8 @@ def runs_for(size: int, src: Path, work: Path, args: argparse.Namespace) -> dict
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[REAL, 45_466, 450_000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[REAL, 45_466])
+    parser.add_argument("--large", action="store_true", help="also 450,000 movies (slow)")
     parser.add_argument("--notebook-max", type=int, default=45_466)
     parser.add_argument("--ratings-max", type=int, default=45_466)
     parser.add_argument("--no-full", dest="full", action="store_false")
@@ -149,8 +158,9 @@ def main() -> None:
         sys.exit("Indique la carpeta de datos con FILMOTECA_DATA_DIR.")
     work = Path(tempfile.mkdtemp(prefix="bench_etl_"))
     rows: list[tuple[int, dict[str, Timing]]] = []
+    sizes = [*args.sizes, *([450_000] if args.large and 450_000 not in args.sizes else [])]
     try:
-        for size in args.sizes:
+        for size in sizes:
             rows.append((size, runs_for(size, source_dir(data_dir, size, args.scaled), work, args)))
             _print(rows)
     finally:
@@ -161,7 +171,7 @@ LABELS = {
     "etl": "ETL (sin recomendador)",
     "notebook": "enfoque de cuaderno",
     "full": "construcción completa",
-    "ratings": "completa + valoraciones",
+    "ratings": "completa + 26.024.289 valoraciones",
 }
 
 

@@ -1,11 +1,14 @@
-"""CPU per request in process (raw ASGI calls, no server): FastAPI alone, the fast path, the
-response cache; the same requests, the same run, the best of 5 rounds.
+"""CPU per request in process (raw ASGI calls, no server): FastAPI alone, the middleware
+stack with the fast path, the shipped app with the fast lane; the same requests, the same run,
+the best of 5 rounds.
 
 Columns: `fastapi` (create_app(fast_path=False, response_cache=False): every request routed,
-validated and answered by FastAPI), `rápida` (the fast path, no cache: every request computed),
-and the same two with the response cache (after the first round every answer is a hit). Every
-column includes the whole middleware stack (request ids, metrics, edge, compression).
-The server's own cost (uvicorn + httptools) comes on top: see bench/load.py.
+validated and answered by FastAPI), `pila` (create_app(fast_lane=False): the middleware stack
+with the fast path, as before the lane), `carril` (the shipped app: the fast lane, lane.py,
+with the answers made at build time when the catalog has them), each without the response
+cache (every request computed) and with it (`+caché`: after the first round every answer is a
+hit). Every column includes the whole middleware stack (request ids, metrics, edge,
+compression). The server's own cost (uvicorn + httptools) comes on top: see bench/load.py.
 
 Run:  .venv/bin/python bench/bench_fastpath.py /tmp/cat_45466
 """
@@ -25,11 +28,12 @@ from filmoteca.text import MONTHS
 
 CAT = Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/edge-cat45k")
 catalog = Catalog.load(CAT)
+KINDS = {"fastapi": {"fast_path": False}, "pila": {"fast_lane": False}, "carril": {}}
 apps = {
-    f"{'rápida' if fp else 'fastapi'}{'+caché' if rc else ''}": create_app(
-        Settings(catalog_dir=CAT), catalog=catalog, response_cache=rc, fast_path=fp, routers=()
+    f"{kind}{'+caché' if rc else ''}": create_app(
+        Settings(catalog_dir=CAT), catalog=catalog, response_cache=rc, routers=(), **options
     )
-    for fp in (False, True)
+    for kind, options in KINDS.items()
     for rc in (False, True)
 }
 titles = (

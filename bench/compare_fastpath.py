@@ -1,16 +1,24 @@
-"""Answer-by-answer comparison: the app with the fast path against FastAPI alone.
+"""Answer-by-answer comparison: the shipped app (fast lane, fast path) against the stack alone.
 
-Builds two apps over one catalog, both without the response cache (every request is
-computed): `create_app(fast_path=False)`, where FastAPI routes, validates and answers every
-request, and the shipped `create_app()`, where plain GET requests are answered by the route
-functions directly (src/filmoteca/api/fastpath.py). Sends the same requests to both (in
-process, raw ASGI) and compares status, headers (but the request id) and body bytes.
+Two comparisons over one catalog, in process (raw ASGI), status + every header + body bytes:
+
+1. Without the response cache (every request computed): `create_app(fast_path=False)`, where
+   FastAPI routes, validates and answers every request, against `create_app()` (the fast lane,
+   src/filmoteca/api/lane.py, and the fast path, fastpath.py).
+2. With the response cache, as shipped: `create_app(fast_lane=False)` (the middleware stack
+   without the lane) against `create_app()`. Each request is sent first once (the miss; every
+   other one as HEAD), then several ways (hits): plain GET, `Accept-Encoding: gzip`, HEAD, and
+   `If-None-Match` with the answer's ETag, its weak form, a list holding it, `*` and a tag
+   that does not match.
+
+The request id is fixed by the request (`X-Request-ID: comparar`), so it is compared too.
 
 Requests: every month and weekday form, valid or not; titles (the most voted, a random
 sample, with `?anio=` right, wrong, malformed, repeated or empty), actors and directors
 (most credited and a random sample), misspelt and unknown names (404 with suggestions),
-texts of 200 and 201 characters, encoded and odd paths, and /buscar with valid and invalid
-`q`, `limite`, `pagina`.
+texts of 200 and 201 characters, encoded and odd paths, /buscar with valid and invalid
+`q`, `limite`, `pagina`, and the movie, person and recommendation routes (answered by the
+stack; with the cache, their hits are replayed by the lane).
 
 Run:  .venv/bin/python bench/compare_fastpath.py --catalog /tmp/cat_45466 [--sample 2000]
 Exit status 1 if any answer differs.
@@ -73,19 +81,35 @@ def requests(catalog: Catalog, sample: int, seed: int = 11) -> Iterator[str]:
         yield f"/buscar?{query}"
     for name in rnd.sample(list(catalog._actor_choices.choices), min(200, sample)):
         yield f"/buscar?q={quote(name.split()[0][:5])}&limite={rnd.randint(1, 50)}"
+    ids = [int(i) for i in catalog._movies.ids.tolist()]  # the id routes (other routers)
+    for movie_id in [*rnd.sample(ids, min(100, len(ids))), 0, -1]:
+        yield f"/pelicula/{movie_id}"
+    for name in [*list(catalog._actor_choices.choices)[:50], "nadie"]:
+        yield f"/persona/{quote(name)}"
+    for title in [*titles[:50], "ninguna"]:
+        yield f"/recomendacion/{quote(title)}"
 
 
-def _scope(path: str) -> dict[str, Any]:
+Headers = list[tuple[bytes, bytes]]
+
+
+def _scope(path: str, method: str = "GET", headers: Headers = ()) -> dict[str, Any]:  # type: ignore[assignment]
     raw, _, query = path.partition("?")
     return {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method,
         "scheme": "http", "path": unquote(raw), "raw_path": raw.encode(), "root_path": "",
-        "query_string": query.encode(), "headers": [(b"host", b"x"), (b"x-request-id", b"comparar")],
+        "query_string": query.encode(),
+        "headers": [(b"host", b"x"), (b"x-request-id", b"comparar"), *headers],
         "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 8000), "state": {},
     }  # fmt: skip
 
 
-async def _answer(app: Any, path: str) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+async def _answer(
+    app: Any,
+    path: str,
+    method: str = "GET",
+    headers: Headers = (),  # type: ignore[assignment]
+) -> tuple[int, Headers, bytes]:
     sent: list[Any] = []
 
     async def receive() -> dict[str, Any]:
@@ -94,7 +118,7 @@ async def _answer(app: Any, path: str) -> tuple[int, list[tuple[bytes, bytes]], 
     async def send(message: Any) -> None:
         sent.append(message)
 
-    await app(_scope(path), receive, send)
+    await app(_scope(path, method, headers), receive, send)
     start = next(m for m in sent if m["type"] == "http.response.start")
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     return start["status"], list(start["headers"]), body
@@ -115,40 +139,79 @@ async def _started(app: Any) -> None:
 
 
 async def compare(catalog_dir: Path, sample: int) -> int:
+    """Both comparisons; the number of answers that differ."""
     catalog = Catalog.load(catalog_dir)
     settings = Settings(catalog_dir=catalog_dir)
+    paths = list(dict.fromkeys(requests(catalog, sample)))
     plain = create_app(settings, catalog=catalog, response_cache=False, fast_path=False)
     fast = create_app(settings, catalog=catalog, response_cache=False)
-    await _started(plain)
-    await _started(fast)
-    statuses: Counter[int] = Counter()
+    stack = create_app(settings, catalog=catalog, fast_lane=False)
+    shipped = create_app(settings, catalog=catalog)
+    for app in (plain, fast, stack, shipped):
+        await _started(app)
     differ = 0
-    paths = list(dict.fromkeys(requests(catalog, sample)))
+    statuses: Counter[int] = Counter()
     for path in paths:
-        expected, got = await _answer(plain, path), await _answer(fast, path)
+        expected = await _answer(plain, path)
         statuses[expected[0]] += 1
-        if expected != got:
-            differ += 1
-            if differ <= 10:
-                print(f"DISTINTA {path}\n  FastAPI: {expected}\n  rápida:  {got}")
-    served = fast.middleware_stack  # the built stack: find the fast path's counters
-    counters = _fast_counters(served)
+        differ += _report(path, "", expected, await _answer(fast, path), differ)
     print(
-        f"{len(paths)} peticiones, estados {dict(sorted(statuses.items()))}; "
-        f"respondidas por la vía rápida {counters[0]}, pasadas a FastAPI {counters[1]}; "
-        f"respuestas distintas: {differ}"
+        f"sin caché: {len(paths)} peticiones, estados {dict(sorted(statuses.items()))}; "
+        f"{_counters(fast)}; respuestas distintas: {differ}"
     )
-    return 1 if differ else 0
+    cached = 0
+    asked: Counter[int] = Counter()
+    for number, path in enumerate(paths):
+        first = "HEAD" if number % 2 else "GET"  # the miss: half by HEAD, half by GET
+        expected, got = await _answer(stack, path, first), await _answer(shipped, path, first)
+        asked[expected[0]] += 1
+        cached += _report(path, first, expected, got, differ + cached)
+        for method, headers in _variants(expected):  # the hits
+            expected = await _answer(stack, path, method, headers)
+            asked[expected[0]] += 1
+            got = await _answer(shipped, path, method, headers)
+            cached += _report(path, f"{method} {headers}", expected, got, differ + cached)
+    print(
+        f"con caché: {sum(asked.values())} peticiones, estados {dict(sorted(asked.items()))}; "
+        f"{_counters(shipped)}; respuestas distintas: {cached}"
+    )
+    return differ + cached
 
 
-def _fast_counters(stack: Any) -> tuple[int, int]:
-    """(served, passed) of the FastPathMiddleware inside a built middleware stack."""
-    seen = 0
+def _variants(answer: tuple[int, Headers, bytes]) -> Iterator[tuple[str, Headers]]:
+    """The ways a request is sent with the cache: plain, gzip, HEAD, conditional."""
+    yield "GET", []
+    yield "GET", [(b"accept-encoding", b"gzip, deflate")]
+    yield "HEAD", []
+    etag = dict(answer[1]).get(b"etag")
+    if etag is not None:
+        for tag in (etag, b"W/" + etag, b'"otra", ' + etag, b"*", b'"otra"'):
+            yield "GET", [(b"if-none-match", tag)]
+        yield "HEAD", [(b"if-none-match", etag), (b"accept-encoding", b"gzip")]
+
+
+def _report(path: str, how: str, expected: Any, got: Any, shown: int) -> int:
+    """1 (and the first differences printed) when two answers differ, else 0."""
+    if expected == got:
+        return 0
+    if shown < 10:
+        print(f"DISTINTA {path} {how}\n  sin carril: {expected}\n  enviada:    {got}")
+    return 1
+
+
+def _counters(app: Any) -> str:
+    """What the fast lane and the fast path of an app answered and passed on."""
+    found = {}
+    stack, seen = app.middleware_stack, 0
     while stack is not None and seen < 30:
-        if type(stack).__name__ == "FastPathMiddleware":
-            return stack.served, stack.passed
+        if type(stack).__name__ in ("FastLane", "FastPathMiddleware"):
+            found[type(stack).__name__] = (stack.served, stack.passed)
         stack, seen = getattr(stack, "app", None), seen + 1
-    return 0, 0
+    lane, fast = found.get("FastLane", (0, 0)), found.get("FastPathMiddleware", (0, 0))
+    return (
+        f"carril rápido: respondidas {lane[0]}, pasadas {lane[1]}; "
+        f"vía rápida: respondidas {fast[0]}, pasadas a FastAPI {fast[1]}"
+    )
 
 
 def main() -> None:

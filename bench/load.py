@@ -1,32 +1,37 @@
-"""Load test of the API over loopback with wrk: requests/s, p50 and p99 per endpoint.
+"""Load test of the API over loopback with wrk: requests/s, p50 and p99 per route.
 
 For each catalog given, starts (itself, on free loopback ports, one uvicorn worker with uvloop
 and httptools each) and measures:
 
-    api          filmoteca's API without the response cache: every request goes through
-                 FastAPI (routing, dependencies, validation); "% no-op" compares it with
-                 /__noop, the least a FastAPI route can do (async, ready bytes, first route),
-                 "% no-op usual" with /__noop_usual (`def noop(): return {"ok": True}`)
+    api          filmoteca's API without the response cache: every request is computed, as the
+                 first time it is asked (the fast lane and the fast path call the route
+                 directly); "% no-op" compares it with /__noop, the least a FastAPI route can do
+                 (async, ready bytes, first route), "% no-op usual" with /__noop_usual
+                 (`def noop(): return {"ok": True}`)
     api+cache    the API as shipped, with the response cache: repeated queries are answered
-                 from cached bytes ahead of the framework; compared with /__raw_noop, a raw
-                 ASGI no-op on the same server (the ceiling of the server itself), and /__noop
-    seed         the seed-style implementation (bench/seed_api.py), same paths, same stack
+                 from cached bytes; compared with /__raw_noop, a raw ASGI no-op on the same
+                 server (the ceiling of the server itself), and /__noop
+    pila, pila+caché  (--stack) the same two without the fast lane (lane.py): the middleware
+                 stack answering every request, as before the lane, in the same run
+    cuaderno     (unless --no-notebook) el enfoque de cuaderno (pandas + ast.literal_eval +
+                 filtros por subcadena, bench/seed_api.py), same paths, same stack
 
-The no-ops are added by bench/load_app.py, never by the shipped app. Each endpoint rotates
-over a fixed list of valid requests (wrk Lua script): the 12 months, the weekdays, the 50 most
+The no-ops are added by bench/load_app.py, never by the shipped app. Each route rotates over
+a fixed list of valid requests (wrk Lua script): the 12 months, the weekdays, the 50 most
 voted titles, the 50 actors and directors with most films, 30 search terms. Every no-op is
-measured several times between endpoints and the run nearest its median is kept (the machine
+measured several times between routes and the run nearest its median is kept (the machine
 is shared: figures are noisy). "CPU µs/pet" is the server's own CPU time per request (from
-/proc), less sensitive to other processes than requests/s. ⚠n marks n failed requests.
+/proc), less sensitive to other processes than requests/s; the load average of the machine
+is printed beside each table. ⚠n marks n failed requests.
 It also times `filmoteca serve` itself (the command users run, every router included): seconds
 until /salud answers, resident memory after a few requests of each kind, and the CPU from
 process start to the first 200 of /listo beside the stack's floor measured in the same run
 (a process importing only fastapi, numpy and uvicorn with uvloop + httptools).
-"api" runs with the fast path (src/filmoteca/api/fastpath.py); BENCH_FAST_PATH=0 in the
-environment measures FastAPI alone.
+BENCH_FAST_PATH=0 in the environment measures FastAPI alone.
 
 Run:  .venv/bin/python bench/load.py --catalog /tmp/cat_real [--catalog /tmp/cat_45466]
-      [--seconds 3] [--concurrency 8 64] [--threads 2] [--sin-seed] [--solo-arranque]
+      [--seconds 3] [--concurrency 8 64] [--threads 1] [--stack] [--no-notebook]
+      [--solo-arranque]
 Needs wrk (apt-get install wrk). Only ever talks to 127.0.0.1; about 4 minutes per catalog.
 """
 
@@ -166,16 +171,27 @@ def start(cmd: list[str], env: dict[str, str], port: int) -> Server:
     raise SystemExit(f"el servidor no respondió en 120 s: {' '.join(cmd)}")
 
 
+VARIANTS = {  # name: (BENCH_CACHE, BENCH_FAST_LANE, the two no-ops it is compared with)
+    "api": ("0", "1", ("__noop", "__noop_usual")),
+    "api+cache": ("1", "1", ("__raw_noop", "__noop")),
+    "pila": ("0", "0", ("__noop", "__noop_usual")),
+    "pila+caché": ("1", "0", ("__raw_noop", "__noop")),
+    "cuaderno": ("0", "0", ()),
+}
+
+
 def start_variant(variant: str, catalog: Path) -> Server:
     """Start one of the bench variants (uvicorn on the bench app wrappers)."""
     port = free_port()
-    factory = "load_app:seed_app" if variant == "seed" else "load_app:filmoteca_app"
+    cache, lane, _ = VARIANTS[variant]
+    factory = "load_app:seed_app" if variant == "cuaderno" else "load_app:filmoteca_app"
     cmd = [sys.executable, "-m", "uvicorn", "--factory", factory, "--app-dir", str(BENCH)]
     cmd += ["--host", "127.0.0.1", "--port", str(port), "--loop", "uvloop", "--http", "httptools"]
     cmd += ["--no-access-log", "--log-level", "warning"]
     env = {
         "FILMOTECA_CATALOG_DIR": str(catalog),
-        "BENCH_CACHE": "1" if variant == "api+cache" else "0",
+        "BENCH_CACHE": cache,
+        "BENCH_FAST_LANE": lane,
         "ARROW_DEFAULT_MEMORY_POOL": "system",  # as `filmoteca serve` sets it
     }
     return start(cmd, env, port)
@@ -246,14 +262,14 @@ def measure(
     server = start_variant(variant, catalog)
     results: dict[tuple[str, int], Result] = {}
     noops: dict[tuple[str, int], list[Result]] = {}
-    ceilings = ["__noop", "__noop_usual"] + (["__raw_noop"] if variant == "api+cache" else [])
+    ceilings = ["__noop", "__noop_usual", "__raw_noop"]
     try:
         for endpoint in ENDPOINTS:  # warm-up: fills the cache, touches every code path
             wrk(server, paths[endpoint], 8, 1, 1)
             drain(server)
         for conc in args.concurrency:
             for i, endpoint in enumerate(ENDPOINTS):
-                if i % 3 == 0 and (variant != "seed" or i == 0):
+                if i % 3 == 0 and (variant != "cuaderno" or i == 0):
                     for noop in ceilings:
                         run = wrk(server, [f"/{noop}"], conc, args.seconds, args.threads)
                         noops.setdefault((noop, conc), []).append(run)
@@ -374,23 +390,31 @@ def startup_line(catalog: Path) -> str:
 
 
 def table(runs: dict[str, dict[tuple[str, int], Result]], concs: list[int]) -> str:
-    """The Markdown table of one catalog."""
-    head = (
-        "| ruta | c | api pet/s | % no-op | % no-op usual | p50 ms | p99 ms | CPU µs/pet "
-        "| api+caché pet/s | % no-op ASGI | % no-op | p50 ms | p99 ms | CPU µs/pet "
-        "| seed pet/s | seed p50 ms | seed p99 ms |\n" + "|---" * 17 + "|\n"
-    )
+    """The Markdown table of one catalog: per variant measured, requests/s, shares of its two
+    ceilings, p50, p99 and server CPU per request (the notebook approach: rps, p50, p99)."""
+    head, rule = "| ruta | c ", "|---|---"
+    for variant in runs:
+        first, second = VARIANTS[variant][2] or ("", "")
+        if variant == "cuaderno":
+            head += "| cuaderno pet/s | p50 ms | p99 ms "
+            rule += "|---" * 3
+        else:
+            head += f"| {variant} pet/s | % {first} | % {second} | p50 ms | p99 ms | CPU µs/pet "
+            rule += "|---" * 6
     rows = []
-    api, cached, seed = runs.get("api", {}), runs.get("api+cache", {}), runs.get("seed", {})
     for conc in concs:
         for endpoint in ("__raw_noop", "__noop", "__noop_usual", *ENDPOINTS):
-            key = (endpoint, conc)
-            a = _cell(api.get(key), api.get(("__noop", conc)), api.get(("__noop_usual", conc)))
-            c = _cell(
-                cached.get(key), cached.get(("__raw_noop", conc)), cached.get(("__noop", conc))
-            )
-            rows.append(f"| {endpoint} | {conc} | {a} | {c} | {_seed_cell(seed.get(key))} |")
-    return head + "\n".join(rows)
+            cells = []
+            for variant, got in runs.items():
+                ceilings = VARIANTS[variant][2]
+                if variant == "cuaderno":
+                    cells.append(_seed_cell(got.get((endpoint, conc))))
+                else:
+                    cells.append(
+                        _cell(got.get((endpoint, conc)), *(got.get((c, conc)) for c in ceilings))
+                    )
+            rows.append(f"| {endpoint} | {conc} | " + " | ".join(cells) + " |")
+    return head + "|\n" + rule + "|\n" + "\n".join(rows)
 
 
 def _cell(run: Result | None, first: Result | None, second: Result | None) -> str:
@@ -415,6 +439,12 @@ def _seed_cell(run: Result | None) -> str:
     return f"{run.rps:,.1f}{flag} | {run.p50_ms:.1f} | {run.p99_ms:.1f}"
 
 
+def load_average() -> str:
+    """The machine's load average (1, 5, 15 min), for the reader to judge the noise."""
+    one, five, fifteen = os.getloadavg()
+    return f"carga de la máquina (uptime): {one:.2f}, {five:.2f}, {fifteen:.2f}"
+
+
 def main() -> None:
     """Run every variant on every catalog and print the tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -422,7 +452,19 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=3)
     parser.add_argument("--concurrency", type=int, nargs="+", default=[8, 64])
     parser.add_argument("--threads", type=int, default=2, help="hilos de wrk (2 por defecto)")
-    parser.add_argument("--sin-seed", action="store_true", help="no medir la versión seed")
+    parser.add_argument(
+        "--no-notebook",
+        action="store_true",
+        help="no medir el enfoque de cuaderno (pandas + ast.literal_eval)",
+    )
+    parser.add_argument(  # the old spelling, kept as a hidden alias
+        "--sin-seed", dest="no_notebook", action="store_true", help=argparse.SUPPRESS
+    )
+    parser.add_argument(
+        "--stack",
+        action="store_true",
+        help="medir también la pila de middleware sin el carril rápido (antes/después)",
+    )
     parser.add_argument(
         "--solo-arranque", action="store_true", help="medir sólo la CPU hasta /listo"
     )
@@ -437,10 +479,15 @@ def main() -> None:
     for catalog in args.catalog:
         paths = sample_paths(catalog)
         runs, notes = {}, []
-        for variant in ("api", "api+cache") + (() if args.sin_seed else ("seed",)):
+        variants = ["api", "api+cache"]
+        variants += ["pila", "pila+caché"] if args.stack else []
+        variants += [] if args.no_notebook else ["cuaderno"]
+        notes.append(load_average() + " al empezar")
+        for variant in variants:
             runs[variant], server, (rss, peak) = measure(variant, catalog, paths, args)
             notes.append(
-                f"{variant}: listo en {server.ready_s:.2f} s, RSS {rss:.0f} MB (pico {peak:.0f})"
+                f"{variant}: listo en {server.ready_s:.2f} s, RSS {rss:.0f} MB (pico {peak:.0f}); "
+                + load_average()
             )
         ready, (rss, peak), (used, used_peak) = shipped(catalog, paths)
         notes.append(startup_line(catalog))

@@ -1,8 +1,9 @@
 """Bench-only app wrappers for `load.py` (uvicorn --factory entry points; never shipped).
 
 filmoteca_app   the API as `create_app` builds it (catalog from FILMOTECA_CATALOG_DIR;
-                response cache on when BENCH_CACHE=1; without the further routers - web page,
-                recommender - whose state is not the API's), plus two no-ops answering b"{}":
+                response cache on when BENCH_CACHE=1, the fast lane off when BENCH_FAST_LANE=0;
+                without the further routers - web page, recommender - whose state is not the
+                API's), plus no-ops answering b"{}":
                   /__noop      a FastAPI route, placed first in the route table (the ceiling
                                for routes that go through the framework): `async def`
                                returning ready bytes, the least FastAPI can do
@@ -39,6 +40,7 @@ def filmoteca_app() -> ASGIApp:
         settings,
         response_cache=os.environ.get("BENCH_CACHE") == "1",
         fast_path=os.environ.get("BENCH_FAST_PATH", "1") == "1",
+        fast_lane=os.environ.get("BENCH_FAST_LANE", "1") == "1",
         routers=(),
     )
     return _with_noops(app)

@@ -118,7 +118,7 @@ def test_dockerfile_calls_existing_commands_and_options() -> None:
         if name in ("RUN", "CMD")
         for call in _filmoteca_calls(args)
     ]
-    assert [c[0] for c in calls] == ["build", "build", "serve"]
+    assert [c[0] for c in calls] == ["build", "build", "report", "serve"]
     for call in calls:
         _check_call(call)
     cmd = next(args for name, args in _instructions() if name == "CMD")

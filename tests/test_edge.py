@@ -11,7 +11,15 @@ from fastapi.testclient import TestClient
 
 from factories import make_catalog, movie
 from filmoteca.api.app import create_app
-from filmoteca.api.edge import MAX_BODY, RECEIVED, EdgeMiddleware, secure_headers
+from filmoteca.api.edge import (
+    BURST,
+    MAX_BODY,
+    PENDING,
+    RECEIVED,
+    EdgeMiddleware,
+    Pending,
+    secure_headers,
+)
 from filmoteca.config import Settings
 
 
@@ -110,8 +118,10 @@ def _run(middleware: EdgeMiddleware, extra: dict[str, Any]) -> list[dict[str, An
     async def main() -> None:
         scope = {"type": "http", "method": "GET", "path": "/x", "headers": [], **extra}
         if "received_ago" in extra:
-            received = asyncio.get_running_loop().time() - extra.pop("received_ago")
+            received = asyncio.get_running_loop().time() - scope.pop("received_ago")
             scope["extensions"] = {RECEIVED: received}
+            if "pending" in scope:
+                scope["extensions"][PENDING] = scope.pop("pending")
         await middleware(scope, receive, send)
 
     asyncio.run(main())
@@ -135,9 +145,61 @@ def test_a_fresh_request_is_served() -> None:
     assert messages[0]["status"] == 200
 
 
-def test_probes_are_never_shed() -> None:
-    messages = _run(EdgeMiddleware(_ok), {"received_ago": 9.0, "path": "/listo"})
-    assert messages[0]["status"] == 200
+def test_probes_and_the_reload_are_never_shed() -> None:
+    for path in ("/listo", "/salud", "/admin/recargar"):
+        messages = _run(EdgeMiddleware(_ok), {"received_ago": 9.0, "path": path})
+        assert messages[0]["status"] == 200
+
+
+def _pending(**clients: int) -> Pending:
+    pending = Pending()
+    for client, count in clients.items():
+        for _ in range(count):
+            pending.arrived(client)
+    return pending
+
+
+def _status(pending: Pending, client: str, waited: float) -> int:
+    extra = {"received_ago": waited, "pending": (pending, client)}
+    return int(_run(EdgeMiddleware(_ok, shed_after=0.5), extra)[0]["status"])
+
+
+def test_a_lone_client_is_not_shed_however_long_its_burst_queues() -> None:
+    # e.g. a browser loading the page on a slow host: nobody else to be fair to
+    assert _status(_pending(navegador=20), "navegador", 3.0) == 200
+    assert _status(_pending(wrk=256), "wrk", 3.0) == 200
+
+
+def test_the_client_above_its_share_is_shed_not_the_others() -> None:
+    pending = _pending(inundador=256, navegador=20, otro=1)
+    assert _status(pending, "inundador", 1.0) == 503
+    assert _status(pending, "navegador", 1.0) == 200
+    assert _status(pending, "otro", 1.0) == 200
+
+
+def test_up_to_a_burst_of_pending_requests_is_never_above_the_share() -> None:
+    pending = _pending(a=BURST, b=1)
+    assert not pending.above_share("a") and _status(pending, "a", 2.0) == 200
+    pending.arrived("a")
+    assert pending.above_share("a") and _status(pending, "a", 2.0) == 503
+
+
+def test_nothing_is_shed_before_the_queue_is_long() -> None:
+    assert _status(_pending(inundador=256, otro=1), "inundador", 0.1) == 200
+
+
+def test_past_the_last_resort_anyone_is_shed() -> None:
+    assert _status(_pending(navegador=3), "navegador", 6.0) == 503
+
+
+def test_pending_counts_go_back_to_zero() -> None:
+    pending = _pending(a=3, b=2)
+    pending.answered("a", 2)
+    pending.answered("b")
+    pending.answered("b")
+    pending.answered("b")  # more than were pending: ignored
+    pending.answered("a")
+    assert pending.by_client == {} and pending.total == 0
 
 
 def test_a_page_policy_without_frame_ancestors_gets_it() -> None:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import uvicorn
 
-from filmoteca.api.edge import RECEIVED
+from filmoteca.api.edge import PENDING, RECEIVED
 from filmoteca.api.limits import GuardedHttpToolsProtocol
 from servers import free_port
 
@@ -28,6 +28,8 @@ async def echo(scope: Any, receive: Any, send: Any) -> None:
     """A tiny ASGI app: reads the body, remembers the scope, answers 200 'ok'."""
     if scope["type"] != "http":
         return
+    pending, client = scope["extensions"][PENDING]
+    scope["pending_then"] = pending.by_client.get(client, 0)
     seen.append(scope)
     more = True
     while more:
@@ -137,3 +139,41 @@ def test_idle_keep_alive_connection_is_closed(port: int) -> None:
         assert first.startswith(b"HTTP/1.1 200")
         start = time.monotonic()
         assert _read_all(sock) == b"" and time.monotonic() - start < 3
+
+
+def _pending_of(client: str) -> int:
+    """Requests of `client` the served protocol counts as received and not yet answered."""
+    return GuardedHttpToolsProtocol.pending.by_client.get(client, 0)
+
+
+def _settled(client: str) -> bool:
+    deadline = time.monotonic() + 3
+    while _pending_of(client) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return _pending_of(client) == 0
+
+
+def test_each_client_s_pending_requests_are_counted_until_answered(port: int) -> None:
+    with _connect(port) as sock:
+        sock.sendall(b"GET /x HTTP/1.1\r\nHost: a\r\n\r\n" * 2)
+        sock.sendall(b"GET /x HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
+        assert _read_all(sock).count(b"HTTP/1.1 200") == 3
+    assert seen[-1]["extensions"][PENDING][1] == "127.0.0.1" and seen[-1]["pending_then"] >= 1
+    assert _settled("127.0.0.1")
+
+
+def test_a_lost_connection_s_requests_are_no_longer_pending(port: int) -> None:
+    with _connect(port) as sock:
+        sock.sendall(b"POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\nab")
+        time.sleep(0.1)
+    assert _settled("127.0.0.1")
+
+
+def test_behind_a_trusted_proxy_the_client_is_the_forwarded_address(port: int) -> None:
+    # uvicorn trusts 127.0.0.1 by default (FORWARDED_ALLOW_IPS): the proxy's appended address
+    with _connect(port) as sock:
+        forwarded = b"X-Forwarded-For: 10.0.0.9, 203.0.113.7\r\n"
+        sock.sendall(b"GET /x HTTP/1.1\r\nHost: a\r\n" + forwarded + b"Connection: close\r\n\r\n")
+        assert _read_all(sock).startswith(b"HTTP/1.1 200")
+    assert seen[-1]["extensions"][PENDING][1] == "203.0.113.7"
+    assert _settled("203.0.113.7")

@@ -63,3 +63,18 @@ def test_catalog_without_data_or_credentials_builds_the_demo_and_says_so(tmp_pat
     assert "se construye el catálogo de demostración" in result.stdout
     manifest = json.loads((tmp_path / "cat" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["source"]["demo"] is True
+
+
+def test_serve_writes_the_report_when_missing_or_older_than_the_catalog(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FILMOTECA_", "KAGGLE_"))}
+    env["HOME"] = str(tmp_path)
+    catalog, report = tmp_path / "cat", tmp_path / "inf"
+    paths = (f"CATALOG={catalog}", f"REPORT={report}", f"DATA={tmp_path / 'nada'}")
+    assert _make("catalog", *paths, env=env).returncode == 0
+    result = _make(f"{report}/index.html", *paths, env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "informe exploratorio" in (report / "index.html").read_text(encoding="utf-8").lower()
+    planned = _make("-n", "serve", *paths, env=env).stdout
+    assert "filmoteca report" not in planned and f'FILMOTECA_REPORT_DIR="{report}"' in planned
+    os.utime(report / "index.html", (0, 0))  # older than the catalog: written again
+    assert "filmoteca report" in _make("-n", "serve", *paths, env=env).stdout

@@ -339,10 +339,9 @@ def test_many_with_filters_beyond_the_lists_searches_everything(catalog: Path) -
 # ---- neighbour search -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("sampled", [False, True])
-def test_top_neighbors_is_exact(monkeypatch: pytest.MonkeyPatch, sampled: bool) -> None:
-    if sampled:
-        monkeypatch.setattr(nb, "_SAMPLE_MIN_COLUMNS", 0)
+@pytest.mark.parametrize("buffer_values", [2**21, 700 * 7], ids=["one-chunk", "7-row-chunks"])
+def test_top_neighbors_is_exact(monkeypatch: pytest.MonkeyPatch, buffer_values: int) -> None:
+    monkeypatch.setattr(nb, "BUFFER_VALUES", buffer_values)
     rng = np.random.default_rng(7)
     n = 700
     sparse = sp.random(n, 60, density=0.05, random_state=3, format="csr", dtype=np.float32)
@@ -358,6 +357,43 @@ def test_top_neighbors_is_exact(monkeypatch: pytest.MonkeyPatch, sampled: bool) 
     expected = np.argsort(-score, axis=1, kind="stable")[:, :15]
     assert np.array_equal(np.sort(top, axis=1), np.sort(expected, axis=1))
     assert np.allclose(sims, np.take_along_axis(score, top, axis=1), atol=1e-5)
+
+
+def test_top_neighbors_scales_the_content_but_not_the_co_likes_or_the_bonus() -> None:
+    rng = np.random.default_rng(5)
+    n, k = 300, 8
+    sparse = sp.random(n, 40, density=0.1, random_state=6, format="csr", dtype=np.float32)
+    dense = rng.random((n, 4), dtype=np.float32)
+    langs = rng.integers(0, 3, n).astype(np.int16)
+    bonus = rng.random(n, dtype=np.float32)
+    cf = sp.random(n, n, density=0.02, random_state=8, format="csr", dtype=np.float32)
+    top, sims = nb.top_neighbors(sparse, dense, langs, 0.2, bonus, k=k, genres=1,
+                                 content_weight=0.5, cf=cf)  # fmt: skip
+    content = (sparse @ sparse.T).toarray() + dense @ dense.T + 0.2 * (langs[:, None] == langs)
+    score = 0.5 * content + cf.toarray() + bonus[None, :]
+    np.fill_diagonal(score, -np.inf)
+    expected = -np.sort(-score, axis=1)[:, :k]
+    assert np.allclose(sims, expected, atol=1e-5)
+    assert np.allclose(np.take_along_axis(score, top, axis=1), expected, atol=1e-5)
+
+
+def test_top_neighbors_without_evidence_among_the_best_scores_searches_the_whole_row() -> None:
+    rng = np.random.default_rng(11)
+    n, k = 400, 10
+    sparse = sp.random(n, 300, density=0.01, random_state=4, format="csr", dtype=np.float32)
+    dense = 10 * rng.random((n, 3), dtype=np.float32)  # era only: high scores, no evidence
+    bonus = rng.random(n, dtype=np.float32)
+    top, sims = nb.top_neighbors(sparse, dense, np.zeros(n, np.int16), 0.0, bonus, k=k)
+    shared = (sparse @ sparse.T).toarray()
+    score = np.where(shared > 0, shared + dense @ dense.T + bonus[None, :], -np.inf)
+    np.fill_diagonal(score, -np.inf)
+    for row in range(n):
+        found = np.sort(score[row])[::-1][:k]
+        found = found[np.isfinite(found)]
+        listed = top[row][top[row] >= 0]
+        assert len(listed) == len(found)  # padded with -1 where fewer movies share anything
+        assert np.allclose(sims[row][: len(listed)], found, atol=1e-4)
+        assert np.allclose(score[row][listed], found, atol=1e-4)
 
 
 def test_top_neighbors_needs_evidence_and_adds_co_likes() -> None:

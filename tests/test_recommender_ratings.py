@@ -168,3 +168,18 @@ def test_one_infinite_vote_average_changes_no_other_list(tmp_path: Path) -> None
             r.id for r in plain.recommend(i, k=3)
         ][:2]
         assert max(r.similarity for r in broken.recommend(i, k=3)) > 0
+
+
+@pytest.mark.parametrize("column_span", [1_000, 2**40], ids=["one-key-sort", "lexsort"])
+def test_top_per_row_keeps_the_largest_and_breaks_ties_by_the_lower_column(
+    column_span: int,
+) -> None:
+    rng = np.random.default_rng(3)
+    rows = np.repeat(np.arange(30), rng.integers(0, 12, 30))
+    cols = np.concatenate([rng.choice(column_span, (rows == r).sum(), replace=False)
+                           for r in range(30)])  # fmt: skip
+    values = rng.choice(np.array([0.25, 0.5, 1.0], np.float32), len(rows))  # many ties
+    kept = collaborative.top_per_row(rows, cols, values, 4)
+    order = np.lexsort((cols, -values, rows))
+    rank = np.arange(len(order)) - np.searchsorted(rows[order], rows[order])
+    assert kept.tolist() == np.sort(order[rank < 4]).tolist()

@@ -330,4 +330,4 @@ def test_sigterm_lets_the_in_flight_request_finish(
     assert result["response"].json()["estado"] == "recargado"
     # uvicorn re-raises the signal once shut down, so the exit status says "ended by SIGTERM".
     assert proc.returncode in (0, -signal.SIGTERM), output
-    assert "Shutting down" in output and "Traceback" not in output
+    assert "Deteniendo el servidor" in output and "Traceback" not in output

@@ -121,3 +121,14 @@ def test_serve_without_arguments_builds_the_demo_first(
     assert (tmp_path / "catalogo" / "manifest.json").is_file()
     (catalog_dir, host, port, workers), _ = calls[0]
     assert (catalog_dir, host, port, workers) == (tmp_path / "catalogo", "127.0.0.1", 8000, 1)
+
+
+def test_server_lines_are_in_spanish(tmp_path: Path) -> None:
+    for url in serve(make_sample_catalog(tmp_path / "catalogo"), tmp_path):
+        assert get(f"{url}/listo").status_code == 200
+    log = (tmp_path / "servidor.log").read_text(encoding="utf-8")
+    for line in ("Proceso del servidor iniciado", "Aplicación lista.", "Servidor en http://"):
+        assert line in log, log
+    assert "Deteniendo el servidor" in log and "Aplicación cerrada." in log, log
+    for english in ("Uvicorn running", "Started server", "startup complete", "Shutting down"):
+        assert english not in log, log

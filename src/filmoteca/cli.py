@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 import os
 import sys
 from collections.abc import Callable
@@ -279,6 +280,10 @@ def serve(
             highlight=False,
         )
         _build_with_progress(None, settings.catalog_dir)
+    # Start-up makes only long-lived objects (modules, routes, the catalog's indexes): the
+    # cyclic collector is paused until the app's lifespan freezes them and resumes it
+    # (`api.app.lifespan`; measured, 0.14 s less CPU before the first answer).
+    gc.disable()
     run(
         catalog_dir or settings.catalog_dir,
         host,

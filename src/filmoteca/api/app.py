@@ -19,11 +19,13 @@ from fastapi import APIRouter, FastAPI
 from .. import __version__
 from ..catalog import Catalog
 from ..config import Settings
-from . import docs, errors, openapi, operations
+from . import answers, docs, errors, openapi, operations
 from .cache import ResponseCache, ResponseCacheMiddleware
 from .compression import CompressionMiddleware
 from .fastpath import FastPathMiddleware
 from .head import HeadAsGet
+from .lane import FastLane
+from .memory import keep_large_blocks_mapped
 from .routers import busqueda, consultas, creditos, descubrir, general, pagina, recomendacion
 from .schemas import director_json
 
@@ -56,11 +58,15 @@ TAGS = [
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Load the catalog once (unless one was given to create_app); nothing is parsed from CSV."""
     settings: Settings = app.state.settings
+    keep_large_blocks_mapped()
     if app.state.catalog is None:
         app.state.catalog = Catalog.load(settings.catalog_dir)
+    answers.attach(app.state.catalog, settings.catalog_dir)  # made at build time (answers.py)
     # The catalog's objects live as long as the process: keep them out of the garbage
-    # collector's full passes, which took 40 ms on the 45,466-movie catalog (p99 spikes).
+    # collector's full passes, which took 40 ms on the 45,466-movie catalog (p99 spikes);
+    # `serve` pauses the collector while starting (cli.py): it runs again from here.
     gc.freeze()
+    gc.enable()
     # The director answers' fragments and the fuzzy-suggestion indexes (about 0.5 s of CPU
     # on the 45,466-movie catalog) are made off the start-up path, in a background thread:
     # /listo does not wait for them (an answer that needs a part not yet made makes it).
@@ -82,12 +88,15 @@ def create_app(
     catalog: Catalog | None = None,
     response_cache: bool = True,
     fast_path: bool = True,
+    fast_lane: bool = True,
     routers: tuple[APIRouter, ...] = ROUTERS,
 ) -> FastAPI:
     """The API over `settings.catalog_dir` (or over `catalog`, already loaded).
 
     `response_cache=False` leaves out the response cache, `fast_path=False` the direct calls
-    of plain GET routes (fastpath.py; e.g. to compare their answers with FastAPI's); `routers`
+    of plain GET routes (fastpath.py) and the fast lane in front of the stack (lane.py), e.g.
+    to compare their answers with FastAPI's; `fast_lane=False` the lane alone (the stack as
+    it answers without it); `routers`
     picks the further feature routers (all of ROUTERS by default), e.g. to measure the API
     without the web page's state.
     """
@@ -122,6 +131,8 @@ def create_app(
     operations.install(
         app, rebuild=lambda: create_app(app.state.settings, response_cache=False, routers=routers)
     )
+    if fast_path and fast_lane:  # outermost: the query routes' requests in one layer (lane.py)
+        app.add_middleware(FastLane)
     openapi.install(app)
     return app
 

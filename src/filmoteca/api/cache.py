@@ -199,26 +199,39 @@ class ResponseCacheMiddleware:
         await self.app(scope, receive, capture)
         if streamed or start is None:
             return None
-        status, headers = start["status"], list(start.get("headers", ()))
-        headers.append(_VARY)
-        if status == 200:
-            headers += [(b"etag", etag), (b"cache-control", CACHE_CONTROL)]
-        entry = _Entry(status, headers, b"".join(chunks), scope.get("route"))
-        if status in CACHEABLE_STATUS and etag == self.cache.etag:
+        entry = make_entry(
+            start["status"], start.get("headers", ()), b"".join(chunks), scope.get("route"), etag
+        )
+        if entry.status in CACHEABLE_STATUS and etag == self.cache.etag:
             self.cache.put(key, entry)
         return entry
+
+
+def make_entry(status: int, headers: Any, body: bytes, route: Any, etag: bytes) -> _Entry:
+    """A finished response as a cache entry: `Vary` always, `ETag` (`etag`) and
+    `Cache-Control` on a 200."""
+    kept = [*headers, _VARY]
+    if status == 200:
+        kept += [(b"etag", etag), (b"cache-control", CACHE_CONTROL)]
+    return _Entry(status, kept, body, route)
 
 
 async def _reply(send: Send, entry: _Entry, scope: Scope, marker: tuple[bytes, bytes]) -> None:
     """Send a cached (or just made) response: 304 when the client's tag matches, gzipped when
     the client accepts it."""
-    matches, gzip_ok = _request_conditions(scope["headers"])
+    status, headers, body = reply_parts(entry, *_request_conditions(scope["headers"]))
+    await _send(send, status, [*headers, marker], body)
+
+
+def reply_parts(
+    entry: _Entry, matches: bytes | None, gzip_ok: bool
+) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    """The status, headers and body answering a request with If-None-Match `matches` (or
+    None) that accepts gzip or not: 304 when the tag matches, gzipped when accepted."""
     headers, body = entry.variant(gzip_ok)
     if entry.status == 200 and matches is not None and etag_matches(matches, _etag_of(headers)):
-        kept = [(k, v) for k, v in headers if k in _NOT_MODIFIED_HEADERS]
-        await _send(send, 304, [*kept, marker], b"")
-    else:
-        await _send(send, entry.status, [*headers, marker], body)
+        return 304, [(k, v) for k, v in headers if k in _NOT_MODIFIED_HEADERS], b""
+    return entry.status, headers, body
 
 
 _NOT_MODIFIED_HEADERS = frozenset({b"etag", b"cache-control", b"vary"})

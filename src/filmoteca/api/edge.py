@@ -6,10 +6,16 @@ still counted and logged with its request id):
 - Bodies: a `Content-Length` over MAX_BODY (64 KB) is answered 413 before anything is read;
   a chunked body is counted as it arrives and cut at the limit (413 too). The connection is
   closed after a 413, so an oversized upload is not read any further.
-- Shedding: a request that waited more than SHED_AFTER seconds between its arrival (stamped by
-  `limits.GuardedHttpToolsProtocol`) and the moment the app picks it up is answered 503 with
-  `Retry-After` at once: under overload, clients are told to come back instead of queueing for
-  seconds. Probes (`/salud`, `/listo`) are never shed.
+- Fair shedding: under overload, clients are told to come back (503 with `Retry-After`, at
+  once) instead of queueing for seconds, and the client sending more than its share pays for
+  it, not the others. A request is shed when it waited more than SHED_AFTER seconds between
+  its arrival (stamped by `limits.GuardedHttpToolsProtocol`, which also counts each client's
+  requests received and not yet answered, in `Pending`) and the moment the app picks it up,
+  and its client has more requests pending than its fair share: the larger of BURST and the
+  average of the clients with requests pending. So a lone client, e.g. a browser loading the
+  page (about 20 requests, at most 6 at a time over HTTP/1.1), is never shed, however slow the
+  host; as a last resort any request that waited more than SHED_ALWAYS is. Probes (`/salud`,
+  `/listo`) and the reload (`/admin/recargar`, behind its token) are never shed.
 - Headers on every response: `X-Content-Type-Options: nosniff` and `Referrer-Policy:
   no-referrer`; on HTML (`/docs`, `/redoc`, `/reporte`, `/app`...) also a Content-Security-Policy
   with `frame-ancestors 'none'` (added to the page's own policy when it has one) and
@@ -34,10 +40,14 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 RECEIVED = "filmoteca.received"
 """The scope's extension key for the loop time a request's headers were complete (set by
 `limits.GuardedHttpToolsProtocol`)."""
+PENDING = "filmoteca.pending"
+"""The scope's extension key for (`Pending`, client) of a request (set by the protocol too)."""
 MAX_BODY = 64 << 10
 SHED_AFTER = 0.5
+SHED_ALWAYS = 5.0
+BURST = 32
 RETRY_AFTER = b"1"
-NEVER_SHED = frozenset({"/salud", "/listo"})
+NEVER_SHED = frozenset({"/salud", "/listo", "/admin/recargar"})
 SECURITY_HEADERS = ((b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"))
 HTML_CSP = b"frame-ancestors 'none'; object-src 'none'; base-uri 'self'"
 _FRAME_ANCESTORS = b"frame-ancestors 'none'"
@@ -56,6 +66,34 @@ _BUSY = orjson.dumps(
 )
 
 
+class Pending:
+    """Requests received and not yet answered, per client (its address), in one process."""
+
+    __slots__ = ("by_client", "total")
+
+    def __init__(self) -> None:
+        self.by_client: dict[str, int] = {}
+        self.total = 0
+
+    def arrived(self, client: str) -> None:
+        """A request of `client` is complete (headers read)."""
+        self.by_client[client] = self.by_client.get(client, 0) + 1
+        self.total += 1
+
+    def answered(self, client: str, count: int = 1) -> None:
+        """`count` requests of `client` were answered (or their connection lost)."""
+        mine = self.by_client.pop(client, 0)
+        self.total -= min(count, mine)
+        if mine > count:
+            self.by_client[client] = mine - count
+
+    def above_share(self, client: str, burst: int = BURST) -> bool:
+        """Whether `client` has more requests pending than the larger of `burst` and the
+        average per client with requests pending (a lone client never has)."""
+        mine = self.by_client.get(client, 0)
+        return mine > burst and mine * len(self.by_client) > self.total
+
+
 class BodyTooLarge(HTTPException):
     """Raised into the app when a streamed body passes the limit (the 413 is already sent)."""
 
@@ -72,10 +110,11 @@ class EdgeMiddleware:
         *,
         max_body: int = MAX_BODY,
         shed_after: float = SHED_AFTER,
+        shed_always: float = SHED_ALWAYS,
     ) -> None:
         self.app = app
         self.max_body = max_body
-        self.shed_after = shed_after
+        self.shed_after, self.shed_always = shed_after, shed_always
         self.shed = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -83,7 +122,7 @@ class EdgeMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if self._queued_too_long(scope):
+        if self.must_shed(scope):
             self.shed += 1
             await _error(send, 503, _BUSY, (b"retry-after", RETRY_AFTER))
             return
@@ -94,12 +133,18 @@ class EdgeMiddleware:
         guarded = _Guard(send, self.max_body)
         await self.app(scope, guarded.receive(receive) if chunked else receive, guarded.send)
 
-    def _queued_too_long(self, scope: Scope) -> bool:
-        received = scope.get("extensions", {}).get(RECEIVED)
+    def must_shed(self, scope: Scope) -> bool:
+        """Whether the request queued too long and its client is above its share (see the
+        module docstring)."""
+        extensions = scope.get("extensions") or {}
+        received = extensions.get(RECEIVED)
         if received is None or scope["path"] in NEVER_SHED:
             return False
         waited: float = asyncio.get_running_loop().time() - received
-        return waited > self.shed_after
+        if waited <= self.shed_after:
+            return False
+        pending: tuple[Pending, str] | None = extensions.get(PENDING)
+        return waited > self.shed_always or pending is None or pending[0].above_share(pending[1])
 
 
 class _Guard:

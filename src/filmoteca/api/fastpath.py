@@ -24,11 +24,12 @@ checks it answer by answer.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 from annotated_types import Ge, Le, MaxLen, MinLen
@@ -38,6 +39,10 @@ from starlette.responses import Response
 from starlette.routing import Match
 
 from ..errors import FilmotecaError
+from .turns import Turns, finish_now
+
+if TYPE_CHECKING:
+    from .answers import Answers
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -76,7 +81,7 @@ class _Param:
 
 
 @dataclass(frozen=True, slots=True)
-class _Route:
+class EligibleRoute:
     """An eligible route, ready to be called directly."""
 
     route: APIRoute
@@ -92,7 +97,7 @@ class FastPathMiddleware:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self._routes: tuple[_Route, ...] | None = None
+        self._routes: tuple[EligibleRoute, ...] | None = None
         self.served = self.passed = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -102,7 +107,7 @@ class FastPathMiddleware:
             return
         if self._routes is None:
             self._routes = eligible_routes(scope["app"].router.routes)
-        response = await self._answer(scope, receive)
+        response = await answer(self._routes, scope, receive)
         if response is None:
             self.passed += 1
             await self.app(scope, receive, send)
@@ -110,19 +115,41 @@ class FastPathMiddleware:
         self.served += 1
         await response(scope, receive, send)
 
-    async def _answer(self, scope: Scope, receive: Receive) -> Response | None:
-        """The route's response, or None to let FastAPI answer."""
-        path: str = scope["path"]
-        for entry in self._routes or ():
-            if path.startswith(entry.prefix):
-                kwargs = _arguments(entry, scope)
-                if kwargs is None:
-                    return None
+
+async def answer(
+    routes: tuple[EligibleRoute, ...],
+    scope: Scope,
+    receive: Receive,
+    answers: Answers | None = None,
+    slow: Turns | None = None,
+) -> Response | None:
+    """The response of the eligible route (of `routes`) a GET request is for, or None to let
+    FastAPI answer it.
+
+    With `answers`, a valid request whose answer was made at build time is answered with
+    those bytes instead of calling the route (api/answers.py); one the answers would hold but
+    do not is for an unknown name, whose suggestions cost a hundred times more: those are
+    computed in short batches between turns of the event loop (`slow`, turns.py), so that a
+    flood of them queues behind itself instead of in front of every other request."""
+    path: str = scope["path"]
+    for entry in routes:
+        if path.startswith(entry.prefix):
+            kwargs = _arguments(entry, scope)
+            if kwargs is None:
+                return None
+            if answers is None or not answers.holds(entry.route.path, kwargs):
                 return await _call(entry, kwargs, scope, receive)
-        return None
+            body = answers.get(entry.route.path, kwargs)
+            if body is not None:
+                _matched(entry, kwargs, scope)
+                return Response(body, media_type="application/json")
+            if slow is None:
+                return await _call(entry, kwargs, scope, receive)
+            return await slow.run(functools.partial(_call_now, entry, kwargs, scope, receive))
+    return None
 
 
-def _arguments(entry: _Route, scope: Scope) -> dict[str, Any] | None:
+def _arguments(entry: EligibleRoute, scope: Scope) -> dict[str, Any] | None:
     """The route function's path and query arguments, or None when FastAPI must decide."""
     match = entry.route.path_regex.match(scope["path"])
     if match is None or any(r.matches(scope)[0] != Match.NONE for r in entry.earlier):
@@ -151,7 +178,7 @@ def _arguments(entry: _Route, scope: Scope) -> dict[str, Any] | None:
 
 
 async def _call(
-    entry: _Route, kwargs: dict[str, Any], scope: Scope, receive: Receive
+    entry: EligibleRoute, kwargs: dict[str, Any], scope: Scope, receive: Receive
 ) -> Response | None:
     """Call the dependencies and the route; a FilmotecaError goes to the app's handler."""
     request = Request(scope, receive)
@@ -168,9 +195,25 @@ async def _call(
         return None
     if not isinstance(response, Response) or response.background is not None:
         return None
+    _matched(entry, kwargs, scope)
+    return response
+
+
+def _call_now(
+    entry: EligibleRoute, kwargs: dict[str, Any], scope: Scope, receive: Receive
+) -> Response | None:
+    """`_call` run to its end at once (the name routes never wait); None, for FastAPI to
+    answer, if it would wait."""
+    try:
+        return finish_now(_call(entry, kwargs, scope, receive))
+    except RuntimeError:
+        return None
+
+
+def _matched(entry: EligibleRoute, kwargs: dict[str, Any], scope: Scope) -> None:
+    """Record in the scope the route that answered, as FastAPI's routing does."""
     scope["route"], scope["endpoint"] = entry.route, entry.route.endpoint
     scope["path_params"] = {p.name: kwargs[p.name] for p in entry.path_params}
-    return response
 
 
 def _handler(handlers: dict[Any, Any], exc: Exception) -> Any:
@@ -181,7 +224,7 @@ def _handler(handlers: dict[Any, Any], exc: Exception) -> Any:
     return None
 
 
-def eligible_routes(routes: list[Any]) -> tuple[_Route, ...]:
+def eligible_routes(routes: list[Any]) -> tuple[EligibleRoute, ...]:
     """The routes of a table that the fast path can serve, each with the routes before it."""
     found = []
     for position, route in enumerate(routes):
@@ -191,7 +234,7 @@ def eligible_routes(routes: list[Any]) -> tuple[_Route, ...]:
     return tuple(found)
 
 
-def _eligible(route: Any, earlier: tuple[Any, ...]) -> _Route | None:
+def _eligible(route: Any, earlier: tuple[Any, ...]) -> EligibleRoute | None:
     """The fast-path form of a route, or None when its signature is not simple enough."""
     if not isinstance(route, APIRoute) or "GET" not in (route.methods or ()):
         return None
@@ -216,7 +259,7 @@ def _eligible(route: Any, earlier: tuple[Any, ...]) -> _Route | None:
     query_params = [_param(field, "query") for field in dependant.query_params]
     if None in dependencies or None in path_params or None in query_params:
         return None
-    return _Route(
+    return EligibleRoute(
         route,
         route.path.split("{", 1)[0],
         earlier,

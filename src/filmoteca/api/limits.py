@@ -10,21 +10,33 @@ connection that never finishes its headers (or never sends anything) open foreve
   its first byte, and a new connection must start one within it; otherwise the connection is
   closed (idle keep-alive connections are closed by uvicorn's `timeout_keep_alive`).
 - Each request's scope carries the loop time its headers were complete
-  (`scope["extensions"]["filmoteca.received"]`), so the app can tell how long it queued
-  (`edge.EdgeMiddleware` sheds requests that waited too long).
+  (`scope["extensions"]["filmoteca.received"]`), so the app can tell how long it queued, and
+  every client's requests received and not yet answered are counted (`edge.Pending`), so that
+  `edge.EdgeMiddleware` sheds, among the requests that waited too long, those of the clients
+  above their share. A client is its address; behind a proxy trusted by uvicorn
+  (FORWARDED_ALLOW_IPS), the address the proxy appended to X-Forwarded-For.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from .edge import RECEIVED
+from .edge import PENDING, RECEIVED, Pending
 
 MAX_HEADER_BYTES = 16 << 10
 REQUEST_TIMEOUT = 10.0
+
+
+def _trusted(allowed: list[str] | str, peer: str) -> bool:
+    """Whether uvicorn trusts the proxy headers of `peer` (FORWARDED_ALLOW_IPS: addresses, or
+    '*'; networks are not looked into here: such a peer counts as one client)."""
+    names = allowed.split(",") if isinstance(allowed, str) else allowed
+    return any(name.strip() in ("*", peer) for name in names)
+
 
 _431 = (
     b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
@@ -38,6 +50,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
 
     max_header_bytes = MAX_HEADER_BYTES
     request_timeout = REQUEST_TIMEOUT
+    pending = Pending()  # shared by the connections of the process
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -45,15 +58,24 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._in_headers = True
         self._refused = False
         self._deadline: asyncio.TimerHandle | None = None
+        self._clients: deque[str] = deque()  # of the requests received and not yet answered
+        self._peer, self._proxied = "", False
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         """Accept the connection; its first request must arrive within the deadline."""
         super().connection_made(transport)
+        self._peer = self.client[0] if self.client else ""
+        self._proxied = self.config.proxy_headers and _trusted(
+            self.config.forwarded_allow_ips, self._peer
+        )
         self._arm()
 
     def connection_lost(self, exc: Exception | None) -> None:
-        """Drop the deadline with the connection."""
+        """Drop the deadline and the requests still pending with the connection."""
         self._disarm()
+        for client in self._clients:
+            self.pending.answered(client)
+        self._clients.clear()
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
@@ -82,8 +104,26 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         """Stamp the arrival time in the scope, then let uvicorn start the request."""
         self._in_headers = False
         scope: dict[str, Any] = self.scope  # type: ignore[assignment]
-        scope.setdefault("extensions", {})[RECEIVED] = self.loop.time()
+        client = self._client_of(scope)
+        self.pending.arrived(client)
+        self._clients.append(client)
+        extensions = scope.setdefault("extensions", {})
+        extensions[RECEIVED], extensions[PENDING] = self.loop.time(), (self.pending, client)
         super().on_headers_complete()
+
+    def on_response_complete(self) -> None:
+        """A response went out: its request is no longer pending."""
+        if self._clients:
+            self.pending.answered(self._clients.popleft())
+        super().on_response_complete()
+
+    def _client_of(self, scope: dict[str, Any]) -> str:
+        """Who sent the request: the peer, or the client a trusted proxy names."""
+        if self._proxied:
+            for name, value in scope["headers"]:
+                if name == b"x-forwarded-for":
+                    return value.decode("latin-1").rpartition(",")[2].strip() or self._peer
+        return self._peer
 
     def on_message_complete(self) -> None:
         """The whole request arrived: its deadline is met."""

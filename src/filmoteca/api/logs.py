@@ -103,10 +103,12 @@ def log_config(level: str = "info", fmt: str = "json") -> dict[str, Any]:
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {"main": {"()": f"{__name__}.{formatter.__name__}"}},
+        "filters": {"spanish": {"()": "filmoteca.api.logtext.SpanishServerLines"}},
         "handlers": {
             "stderr": {
                 "class": "logging.StreamHandler",
                 "formatter": "main",
+                "filters": ["spanish"],
                 "stream": "ext://sys.stderr",
             }
         },

@@ -218,7 +218,7 @@ class ObservabilityMiddleware:
             else:
                 await self.app(scope, receive, send)
             return
-        rid = _request_id(scope.get("headers", ()))
+        rid = request_id(scope.get("headers", ()))
         scope.setdefault("state", {})["request_id"] = rid
         token = request_id_var.set(rid)
         status = 500
@@ -236,15 +236,15 @@ class ObservabilityMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         except Exception:
-            self._finish(scope, 500, time.perf_counter() - start, rid, failed=True)
+            self.finish(scope, 500, time.perf_counter() - start, rid, failed=True)
             raise
         else:
-            self._finish(scope, status, time.perf_counter() - start, rid, failed=False)
+            self.finish(scope, status, time.perf_counter() - start, rid, failed=False)
         finally:
             self.metrics.in_progress -= 1
             request_id_var.reset(token)
 
-    def _finish(self, scope: Scope, status: int, seconds: float, rid: str, failed: bool) -> None:
+    def finish(self, scope: Scope, status: int, seconds: float, rid: str, failed: bool) -> None:
         """Record metrics, then the access-log line (or the error with its traceback)."""
         method = scope["method"]
         route = route_template(scope)
@@ -253,10 +253,10 @@ class ObservabilityMiddleware:
             error_logger.error(
                 "Excepción no controlada",
                 exc_info=True,
-                extra=_fields(scope, route, status, seconds),
+                extra=access_fields(scope, route, status, seconds),
             )
         elif self.access_log and route not in QUIET_ROUTES and access_logger.isEnabledFor(20):
-            access_logger.info("petición", extra=_fields(scope, route, status, seconds))
+            access_logger.info("petición", extra=access_fields(scope, route, status, seconds))
 
 
 async def clean_lifespan(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
@@ -302,7 +302,7 @@ def route_template(scope: Scope) -> str:
     return path if isinstance(path, str) and path else UNMATCHED_ROUTE
 
 
-def _request_id(headers: Iterable[tuple[bytes, bytes]]) -> str:
+def request_id(headers: Iterable[tuple[bytes, bytes]]) -> str:
     """The client's X-Request-ID when it is short and safe, else a new random one."""
     for name, value in headers:
         if name == REQUEST_ID_HEADER:
@@ -318,7 +318,7 @@ _ID_PREFIX = os.urandom(8).hex()
 _ID_COUNTER = itertools.count(int.from_bytes(os.urandom(4)))
 
 
-def _fields(scope: Scope, route: str, status: int, seconds: float) -> dict[str, Any]:
+def access_fields(scope: Scope, route: str, status: int, seconds: float) -> dict[str, Any]:
     """The structured fields of an access-log line."""
     client = scope.get("client")
     return {

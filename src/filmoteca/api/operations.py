@@ -18,12 +18,9 @@ the workers instead (uvicorn restarts them one by one on SIGHUP to its main proc
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import ctypes
 import gc
 import hmac
 import logging
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -38,6 +35,7 @@ from starlette.responses import PlainTextResponse, Response
 from ..config import Settings
 from ..errors import CatalogMissing, FilmotecaError
 from .edge import EdgeMiddleware
+from .memory import release_memory
 from .observability import Metrics, ObservabilityMiddleware, metrics_endpoint
 from .responses import error_response, json_response
 from .schemas import Error
@@ -252,17 +250,6 @@ def load_state(rebuild: Callable[[], FastAPI]) -> dict[str, Any]:
 _MISSING = object()
 
 
-def release_memory() -> None:
-    """Give freed memory back to the system (glibc heaps; Arrow's pool where Arrow is loaded):
-    after a load or a reload."""
-    gc.collect()
-    arrow = sys.modules.get("pyarrow")
-    if arrow is not None:
-        arrow.default_memory_pool().release_unused()
-    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-
-
 def release_old_state() -> None:
     """After a swap: free the old catalog, recommender and cards, and their memory maps.
 
@@ -271,19 +258,8 @@ def release_old_state() -> None:
     old state's reference cycles would keep it (and every file it maps) for ever, ~17 MB per
     reload on the 45,466-movie catalog. So thaw, collect, and freeze what is alive again."""
     gc.unfreeze()
-    _forget_endpoints()
     release_memory()
     gc.freeze()
-
-
-def _forget_endpoints() -> None:
-    """Empty FastAPI's caches of endpoint facts: keyed by the endpoint functions, they keep the
-    scratch apps of past reloads (closures over them) alive; they refill on the next request."""
-    models = sys.modules.get("fastapi.dependencies.models")
-    for name in dir(models) if models is not None else ():
-        clear = getattr(getattr(models, name), "cache_clear", None)
-        if callable(clear):
-            clear()
 
 
 def _state(app: FastAPI) -> dict[str, Any]:

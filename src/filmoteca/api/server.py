@@ -46,6 +46,7 @@ def run(
         log_config=log_config(settings.log_level, settings.log_format),
         log_level=settings.log_level,
         server_header=False,
+        ws="none",  # no WebSocket routes: uvicorn need not import `websockets`
     )
 
 

@@ -8,12 +8,12 @@ the busiest month and weekday, and a word to search.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..text import MONTHS, WEEKDAYS, normalize
+from .keys import TitleGroups
 from .movies import Movies
 from .people import People
 
@@ -35,7 +35,7 @@ class Examples:
 
 def pick(
     movies: Movies,
-    titles: Mapping[str, tuple[int, ...]],
+    titles: TitleGroups,
     people: People,
     directing: np.ndarray,
     counts: tuple[np.ndarray, np.ndarray],
@@ -43,8 +43,8 @@ def pick(
 ) -> Examples:
     """The examples of one catalog (deterministic: ties go to the lowest position)."""
     top = int(np.argmax(movies.votes))
-    shared = [p for p in titles.values() if len(p) > 1]
-    repeated = max(shared, key=lambda p: int(movies.votes[p[0]]), default=None)
+    shared = titles.shared_firsts()  # the most voted movie of each repeated title
+    repeated = int(shared[np.argmax(movies.votes[shared])]) if len(shared) else None
     few = np.flatnonzero(movies.votes < min_votes)
     few_votes = int(few[np.argmax(movies.votes[few])]) if len(few) else None
     words = [w for w in normalize(movies.titles[top]).split() if len(w) >= 3]
@@ -52,7 +52,7 @@ def pick(
     return Examples(
         title=movies.titles[top],
         movie_id=int(movies.ids[top]),
-        repeated_title=movies.titles[repeated[0]] if repeated else None,
+        repeated_title=movies.titles[repeated] if repeated is not None else None,
         few_votes_title=movies.titles[few_votes] if few_votes is not None else None,
         actor=_most(people, people.acting),
         director=_most(people, directing),

@@ -36,6 +36,7 @@ class CloseNames:
     def __init__(self, choices: Sequence[str]) -> None:
         self.choices = list(choices)
         self._index_arrays: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._name_array: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.choices)
@@ -45,17 +46,24 @@ class CloseNames:
         than on the first unknown name."""
         if len(self.choices) > EXACT_UP_TO:
             self._index()
+            self._names()
 
     def closest(self, key: str, limit: int) -> list[str]:
         """Up to `limit` keys with QRatio >= MIN_SCORE against `key`, best first (ties in
         list order)."""
-        choices = self.choices
+        choices: Sequence[str] = self.choices
         if len(choices) > EXACT_UP_TO:
-            choices = [self.choices[i] for i in self._candidates(key).tolist()]
+            choices = self._names()[self._candidates(key)].tolist()
         found = process.extract(
             key, choices, scorer=fuzz.QRatio, limit=limit, score_cutoff=MIN_SCORE
         )
         return [choice for choice, _, _ in found]
+
+    def _names(self) -> np.ndarray:
+        """The choices as an object array (candidates are picked from it in one step)."""
+        if self._name_array is None:
+            self._name_array = np.array(self.choices, dtype=object)
+        return self._name_array
 
     def _candidates(self, key: str) -> np.ndarray:
         """Positions (ascending) of the CANDIDATES names most alike `key` by the Dice
@@ -67,7 +75,7 @@ class CloseNames:
         postings = [owners[offsets[b] : offsets[b + 1]] for b in wanted]
         rare = [names for names in postings if len(names) <= COMMON]
         postings = rare or postings  # the commonest trigrams say little: left out if others
-        names, shared = np.unique(np.concatenate(postings), return_counts=True)
+        names, shared = _distinct(np.sort(np.concatenate(postings)))
         if names.size <= CANDIDATES:
             return names
         dice = shared / (sizes[names] + len(postings))
@@ -90,6 +98,21 @@ class CloseNames:
             sizes = valid.sum(axis=1).astype(np.float64)
             self._index_arrays = (np.concatenate(([0], np.cumsum(counts))), owners[order], sizes)
         return self._index_arrays
+
+
+def _distinct(ordered: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of a sorted array and how often each occurs: `np.unique(...,
+    return_counts=True)` without its overhead on these small arrays."""
+    if not len(ordered):
+        return ordered, np.zeros(0, np.int64)
+    first = np.empty(len(ordered), dtype=bool)
+    first[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    counts = np.empty(len(starts), np.int64)
+    np.subtract(starts[1:], starts[:-1], out=counts[:-1])
+    counts[-1] = len(ordered) - starts[-1]
+    return ordered[starts], counts
 
 
 def _key_buckets(key: str) -> list[int]:

@@ -82,6 +82,13 @@ class Strings(Sequence[str]):
 Array: TypeAlias = np.ndarray | Strings
 
 
+def take(values: Sequence[str], positions: Sequence[int] | np.ndarray) -> list[str]:
+    """The strings at some positions of a list or of `Strings` (decoded at once)."""
+    if isinstance(values, Strings):
+        return values.take(positions)
+    return [values[p] for p in np.asarray(positions, dtype=np.int64).tolist()]
+
+
 def save(directory: Path, arrays: Mapping[str, Any]) -> None:
     """Write numpy arrays as `<name>.npy` and string lists (Strings, lists, or anything with
     `to_pylist`, e.g. an Arrow array) as `<name>.utf8.npy` + `<name>.offsets.npy`."""

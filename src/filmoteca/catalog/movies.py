@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from .keys import TitleGroups
+
 NO_DATE = np.iinfo(np.int32).max
 FIELDS = (
     "ids",
@@ -133,15 +135,11 @@ def positions_of(ids: np.ndarray, sorter: np.ndarray, movie_ids: np.ndarray) -> 
     return np.where(sorted_ids[slot] == movie_ids, sorter[slot], -1)
 
 
-def title_index(keys: Sequence[str], movies: Movies) -> dict[str, tuple[int, ...]]:
-    """Normalised title -> movie positions, most voted first (then popularity, then id)."""
+def title_index(keys: Sequence[str], movies: Movies) -> TitleGroups:
+    """Normalised title -> movie positions, most voted first (then popularity, then id); the
+    titles in the order of their most voted movie."""
     order = np.lexsort((movies.ids, -movies.popularity, -movies.votes))
-    names = keys.tolist() if hasattr(keys, "tolist") else list(keys)  # mapped: decoded at once
-    groups: dict[str, list[int]] = {}
-    for position in order.tolist():
-        if key := names[position]:
-            groups.setdefault(key, []).append(position)
-    return {key: tuple(positions) for key, positions in groups.items()}
+    return TitleGroups.build(keys, order)
 
 
 def date_counts(days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

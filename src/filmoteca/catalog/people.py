@@ -16,6 +16,9 @@ from typing import Any
 
 import numpy as np
 
+from .keys import KeyIndex
+
+INDEX = "people_index"
 ARRAYS = (
     "acting",
     "acting_return",
@@ -29,8 +32,8 @@ ARRAYS = (
 class People:
     """Per-person arrays; a person id indexes every array and list here."""
 
-    index: dict[str, int]
-    keys: list[str]
+    index: Mapping[str, int]
+    keys: Sequence[str]
     names: Sequence[str]
     acting: np.ndarray
     acting_return: np.ndarray
@@ -40,16 +43,20 @@ class People:
 
     @classmethod
     def from_arrays(cls, arrays: Mapping[str, Any]) -> People:
-        """The people from the arrays `arrays()` gave (keys are decoded into the index)."""
-        keys = arrays["keys"].tolist()
+        """The people from the arrays `arrays()` gave (e.g. memory-mapped: nothing decoded)."""
+        keys = arrays["keys"]
         numbers = {name: arrays[name] for name in ARRAYS}
-        return cls(
-            index={k: i for i, k in enumerate(keys)}, keys=keys, names=arrays["names"], **numbers
-        )
+        index = KeyIndex.from_arrays(arrays, INDEX, keys)
+        return cls(index=index, keys=keys, names=arrays["names"], **numbers)
 
     def arrays(self) -> dict[str, Any]:
-        """Keys, names and per-person arrays (for `mapped.save`)."""
-        return {"keys": self.keys, "names": self.names} | {n: getattr(self, n) for n in ARRAYS}
+        """Keys, names, the key index and per-person arrays (for `mapped.save`)."""
+        index = self.index if isinstance(self.index, KeyIndex) else KeyIndex.build(self.keys)
+        return (
+            {"keys": self.keys, "names": self.names}
+            | index.arrays(INDEX)
+            | {n: getattr(self, n) for n in ARRAYS}
+        )
 
     def directing(self, pid: int) -> np.ndarray:
         """Positions of the movies a person directed, by release date then id."""

@@ -31,13 +31,15 @@ import numpy as np
 
 from ..errors import InvalidQuery, NotFound
 from ..text import MONTHS, WEEKDAYS, normalize, parse_month, parse_weekday
-from . import mapped
+from . import keys, mapped
 from .examples import Examples, pick
 from .fuzzy import CloseNames
+from .keys import TitleGroups
 from .manifest import read_manifest, verify
 from .movies import FIELDS as MOVIE_FIELDS
 from .movies import Movie, MovieRef, Movies, date_counts, positions_of, title_index
 from .people import ARRAYS as PEOPLE_ARRAYS
+from .people import INDEX as PEOPLE_INDEX
 from .people import People
 from .search import FIELDS as WORD_FIELDS
 from .search import HEAD_FIELDS, Heads, WordIndex, head_prefixes
@@ -59,6 +61,7 @@ __all__ = [
 MIN_VOTES = 2000
 MAX_SUGGESTIONS = 5
 INDEX = "indice"
+TITLES = "titles"
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,14 +144,16 @@ class Catalog:
         people: People,
         words: tuple[WordIndex, WordIndex] | None = None,
         heads: Heads | None = None,
+        titles: TitleGroups | None = None,
     ) -> None:
-        """The catalog over its movies and people; `words` (title and people word indexes)
-        and `heads` (the head searches, ranked) are built when not given."""
+        """The catalog over its movies and people; `words` (title and people word indexes),
+        `heads` (the head searches, ranked) and `titles` (the title index) are built when not
+        given (at build time; the server opens them, memory-mapped)."""
         self.manifest = manifest
         self._movies = movies
         self._id_order = np.argsort(movies.ids, kind="stable")
         self._title_keys = title_keys
-        self._titles = title_index(title_keys, movies)
+        self._titles = titles if titles is not None else title_index(title_keys, movies)
         self._title_words, self._people_words = words or (
             WordIndex(title_keys),
             WordIndex(people.keys),
@@ -157,10 +162,6 @@ class Catalog:
         self._people = people
         self._directing = np.diff(people.directing_offsets)
         self._people_weight = people.acting + self._directing
-        # rapidfuzz choices, heaviest first so that ties go to the better known
-        self._title_choices = CloseNames(list(self._titles))
-        self._actor_choices = CloseNames(self._keys_by_weight(people.acting))
-        self._director_choices = CloseNames(self._keys_by_weight(self._directing))
         self._heads = heads or Heads.build(
             head_prefixes([self._title_words, self._people_words]), self._search_keys
         )
@@ -183,6 +184,7 @@ class Catalog:
                 WordIndex.from_arrays(arrays, "people_words", people.keys),
             ),
             Heads(arrays),
+            TitleGroups.from_arrays(arrays, TITLES),
         )
 
     def index_arrays(self) -> dict[str, Any]:
@@ -194,6 +196,7 @@ class Catalog:
             **self._title_words.arrays("title_words"),
             **self._people_words.arrays("people_words"),
             **self._heads.arrays(),
+            **self._titles.arrays(TITLES),
         }
 
     @staticmethod
@@ -218,12 +221,26 @@ class Catalog:
     @property
     def actor_count(self) -> int:
         """Number of distinct actors (by normalised name)."""
-        return len(self._actor_choices)
+        return int(np.count_nonzero(self._people.acting))
 
     @property
     def director_count(self) -> int:
         """Number of distinct directors (by normalised name)."""
-        return len(self._director_choices)
+        return int(np.count_nonzero(self._directing))
+
+    # rapidfuzz choices, heaviest first so that ties go to the better known; made on first
+    # use (or by `prepare_suggestions`, after start-up): they decode every key.
+    @cached_property
+    def _title_choices(self) -> CloseNames:
+        return CloseNames(self._titles.key_list())
+
+    @cached_property
+    def _actor_choices(self) -> CloseNames:
+        return CloseNames(self._keys_by_weight(self._people.acting))
+
+    @cached_property
+    def _director_choices(self) -> CloseNames:
+        return CloseNames(self._keys_by_weight(self._directing))
 
     @cached_property
     def examples(self) -> Examples:
@@ -303,8 +320,7 @@ class Catalog:
         """Id, title and year of the movies at some positions, gathered at once (for answers
         listing many movies, e.g. a person's credits)."""
         at = np.asarray(positions, dtype=np.int64)
-        titles = self._movies.titles
-        names = titles.take(at) if isinstance(titles, mapped.Strings) else [titles[p] for p in at]
+        names = mapped.take(self._movies.titles, at)
         ids, years = self._movies.ids[at].tolist(), self._movies.years[at].tolist()
         return [MovieRef(i, t, y or None) for i, t, y in zip(ids, names, years, strict=True)]
 
@@ -351,7 +367,7 @@ class Catalog:
         found = self._people_words.find(key)[0] if key else np.zeros(0, np.int64)
         found = found[weights[found] > 0]
         heaviest = found[np.argsort(-weights[found], kind="stable")][:MAX_SUGGESTIONS]
-        keys = _add_close(key, [people.keys[pid] for pid in heaviest.tolist()], choices)
+        keys = _add_close(key, mapped.take(people.keys, heaviest), choices)
         return NotFound(
             f"No hay ningún {role} llamado '{name}' en el catálogo.",
             sugerencias=[people.names[people.index[k]] for k in keys],
@@ -369,6 +385,14 @@ class Catalog:
                 break
         return _add_close(key, keys, self._title_choices)
 
+    def known_keys(self) -> dict[str, list[str]]:
+        """The normalised keys the name queries answer: 'titles', 'actors', 'directors'."""
+        return {
+            "titles": self._title_choices.choices,
+            "actors": self._actor_choices.choices,
+            "directors": self._director_choices.choices,
+        }
+
     def prepare_suggestions(self) -> None:
         """Build the fuzzy-suggestion indexes now instead of on the first unknown name."""
         for names in (self._title_choices, self._actor_choices, self._director_choices):
@@ -377,7 +401,7 @@ class Catalog:
     def _keys_by_weight(self, weights: np.ndarray) -> list[str]:
         """Keys of the people with a non-zero weight, heaviest first."""
         ids = np.flatnonzero(weights)
-        return [self._people.keys[i] for i in ids[np.argsort(-weights[ids], kind="stable")]]
+        return mapped.take(self._people.keys, ids[np.argsort(-weights[ids], kind="stable")])
 
 
 def _add_close(key: str, found: list[str], choices: CloseNames) -> list[str]:
@@ -415,7 +439,17 @@ def _top(keys: np.ndarray, count: int) -> list[int]:
 def _index_names() -> list[str]:
     """The arrays of a catalog's index folder (see `Catalog.index_arrays`)."""
     words = [f"{p}_{f}" for p in ("title_words", "people_words") for f in WORD_FIELDS]
-    return [*MOVIE_FIELDS, "title_keys", "keys", "names", *PEOPLE_ARRAYS, *words, *HEAD_FIELDS]
+    return [
+        *MOVIE_FIELDS,
+        "title_keys",
+        "keys",
+        "names",
+        *keys.names(PEOPLE_INDEX),
+        *PEOPLE_ARRAYS,
+        *words,
+        *HEAD_FIELDS,
+        *keys.names(TITLES, keys.GROUP_FIELDS + keys.KEY_FIELDS),
+    ]
 
 
 def _no_title_in_year(title: str, year: int, years: list[int]) -> NotFound:

@@ -17,7 +17,8 @@ A catalog is a directory:
     recomendador/        the fitted recommender (`recommender.storage`), unless left out
 
 Link tables keep the order of the source lists (cast by billing order, genres as listed).
-Format 2 added `fichas/` (memory-mapped by the server).
+Format 2 added `fichas/` (memory-mapped by the server); format 3, the hash look-ups of people
+and titles in `indice/` (`keys`).
 """
 
 from __future__ import annotations

@@ -128,11 +128,14 @@ def build_index(catalog_dir: Path, directors: pa.Table | None = None) -> dict[st
     catalog = catalog_from_tables({}, movies, cast, directors)
     folder = catalog_dir / INDEX
     mapped.save(folder, catalog.index_arrays())
+    from ..api import answers  # the API's answers to every known name (api/answers.py)
+
     return {
         "movies": catalog.movie_count,
         "actors": catalog.actor_count,
         "directors": catalog.director_count,
         "bytes": sum(path.stat().st_size for path in folder.iterdir()),
+        "answers": answers.build(catalog, catalog_dir / answers.FOLDER),
     }
 
 

@@ -27,10 +27,10 @@ from .ratings import LIKED_RATING
 
 def like_matrix(ratings: pd.DataFrame, movie_ids: np.ndarray) -> sp.csr_matrix:
     """Users x movies (catalog order) binary likes; ratings of other movies are ignored."""
-    liked = ratings[ratings["rating"].to_numpy() >= LIKED_RATING]
-    cols = pd.Index(movie_ids).get_indexer(liked["movie_id"].to_numpy())
+    liked = ratings["rating"].to_numpy() >= LIKED_RATING
+    cols = pd.Index(movie_ids).get_indexer(ratings["movie_id"].to_numpy()[liked])
     keep = cols >= 0
-    users, _ = pd.factorize(liked["userId"].to_numpy()[keep])
+    users, _ = pd.factorize(ratings["userId"].to_numpy()[liked][keep])
     matrix = sp.csr_matrix(
         (np.ones(int(keep.sum()), np.float32), (users, cols[keep])),
         shape=(int(users.max()) + 1 if users.size else 0, len(movie_ids)),
@@ -40,15 +40,36 @@ def like_matrix(ratings: pd.DataFrame, movie_ids: np.ndarray) -> sp.csr_matrix:
     return matrix
 
 
+def top_per_row(rows: np.ndarray, cols: np.ndarray, values: np.ndarray, top: int) -> np.ndarray:
+    """Positions of the `top` largest positive values of each row (ties: the lower column)."""
+    lengths = np.bincount(rows)
+    long = np.flatnonzero(lengths[rows] > top)
+    if long.size == 0:
+        return np.arange(len(rows))
+    r, c, v = rows[long], cols[long], values[long]
+    row_bits, col_bits = int(r.max()).bit_length(), int(c.max()).bit_length()
+    if row_bits + col_bits + 32 <= 64:  # one sort of (row, value descending, column) keys
+        # a positive float32's bits grow with its value: ~bits orders the values descending
+        down = ~np.asarray(v, np.float32).view(np.uint32)
+        key = (r.astype(np.uint64) << np.uint64(32 + col_bits)) | (
+            down.astype(np.uint64) << np.uint64(col_bits)
+        )
+        order = np.argsort(key | c.astype(np.uint64))
+    else:
+        order = np.lexsort((c, -v, r))
+    sorted_rows = r[order]
+    rank = np.arange(len(order)) - np.searchsorted(sorted_rows, sorted_rows)
+    kept = long[order[rank < top]]
+    return np.sort(np.r_[np.flatnonzero(lengths[rows] <= top), kept])
+
+
 def keep_top(matrix: sp.csr_matrix, top: int) -> sp.csr_matrix:
     """The `top` largest values of every row (ties: the lower column), the rest dropped."""
     lengths = np.diff(matrix.indptr)
     if lengths.size == 0 or lengths.max() <= top:
         return matrix
     rows = np.repeat(np.arange(matrix.shape[0]), lengths)
-    order = np.lexsort((matrix.indices, -matrix.data, rows))
-    rank = np.arange(len(order)) - np.repeat(matrix.indptr[:-1], lengths)
-    kept = order[rank < top]
+    kept = top_per_row(rows, matrix.indices, matrix.data, top)
     out = sp.csr_matrix((matrix.data[kept], (rows[kept], matrix.indices[kept])), shape=matrix.shape)
     out.sort_indices()
     return out
@@ -65,22 +86,18 @@ def _block(
     alpha: float = 0.5,
 ) -> tuple[sp.csr_matrix, sp.csr_matrix]:
     """Rows r0..r1 of the similarity and of the co-like counts, `top` per row."""
-    counts = sp.csr_matrix(likes_t[r0:r1] @ likes, dtype=np.float32).tocoo()
-    off = counts.row + r0 != counts.col  # the diagonal: a movie with itself
-    row, col, c = counts.row[off], counts.col[off], counts.data[off]
+    counts = sp.csr_matrix(likes_t[r0:r1] @ likes, dtype=np.float32)
+    row = np.repeat(np.arange(r1 - r0), np.diff(counts.indptr))
+    off = row + r0 != counts.indices  # the diagonal: a movie with itself
+    row, col, c = row[off], counts.indices[off], counts.data[off]
     norm = per_movie[row + r0] ** np.float32(1.0 - alpha) * per_movie[col] ** np.float32(alpha)
-    values = c / np.maximum(norm, 1.0) * c / (c + np.float32(shrink))
+    values = (c / np.maximum(norm, 1.0) * c / (c + np.float32(shrink))).astype(np.float32)
+    kept = top_per_row(row, col, values, top) if len(row) else np.zeros(0, np.int64)
     shape = (r1 - r0, likes.shape[1])
-    sim = keep_top(sp.csr_matrix((values.astype(np.float32), (row, col)), shape=shape), top)
-    kept = sp.csr_matrix((c, (row, col)), shape=shape)
-    return sim, _same(sim, kept)
-
-
-def _same(pattern: sp.csr_matrix, values: sp.csr_matrix) -> sp.csr_matrix:
-    """`values` restricted to the stored entries of `pattern` (same shape, sorted indices)."""
-    mask = pattern.copy()
-    mask.data[:] = 1.0
-    return sp.csr_matrix(values.multiply(mask), dtype=np.float32)
+    row, col = row[kept], col[kept]
+    return sp.csr_matrix((values[kept], (row, col)), shape=shape), sp.csr_matrix(
+        (c[kept], (row, col)), shape=shape
+    )
 
 
 def fit(

@@ -119,8 +119,9 @@ def _first_bad(path: Path, columns: dict[str, np.ndarray], ok: np.ndarray, what:
 
 def _whole(values: np.ndarray) -> np.ndarray:
     """Which values are finite integers (as float64 stores them exactly)."""
-    ok = np.isfinite(values) & (np.abs(values) < 2**53)
-    ok[ok] = values[ok] == np.round(values[ok])
+    with np.errstate(invalid="ignore"):  # NaN compares False, as it should
+        ok = np.abs(values) < 2**53  # False for NaN and ±inf
+        ok &= np.round(values) == values
     return np.asarray(ok, dtype=bool)
 
 
@@ -132,12 +133,20 @@ def read_ratings(path: Path) -> pd.DataFrame:
     rating = columns["rating"]
     _first_bad(path, columns, np.isfinite(rating) & (rating >= 0) & (rating <= MAX_RATING),
                f"una valoración vacía o fuera de 0-{MAX_RATING:g}")  # fmt: skip
-    stamp = np.nan_to_num(columns["timestamp"], nan=0.0, posinf=np.inf, neginf=-np.inf)
-    _first_bad(path, columns, np.isfinite(stamp), "una marca de tiempo no finita")
-    frame = pd.DataFrame({"userId": columns.pop("userId").astype(np.int64)})
-    frame["movieId"] = columns.pop("movieId").astype(np.int64)
-    frame["rating"] = columns.pop("rating").astype(np.float32)
-    frame["timestamp"] = stamp
+    stamp = columns.pop("timestamp")  # pyarrow may hand out a read-only view: then copy
+    stamp = np.nan_to_num(stamp, copy=not stamp.flags.writeable, nan=0.0, posinf=np.inf,
+                          neginf=-np.inf)  # fmt: skip
+    _first_bad(path, {**columns, "timestamp": stamp}, np.isfinite(stamp),
+               "una marca de tiempo no finita")  # fmt: skip
+    frame = pd.DataFrame(
+        {
+            "userId": columns.pop("userId").astype(np.int64),
+            "movieId": columns.pop("movieId").astype(np.int64),
+            "rating": columns.pop("rating").astype(np.float32),
+            "timestamp": stamp,
+        },
+        copy=False,
+    )
     return frame
 
 
@@ -151,12 +160,19 @@ def read_links(path: Path) -> pd.Series:
 
 def to_catalog(ratings: pd.DataFrame, links: pd.Series, movie_ids: np.ndarray) -> pd.DataFrame:
     """Ratings of catalog movies: userId, movie_id (TMDB), rating, timestamp."""
+    tmdb = links.to_numpy()
+    known = np.isin(tmdb, movie_ids)  # per link, not per rating: the links table is small
     at = pd.Index(links.index).get_indexer(ratings["movieId"].to_numpy())
-    tmdb = np.where(at >= 0, links.to_numpy()[np.maximum(at, 0)], -1)
-    keep = (at >= 0) & np.isin(tmdb, movie_ids)
-    out = ratings.loc[keep, ["userId", "rating", "timestamp"]]
-    out.insert(1, "movie_id", tmdb[keep])
-    return out.reset_index(drop=True)
+    keep = at >= 0
+    keep[keep] = known[at[keep]]
+    chosen = np.flatnonzero(keep)
+    columns = {
+        "userId": ratings["userId"].to_numpy()[chosen],
+        "movie_id": tmdb[at[chosen]],
+        "rating": ratings["rating"].to_numpy()[chosen],
+        "timestamp": ratings["timestamp"].to_numpy()[chosen],
+    }
+    return pd.DataFrame(columns, copy=False)
 
 
 def load(ratings_path: Path, links_path: Path | None, movie_ids: np.ndarray) -> pd.DataFrame:

@@ -797,8 +797,8 @@
 
   async function renderHome(view) {
     const [rated, popular, genreList, info] = await Promise.all([
-      settle(api("/descubrir?orden=promedio&limite=6")),
-      settle(api("/descubrir?orden=popularidad&limite=6")),
+      settle(api("/descubrir?orden=promedio&limite=8")),
+      settle(api("/descubrir?orden=popularidad&limite=8")),
       settle(api("/generos")),
       catalogInfo,
     ]);

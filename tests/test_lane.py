@@ -1,0 +1,124 @@
+"""The fast lane and the answers made at build time: the same bytes and headers as the stack."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from filmoteca.api import answers
+from filmoteca.api.app import create_app
+from filmoteca.api.lane import FastLane
+from filmoteca.catalog import Catalog
+from filmoteca.config import Settings
+from sample_catalog import make_sample_catalog
+
+PATHS = ["/get_actor/Tom Hanks", "/get_actor/tom%20%20hanks", "/get_actor/nadie",
+         "/get_director/tim burton", "/get_director/x", "/score_titulo/Batman",
+         "/score_titulo/batman?anio=1966", "/score_titulo/Batman?anio=abc", "/votos_titulo/toy story",
+         "/votos_titulo/toy stori", "/cantidad_filmaciones_mes/Enero", "/cantidad_filmaciones_dia/x",
+         "/buscar?q=to", "/buscar?q=", "/get_actor/" + "x" * 201]  # fmt: skip
+WAYS = [("GET", {}), ("GET", {"accept-encoding": "gzip"}), ("HEAD", {}),
+        ("GET", {"if-none-match": "*"}), ("HEAD", {"if-none-match": "*"})]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def catalog_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_sample_catalog(tmp_path_factory.mktemp("carril"))
+
+
+@pytest.fixture(scope="module")
+def clients(catalog_dir: Path) -> Iterator[tuple[TestClient, TestClient]]:
+    settings = Settings(catalog_dir=catalog_dir)
+    stack, lane = create_app(settings, fast_lane=False), create_app(settings)
+    with TestClient(stack) as a, TestClient(lane) as b:
+        yield a, b
+
+
+def _answer(client: TestClient, method: str, path: str, headers: dict[str, str]) -> object:
+    response = client.request(method, path, headers={"x-request-id": "prueba", **headers})
+    return response.status_code, response.headers.multi_items(), response.content
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_lane_answers_exactly_as_the_stack(
+    clients: tuple[TestClient, TestClient], path: str
+) -> None:
+    stack, lane = clients
+    for method, headers in WAYS * 2:  # the first is a miss, the rest hits
+        assert _answer(lane, method, path, headers) == _answer(stack, method, path, headers)
+
+
+def test_conditional_requests_get_304_with_any_form_of_the_tag(
+    clients: tuple[TestClient, TestClient],
+) -> None:
+    _, lane = clients
+    tag = lane.get("/get_actor/tom hanks").headers["etag"]
+    for sent in (tag, f"W/{tag}", f'"otra", {tag}', "*"):
+        assert lane.get("/get_actor/tom hanks", headers={"if-none-match": sent}).status_code == 304
+    assert lane.get("/get_actor/tom hanks", headers={"if-none-match": '"otra"'}).status_code == 200
+
+
+def test_lane_serves_the_query_routes_and_leaves_the_rest(
+    clients: tuple[TestClient, TestClient],
+) -> None:
+    _, lane = clients
+    middleware = lane.app.middleware_stack  # type: ignore[attr-defined]
+    while not isinstance(middleware, FastLane):
+        middleware = middleware.app
+    served, passed = middleware.served, middleware.passed
+    lane.get("/get_actor/tim burton")
+    lane.head("/score_titulo/Toy Story")
+    assert (middleware.served - served, middleware.passed - passed) == (2, 0)
+    lane.get("/get_actor/tom hanks", headers={"origin": "https://ejemplo.org"})  # CORS: the stack's
+    lane.request("GET", "/get_actor/tom hanks", content=b"x")  # a body: the edge's limits
+    lane.get("/salud")  # not a query route: never looked at
+    assert (middleware.served - served, middleware.passed - passed) == (2, 2)
+
+
+def test_lane_counts_metrics_by_route_template(clients: tuple[TestClient, TestClient]) -> None:
+    _, lane = clients
+    lane.get("/get_director/john woo")
+    metrics = lane.get("/metricas").text
+    assert 'method="GET",route="/get_director/{nombre_director:path}",status="200"' in metrics
+
+
+def test_build_keeps_the_routes_own_bodies(catalog_dir: Path) -> None:
+    catalog = Catalog.load(catalog_dir)
+    found = answers.Answers.open(catalog_dir, catalog)
+    assert found is not None
+    with TestClient(create_app(Settings(catalog_dir=catalog_dir), fast_path=False)) as plain:
+        for route, name in (("/get_actor/{nombre_actor:path}", "nombre_actor"),
+                            ("/get_director/{nombre_director:path}", "nombre_director")):  # fmt: skip
+            for key in catalog.known_keys()["actors" if "actor" in route else "directors"]:
+                body = found.get(route, {name: key.upper()})  # looked up normalised
+                expected = plain.get(route.split("{")[0] + httpx.URL(path=key).raw_path.decode())
+                assert body == expected.content
+        for title in catalog.known_keys()["titles"]:
+            got = found.get("/score_titulo/{titulo:path}", {"titulo": title, "anio": None})
+            assert got == plain.get(f"/score_titulo/{title}").content
+    assert found.get("/score_titulo/{titulo:path}", {"titulo": "batman", "anio": 1966}) is None
+    assert found.get("/get_actor/{nombre_actor:path}", {"nombre_actor": "nadie"}) is None
+
+
+def test_answers_of_another_catalog_or_unlisted_are_not_used(
+    catalog_dir: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "copia"
+    shutil.copytree(catalog_dir, copy)
+    catalog = Catalog.load(copy)
+    manifest = json.loads((copy / "manifest.json").read_text())
+    manifest["version"] = "otra"
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    assert answers.Answers.open(copy, catalog) is None
+    manifest["version"] = catalog.version
+    manifest["files"] = {k: v for k, v in manifest["files"].items() if "respuestas" not in k}
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    assert answers.Answers.open(copy, catalog) is None
+    shutil.rmtree(copy / answers.FOLDER)
+    assert answers.Answers.open(copy, catalog) is None
