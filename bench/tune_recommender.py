@@ -12,7 +12,9 @@ concentration on protocol 1 is at least MARGIN_CONCENTRATION below CF's and whos
 protocol 2 is at least MARGIN_COVERAGE above CF's (both others no worse than CF's): margins so
 that the choice survives a new sample of users.
 
-Run:  .venv/bin/python bench/tune_recommender.py --catalog /tmp/cat_real  (~15 min, 2 cores)
+Run:  .venv/bin/python bench/tune_recommender.py --catalog /tmp/cat_real  (~6 min, 2 cores)
+      [--figure docs/recomendador_equilibrio.svg]  (the trade-off curve, NDCG@10 against
+      concentration on protocols 1 and 2: every setting, the chosen one and the baselines)
 """
 
 from __future__ import annotations
@@ -35,9 +37,9 @@ from filmoteca.recommender.model import Recommender
 ALPHAS = (0.35, 0.4, 0.5)
 OFF_GENRE = (0.0, 0.5, 1.0)
 CF_WEIGHTS = (2.0, 3.0)
-SAGAS = (0.0, 0.5)
+SAGAS = (0.0, 0.5, 1.0)
 PERSONAL = (0.0, 0.05, 0.1, 0.15)
-SAGA = 0.5
+SAGA = 1.0
 MARGIN_CONCENTRATION = 0.01
 MARGIN_COVERAGE = 0.003
 Fold = tuple[dict[str, pd.DataFrame], dict[int, np.ndarray], list[ev.Case], np.ndarray]
@@ -104,9 +106,43 @@ def _eligible(got: list[dict], cf: list[dict]) -> bool:
     )
 
 
+def _figure(path: Path, points: list[tuple[str, list[dict]]], base: dict, chosen: str) -> None:
+    """NDCG@10 against concentration, protocols 1 and 2: settings, chosen one, baselines."""
+    import matplotlib
+
+    matplotlib.use("svg")
+    from matplotlib import pyplot as plt
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.8), layout="constrained")
+    names = {"cf_item_item": "CF ítem-ítem", "mas_gustadas": "más gustadas",
+             "solo_contenido": "solo contenido"}  # fmt: skip
+    for p, ax in enumerate(axes):
+        xs = [got[p]["concentracion"] * 100 for _, got in points]
+        ax.scatter(xs, [got[p]["ndcg_10"] for _, got in points], s=10, c="#9aa5b1",
+                   label="filmoteca, cada ajuste")  # fmt: skip
+        for label, got in points:
+            if label == chosen:
+                ax.scatter([got[p]["concentracion"] * 100], [got[p]["ndcg_10"]], s=70,
+                           c="#b3261e", marker="*", label="filmoteca, elegido")  # fmt: skip
+        for (name, got), marker in zip(base.items(), "s^o", strict=True):
+            ax.scatter([got[p]["concentracion"] * 100], [got[p]["ndcg_10"]], s=40,
+                       marker=marker, c="#1f4e79", label=names[name])  # fmt: skip
+        ax.set_xscale("log")
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:g} %"))
+        ax.xaxis.set_minor_formatter(NullFormatter())
+        ax.set_xticks([2, 5, 10, 20, 40, 90])
+        ax.set_xlabel("concentración (escala logarítmica)")
+        ax.set_ylabel("NDCG@10")
+        ax.set_title(("1. ítem a ítem", "2. personalizado")[p])
+    axes[0].legend(fontsize=7, loc="lower right")
+    fig.savefig(path)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--catalog", type=Path, required=True)
+    parser.add_argument("--figure", type=Path, default=None)
     args = parser.parse_args()
     raw = Settings().raw_dir
     _cache_features()
@@ -127,6 +163,7 @@ def main() -> None:
     for name, got in base.items():
         _row(name, got)
     best: tuple[float, str] = (-1.0, "")
+    points: list[tuple[str, list[dict]]] = []
     started = time.perf_counter()
     for alpha, gate, weight, saga in itertools.product(ALPHAS, OFF_GENRE, CF_WEIGHTS, SAGAS):
         params = {"cf_alpha": alpha, "cf_off_genre": gate, "cf_weight": weight, "saga_weight": saga}
@@ -137,10 +174,13 @@ def main() -> None:
             got = _pooled([ev._model(m) for m in models], folds, n, pct)
             label = f"α={alpha} sin género={gate} gustos={weight} saga={saga} pers={personal}"
             _row(label, got)
+            points.append((label, got))
             total = got[0]["ndcg_10"] + got[1]["ndcg_10"]
             if saga == SAGA and _eligible(got, base["cf_item_item"]) and total > best[0]:
                 best = (total, label)
     print(f"\nelegido: {best[1]} (P1 + P2 = {best[0]:.3f}; {time.perf_counter() - started:.0f} s)")
+    if args.figure is not None:
+        _figure(args.figure, points, base, best[1])
 
 
 if __name__ == "__main__":
