@@ -32,6 +32,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -43,6 +44,7 @@ import pyarrow.parquet as pq
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
+from filmoteca.catalog.manifest import STAMP  # noqa: E402
 from load import Result, Server, free_port, parse_wrk, start, wrk  # noqa: E402
 
 CONCURRENCY = 8
@@ -67,6 +69,12 @@ summary = build_model(Path(sys.argv[1]), Path(sys.argv[1]) / "recomendador", rat
 print(json.dumps({"s": time.perf_counter() - t, "fit_s": summary["seconds"],
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                   "bytes": summary["bytes"]}))
+# the catalog's manifest lists the model's files: list the new ones (as `filmoteca build`)
+from filmoteca.catalog.manifest import file_digests
+manifest_path = Path(sys.argv[1]) / "manifest.json"
+manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+manifest["files"] = file_digests(Path(sys.argv[1]))
+manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
 """
 _SEED = """
 import json, resource, sys, time
@@ -119,10 +127,13 @@ def run_json(code: str, catalog: Path, *extra: str) -> dict[str, float]:
 
 def linked_copy(catalog: Path, into: Path) -> Path:
     """A catalog directory whose files and folders are symlinks to `catalog`'s, but for the
-    model's folder (the model is built here)."""
+    model's folder (the model is built here), the manifest (copied: it will list the new
+    model's files) and the verified-stamp (left out)."""
     into.mkdir()
     for path in catalog.iterdir():
-        if path.name != "recomendador":
+        if path.name == "manifest.json":
+            shutil.copyfile(path, into / path.name)
+        elif path.name not in ("recomendador", STAMP):
             (into / path.name).symlink_to(path.resolve())
     return into
 

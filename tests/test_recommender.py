@@ -325,7 +325,8 @@ def test_brute_force_agrees_with_the_stored_lists(model: rc.Recommender) -> None
         assert np.allclose(sim, model.mean_similarity(np.array([row])), atol=1e-5)
         listed = model.neighbors_[row][model.neighbors_[row] >= 0]
         stored = model.similarities_[row][: len(listed)]
-        expected = sim[listed] + model.bonus_of(listed)  # no ratings: content + bonus
+        sagas = model.saga_weight * model.sagas_[row][: len(listed)]
+        expected = sim[listed] + model.bonus_of(listed) + sagas  # no ratings: content + bonus
         assert np.allclose(expected, stored, atol=1e-4)
 
 

@@ -78,6 +78,16 @@ def test_co_like_similarity_is_shrunk_cosine() -> None:
     assert sim[0, 2] == 0
 
 
+def test_co_like_alpha_leans_toward_the_candidate_s_popularity() -> None:
+    ratings = pd.DataFrame({"userId": [1, 1, 2, 2, 3], "movie_id": [10, 20, 10, 20, 10],
+                            "rating": [5.0, 4.0, 4.5, 4.0, 5.0]})  # fmt: skip
+    sim, _, _ = collaborative.fit(ratings, np.array([10, 20]), shrink=2.0, top=5, alpha=0.3)
+    shrunk = 2 / (2 + 2)
+    assert sim[0, 1] == pytest.approx(2 / (3**0.7 * 2**0.3) * shrunk)  # query 10: 3 likes
+    assert sim[1, 0] == pytest.approx(2 / (2**0.7 * 3**0.3) * shrunk)
+    assert sim.max() <= 1.0  # the two exponents add up to 1: never above the plain share
+
+
 def test_keep_top_keeps_the_largest_per_row() -> None:
     import scipy.sparse as sp
 

@@ -9,7 +9,11 @@ both i and j), the co-like similarity is the shrunk cosine
     cf(i, j) = C_ij / sqrt(n_i · n_j) · C_ij / (C_ij + shrink)
 
 (n_i: people who liked i). Shrinkage discounts pairs backed by few people. Each row keeps its
-`top` best values only, so that the matrix stays bounded on big rating files.
+`top` best values only, so that the matrix stays bounded on big rating files. With `alpha` the
+cosine becomes asymmetric, C_ij / (n_i^(1 - alpha) · n_j^alpha) (alpha = 0.5: the cosine; the
+two exponents add up to 1, so it stays within 0-1): below 0.5 it leans toward candidates many
+people liked, and a row's values shrink as the query movie's own likes grow.
+`gate_by_genre` scales down the pairs that share no genre (co-likes alone, nothing in common).
 """
 
 from __future__ import annotations
@@ -79,13 +83,14 @@ def _block(
     r1: int,
     shrink: float,
     top: int,
+    alpha: float = 0.5,
 ) -> tuple[sp.csr_matrix, sp.csr_matrix]:
     """Rows r0..r1 of the similarity and of the co-like counts, `top` per row."""
     counts = sp.csr_matrix(likes_t[r0:r1] @ likes, dtype=np.float32)
     row = np.repeat(np.arange(r1 - r0), np.diff(counts.indptr))
     off = row + r0 != counts.indices  # the diagonal: a movie with itself
     row, col, c = row[off], counts.indices[off], counts.data[off]
-    norm = np.sqrt(per_movie[row + r0] * per_movie[col])
+    norm = per_movie[row + r0] ** np.float32(1.0 - alpha) * per_movie[col] ** np.float32(alpha)
     values = (c / np.maximum(norm, 1.0) * c / (c + np.float32(shrink))).astype(np.float32)
     kept = top_per_row(row, col, values, top) if len(row) else np.zeros(0, np.int64)
     shape = (r1 - r0, likes.shape[1])
@@ -96,7 +101,12 @@ def _block(
 
 
 def fit(
-    ratings: pd.DataFrame, movie_ids: np.ndarray, shrink: float, top: int, rows: int = 2048
+    ratings: pd.DataFrame,
+    movie_ids: np.ndarray,
+    shrink: float,
+    top: int,
+    rows: int = 2048,
+    alpha: float = 0.5,
 ) -> tuple[sp.csr_matrix, sp.csr_matrix, np.ndarray]:
     """(similarity, co-like counts of the kept pairs, likes per movie) of the catalog's
     movies, a block of `rows` movies at a time so that memory stays bounded."""
@@ -107,7 +117,7 @@ def fit(
         empty = sp.csr_matrix((0, 0), dtype=np.float32)
         return empty, empty, per_movie
     parts = [
-        _block(likes_t, likes, per_movie, r0, min(r0 + rows, len(movie_ids)), shrink, top)
+        _block(likes_t, likes, per_movie, r0, min(r0 + rows, len(movie_ids)), shrink, top, alpha)
         for r0 in range(0, len(movie_ids), rows)
     ]
     sim = sp.csr_matrix(sp.vstack([p[0] for p in parts], format="csr"), dtype=np.float32)
@@ -115,3 +125,17 @@ def fit(
     sim.sort_indices()
     counts.sort_indices()
     return sim, counts, per_movie
+
+
+def gate_by_genre(sim: sp.csr_matrix, genres: sp.csr_matrix, factor: float) -> sp.csr_matrix:
+    """`sim` with the pairs of movies that share no genre scaled by `factor` (0: dropped).
+    Genres are packed into bits per movie: the check costs bytes per pair, not a matrix."""
+    bits = np.packbits(np.asarray((genres > 0).toarray(), dtype=bool), axis=1)
+    coo = sim.tocoo()
+    shared = np.zeros(coo.nnz, dtype=bool)
+    for byte in range(bits.shape[1]):
+        shared |= (bits[coo.row, byte] & bits[coo.col, byte]) != 0
+    data = np.where(shared, coo.data, coo.data * np.float32(factor)).astype(np.float32)
+    out = sp.csr_matrix((data, (coo.row, coo.col)), shape=sim.shape)
+    out.eliminate_zeros()
+    return out

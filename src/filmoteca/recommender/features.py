@@ -212,6 +212,7 @@ def build_features(
     era = era_features(years, era_scale) * np.float32(np.sqrt(weights.get("era", 0.0) / total))
     codes, languages = language_codes(frames["movies"])
     matrix = sp.csr_matrix(sp.hstack(parts, format="csr", dtype=np.float32))
+    matrix.eliminate_zeros()  # blocks of weight 0 are no evidence (nor a reason)
     matrix.sort_indices()  # the reasons intersect rows by binary search
     return Features(
         matrix=matrix,

@@ -1,15 +1,20 @@
 """The recommender estimator: fit over the catalog tables (and ratings), then answer from memory.
 
-score(q, j) = content_weight · content(q, j) + cf_weight · cf(q, j) + bonus(j), where content is
-the weighted cosine of the feature blocks (see `features`), cf the co-like similarity learned
-from the ratings (see `collaborative`; 0 without ratings) and bonus(j) = prior_weight · prior(j)
-- popularity_penalty · popularity(j): prior is the Bayesian average vote (vote_average shrunk
-toward the catalog's median by `prior_votes` phantom votes, 0-1) and popularity log(1 + votes)
-on a fixed 0-1 scale. Only movies sharing a feature, a genre or a co-like with q are
-candidates: the bonus orders them, it never supplies one. `fit` stores each movie's
-`n_neighbors` best-scoring candidates and their scores; a query answers from that list (several
-liked movies: the mean of their lists' scores) and scores every movie by content only when
-filters leave too few of them.
+score(q, j) = content_weight · content(q, j) + cf_weight · g(q, j) · cf(q, j)
+              + saga_weight · saga(q, j) + bonus(j)
+
+where content is the weighted cosine of the feature blocks (see `features`), cf the asymmetric
+co-like similarity learned from the ratings (see `collaborative`, exponent `cf_alpha`; 0
+without ratings), g = 1 when q and j share a genre and `cf_off_genre` otherwise (co-likes with
+nothing in common count less), saga(q, j) = 1 for two movies of one saga (see `sagas`: they
+come first) and bonus(j) = prior_weight · prior(j) - popularity_penalty · popularity(j): prior
+is the Bayesian average vote (vote_average shrunk toward the catalog's median by `prior_votes`
+phantom votes, 0-1) and popularity log(1 + votes) on a fixed 0-1 scale. Only movies sharing a
+feature, a genre, a saga or a co-like with q are candidates: the bonus orders them, it never
+supplies one. `fit` stores each movie's `n_neighbors` best-scoring candidates and their scores;
+a query answers from that list (several liked movies: the mean of their lists' scores minus
+personal_penalty · popularity) and scores every movie by content only when filters leave too
+few of them.
 
 The class follows the scikit-learn estimator contract (`__init__` only stores parameters,
 `fit` returns self, learned attributes end in `_`, `get_params` / `set_params`, so that
@@ -60,6 +65,9 @@ _PARAMS = (
     "cf_weight",
     "shrink",
     "cf_top",
+    "cf_alpha",
+    "cf_off_genre",
+    "saga_weight",
     "popularity_penalty",
     "personal_penalty",
     "prior_weight",
@@ -78,9 +86,12 @@ class Recommender(Queries):
         self,
         weights: Mapping[str, float] | None = None,
         content_weight: float = 1.0,
-        cf_weight: float = 2.0,
+        cf_weight: float = 3.0,
         shrink: float = 10.0,
         cf_top: int = 200,
+        cf_alpha: float = 0.4,
+        cf_off_genre: float = 0.5,
+        saga_weight: float = 1.0,
         popularity_penalty: float = 0.0,
         personal_penalty: float = 0.05,
         prior_weight: float = 0.1,
@@ -95,6 +106,9 @@ class Recommender(Queries):
         self.cf_weight = cf_weight
         self.shrink = shrink
         self.cf_top = cf_top
+        self.cf_alpha = cf_alpha
+        self.cf_off_genre = cf_off_genre
+        self.saga_weight = saga_weight
         self.popularity_penalty = popularity_penalty
         self.personal_penalty = personal_penalty
         self.prior_weight = prior_weight
@@ -154,8 +168,18 @@ class Recommender(Queries):
         self.language_weight_ = feats.language_weight
         self.active_blocks_ = [b for b in feats.present if weights.get(b, 0.0) > 0]
         cf, counts = self._fit_cf(X.get("ratings"))
+        if cf is not None and self.cf_off_genre != 1.0:
+            from .collaborative import gate_by_genre
+
+            start, stop = self.blocks_["genres"]
+            cf = gate_by_genre(cf, feats.matrix[:, start:stop], self.cf_off_genre)
+        sagas = self._fit_sagas(feats)
+        if sagas is not None:
+            weighted = sagas * np.float32(self.saga_weight)
+            cf = weighted if cf is None else cf + weighted
         self._fit_neighbors(feats.matrix, feats.era, cf)
         self.co_likes_ = _pair_values(counts, self.neighbors_)
+        self.sagas_ = (_pair_values(sagas, self.neighbors_) > 0).astype(np.int8)
         return self
 
     def _fit_cf(self, ratings: pd.DataFrame | None) -> tuple[sp.csr_matrix | None, Any]:
@@ -167,9 +191,23 @@ class Recommender(Queries):
         from . import collaborative
 
         assert ratings is not None
-        sim, counts, likes = collaborative.fit(ratings, self.movie_ids_, self.shrink, self.cf_top)
+        sim, counts, likes = collaborative.fit(
+            ratings,
+            self.movie_ids_,
+            self.shrink,
+            self.cf_top,
+            alpha=self.cf_alpha,
+        )
         self.likes_ = likes.astype(np.int32)
         return (sim * np.float32(self.cf_weight) if self.cf_weight > 0 else None), counts
+
+    def _fit_sagas(self, feats: Any) -> sp.csr_matrix | None:
+        """Pairs of movies of one saga (`sagas`), None when they do not count (weight 0)."""
+        if self.saga_weight <= 0:
+            return None
+        from .sagas import saga_pairs
+
+        return saga_pairs(self.titles_, feats.matrix, feats.blocks)
 
     def _prior(self, votes: np.ndarray, averages: np.ndarray) -> np.ndarray:
         """Bayesian average vote on a 0-1 scale, shrunk toward the median of the voted movies
@@ -241,6 +279,8 @@ def _pair_values(counts: Any, neighbors: np.ndarray) -> np.ndarray:
     rows = np.repeat(np.arange(neighbors.shape[0]), neighbors.shape[1])
     cols = neighbors.ravel()
     ok = cols >= 0
+    if not ok.any():  # scipy answers an empty index with a matrix, not an array
+        return out
     values = np.asarray(counts[rows[ok], cols[ok]]).ravel()
     out.ravel()[np.flatnonzero(ok)] = values.astype(np.int32)
     return out

@@ -46,6 +46,7 @@ class Queries:
 
     content_weight: float
     cf_weight: float
+    saga_weight: float
     popularity_penalty: float
     personal_penalty: float
     prior_weight: float
@@ -66,6 +67,7 @@ class Queries:
     neighbors_: np.ndarray
     similarities_: np.ndarray
     co_likes_: np.ndarray
+    sagas_: np.ndarray
     has_ratings_: bool
 
     def popularity(self, rows: np.ndarray | None = None) -> np.ndarray:
@@ -269,12 +271,18 @@ class Queries:
         """The largest score a pair can reach (all weights at their maximum): shown scores are
         divided by it, so that they stay within 0-1 in the same order as the list."""
         weights = self.content_weight + (self.cf_weight if self.has_ratings_ else 0.0)
+        weights += self.saga_weight
         return max(weights + max(self.prior_weight, 0.0), 1e-9)
 
     def co_likes(self, query: int, item: int) -> int:
         """People who liked both movies (rows), when `item` is in the stored list of `query`."""
         at = np.flatnonzero(self.neighbors_[query] == item)
         return int(self.co_likes_[query, at[0]]) if at.size else 0
+
+    def same_saga(self, query: int, item: int) -> bool:
+        """Whether both movies (rows) are of one saga, when `item` is in the list of `query`."""
+        at = np.flatnonzero(self.neighbors_[query] == item)
+        return bool(at.size and self.sagas_[query, at[0]])
 
     def _recommendation(
         self, query: int, j: int, similarity: float, many: bool = False

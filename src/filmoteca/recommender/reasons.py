@@ -67,6 +67,8 @@ def reasons(model: Recommender, query: int, item: int, co_likes: int = 0) -> lis
     words of the synopsis; acclaim only next to one of those (it is never a reason alone)."""
     names = shared(model, query, item)
     out = [_label(b, label, names[b]) for b, label, _ in SHARED if b in names]
+    if "collection" not in names and model.same_saga(query, item):
+        out.insert(0, "misma saga")
     if co_likes > 0:
         people = "1 persona" if co_likes == 1 else f"{_thousands(co_likes)} personas"
         title = model.titles_[query]

@@ -29,7 +29,7 @@ from .model import Recommender, era_table
 if TYPE_CHECKING:
     import pandas as pd
 
-MODEL_FORMAT = 3
+MODEL_FORMAT = 4
 # learned per-movie array -> its dtype (`save` casts to it, `load` accepts nothing else)
 _ARRAYS: dict[str, np.dtype[Any]] = {
     "movie_ids_": np.dtype(np.int64),
@@ -41,6 +41,7 @@ _ARRAYS: dict[str, np.dtype[Any]] = {
     "neighbors_": np.dtype(np.int32),
     "similarities_": np.dtype(np.float32),
     "co_likes_": np.dtype(np.int32),
+    "sagas_": np.dtype(np.int8),
     "likes_": np.dtype(np.int32),
 }
 _CSR = ("features_data", "features_indices", "features_indptr")
@@ -160,7 +161,11 @@ def _attach_arrays(model: Recommender, model_dir: Path, meta: dict[str, Any]) ->
     for name in _ARRAYS:
         setattr(model, name, _movie_array(found, name, n))
     shape = model.neighbors_.shape
-    if model.neighbors_.ndim != 2 or {model.similarities_.shape, model.co_likes_.shape} != {shape}:
+    if model.neighbors_.ndim != 2 or {
+        model.similarities_.shape,
+        model.co_likes_.shape,
+        model.sagas_.shape,
+    } != {shape}:
         raise ValueError("las listas de vecinos no tienen la forma esperada")
     rows, cols = (int(x) for x in meta["features_shape"])
     if rows != n:
