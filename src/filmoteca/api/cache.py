@@ -219,7 +219,9 @@ def make_entry(status: int, headers: Any, body: bytes, route: Any, etag: bytes) 
 async def _reply(send: Send, entry: _Entry, scope: Scope, marker: tuple[bytes, bytes]) -> None:
     """Send a cached (or just made) response: 304 when the client's tag matches, gzipped when
     the client accepts it."""
-    status, headers, body = reply_parts(entry, *_request_conditions(scope["headers"]))
+    conditions = request_conditions(scope["headers"])
+    assert conditions is not None  # nothing is left to others without `leave`
+    status, headers, body = reply_parts(entry, *conditions)
     await _send(send, status, [*headers, marker], body)
 
 
@@ -238,14 +240,19 @@ _NOT_MODIFIED_HEADERS = frozenset({b"etag", b"cache-control", b"vary"})
 _ACCEPTS: dict[bytes, bool] = {}
 
 
-def _request_conditions(headers: Any) -> tuple[bytes | None, bool]:
-    """The request's If-None-Match (or None) and whether it accepts gzip."""
+def request_conditions(
+    headers: Any, leave: frozenset[bytes] = frozenset()
+) -> tuple[bytes | None, bool] | None:
+    """The request's If-None-Match (or None) and whether it accepts gzip; None when one of
+    the headers named in `leave` is present (the caller leaves such a request to others)."""
     match, gzip_ok = None, False
     for name, value in headers:
         if name == b"if-none-match":
             match = bytes(value)
         elif name == b"accept-encoding":
             gzip_ok = accepts_gzip(bytes(value))
+        elif name in leave:
+            return None
     return match, gzip_ok
 
 

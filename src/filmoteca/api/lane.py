@@ -46,9 +46,9 @@ from .cache import (
     ResponseCacheMiddleware,
     Scope,
     Send,
-    accepts_gzip,
     make_entry,
     reply_parts,
+    request_conditions,
 )
 from .compression import CompressionMiddleware
 from .edge import EdgeMiddleware, secure_headers
@@ -119,7 +119,7 @@ class FastLane:
         self, stack: _Stack, catalog: Any, scope: Scope, receive: Receive, send: Send
     ) -> bool:
         """Answer one request (True), or do nothing and return False to leave it to the stack."""
-        conditions = _conditions(scope["headers"])
+        conditions = request_conditions(scope["headers"], _LEAVE_TO_STACK)
         if conditions is None:
             return False
         matches, gzip_ok = conditions
@@ -150,20 +150,6 @@ class FastLane:
         finally:
             metrics.in_progress -= 1
             request_id_var.reset(token)
-
-
-def _conditions(headers: Any) -> tuple[bytes | None, bool] | None:
-    """The request's If-None-Match (or None) and whether it accepts gzip; None when a header
-    leaves the request to the stack (a body, an Origin)."""
-    matches, gzip_ok = None, False
-    for name, value in headers:
-        if name == b"if-none-match":
-            matches = bytes(value)
-        elif name == b"accept-encoding":
-            gzip_ok = accepts_gzip(bytes(value))
-        elif name in _LEAVE_TO_STACK:
-            return None
-    return matches, gzip_ok
 
 
 async def _reply(
