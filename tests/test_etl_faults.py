@@ -294,3 +294,12 @@ def test_the_exit_codes_of_the_build_are_documented() -> None:
     page = (Path(__file__).parents[1] / "docs" / "construccion.md").read_text(encoding="utf-8")
     for error in (InputError, OutputError):
         assert f"| {error.exit_code} |" in page, error.__name__
+
+
+def test_numpys_short_write_on_a_full_disk_is_named_as_such() -> None:
+    """np.save on a full disk raises OSError('N requested and M written') with no errno."""
+    from filmoteca.etl.write import output_error
+
+    message = str(output_error(Path("cat"), OSError("65537 requested and 35824 written")))
+    assert "no queda espacio en el disco" in message
+    assert "no queda espacio" not in str(output_error(Path("cat"), OSError(5, "I/O error")))

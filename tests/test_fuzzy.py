@@ -6,6 +6,7 @@ import random
 import string
 from typing import Any
 
+import numpy as np
 import pytest
 from rapidfuzz import fuzz, process
 
@@ -52,7 +53,7 @@ def test_large_lists_score_only_the_candidates(monkeypatch: pytest.MonkeyPatch) 
         scored.append(len(choices))
         return original(key, choices, **kwargs)
 
-    monkeypatch.setattr(fuzzy.process, "extract", spy)
+    monkeypatch.setattr(process, "extract", spy)  # the module fuzzy imports at first use
     assert close.closest("jon depp", 5)[0] == "johnny depp"
     assert scored and max(scored) <= CANDIDATES
 
@@ -82,3 +83,22 @@ def test_prepare_builds_the_index_once() -> None:
     built = close._index_arrays
     close.closest("karo", 5)
     assert built is not None and close._index_arrays is built
+
+
+def test_saved_index_answers_as_the_one_made_in_memory(tmp_path: Any) -> None:
+    """Made at build time and mapped by the server: the same suggestions, nothing left to make."""
+    from filmoteca.catalog import mapped
+
+    keys = _names(6_000)
+    order = np.random.default_rng(2).permutation(len(keys)).astype(np.int32)
+    made = CloseNames(mapped.Strings.from_list(keys), order)
+    mapped.save(tmp_path, {"names": keys, **made.arrays("fuzzy_names")})
+    names = [f"fuzzy_names_{field}" for field in fuzzy.FIELDS]
+    opened = mapped.open_arrays(tmp_path, ["names", *names])
+    loaded = CloseNames.from_arrays(opened, "fuzzy_names", mapped.strings(opened, "names"))
+    assert loaded.prepared and not CloseNames(keys).prepared
+    assert isinstance(opened["fuzzy_names_owners"], np.memmap | np.ndarray)
+    rnd = random.Random(9)
+    for key in [_typo(rnd.choice(keys), rnd) for _ in range(200)] + ["jon depp", "zz"]:
+        assert loaded.closest(key, 5) == made.closest(key, 5)
+    assert loaded.choices == [keys[i] for i in order]

@@ -67,11 +67,14 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     # `serve` pauses the collector while starting (cli.py): it runs again from here.
     gc.freeze()
     gc.enable()
-    # The director answers' fragments and the fuzzy-suggestion indexes (about 0.5 s of CPU
-    # on the 45,466-movie catalog) are made off the start-up path, in a background thread:
-    # /listo does not wait for them (an answer that needs a part not yet made makes it).
+    # A catalog built by this version brings its answers and suggestion indexes made at build
+    # time. Otherwise (a catalog given to create_app) the director answers' fragments and the
+    # fuzzy-suggestion indexes (about 0.5 s of CPU on the 45,466-movie catalog) are made off
+    # the start-up path, in a background thread: /listo does not wait for them (an answer
+    # that needs a part not yet made makes it).
     # (no local name for the catalog: this suspended generator would keep it past a reload)
-    threading.Thread(target=_prepare, args=(app.state.catalog,), daemon=True).start()
+    if answers.attached(app.state.catalog) is None or not app.state.catalog.suggestions_prepared:
+        threading.Thread(target=_prepare, args=(app.state.catalog,), daemon=True).start()
     # Further heavy state (e.g. the recommender) loads here, beside the catalog.
     yield
 

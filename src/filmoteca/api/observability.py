@@ -25,26 +25,17 @@ import os
 import re
 import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator, MutableMapping
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from prometheus_client import (
-    CONTENT_TYPE_LATEST,
-    CollectorRegistry,
-    Counter,
-    generate_latest,
-)
-from prometheus_client.core import (
-    CounterMetricFamily,
-    GaugeMetricFamily,
-    HistogramMetricFamily,
-    Metric,
-)
-from prometheus_client.registry import Collector
 from starlette.requests import Request
 from starlette.responses import Response
 
 from ..errors import FilmotecaError
 from .logs import request_id_var
+
+if TYPE_CHECKING:  # prometheus_client is imported at the first scrape, not at start-up
+    from prometheus_client import CollectorRegistry
+    from prometheus_client.core import Metric
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -79,20 +70,16 @@ class Metrics:
 
     Requests are recorded by the middleware on the event loop's thread, so plain integers
     suffice (no locks: ~1 µs per request instead of ~10 with prometheus_client's children);
-    `render` runs on that thread too. Rare events (reloads) use prometheus_client directly.
+    `render` runs on that thread too. prometheus_client itself (its registry and text format)
+    is imported at the first scrape: a server nobody scrapes never loads it.
     """
 
-    def __init__(self, registry: CollectorRegistry | None = None) -> None:
-        self.registry = registry or CollectorRegistry()
+    def __init__(self) -> None:
         self.routes: dict[tuple[str, str], _RouteStats] = {}
         self.in_progress = 0
-        self.registry.register(_HttpCollector(self))
-        self.catalog_reloads = Counter(
-            "filmoteca_catalog_reloads",
-            "Recargas del catálogo pedidas, por resultado (ok / rechazada).",
-            ["result"],
-            registry=self.registry,
-        )
+        self.reloads: dict[str, int] = {}  # catalog reloads asked, by result (ok / rechazada)
+        self._catalog: Callable[[], CatalogLike | None] | None = None
+        self._registry: CollectorRegistry | None = None
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
         """Count one finished request, its latency bucket and, if 5xx, an error."""
@@ -105,31 +92,60 @@ class Metrics:
         if status >= 500:
             stats.errors += 1
 
+    def count_reload(self, result: str) -> None:
+        """Count one catalog reload asked, by its result ('ok' or 'rechazada')."""
+        self.reloads[result] = self.reloads.get(result, 0) + 1
+
     def watch_catalog(self, source: Callable[[], CatalogLike | None]) -> None:
         """Publish the catalog `source()` returns at each scrape (follows hot swaps)."""
-        self.registry.register(_CatalogCollector(source))
+        self._catalog = source
+
+    @property
+    def registry(self) -> CollectorRegistry:
+        """The registry of these metrics (made at the first scrape)."""
+        if self._registry is None:
+            from prometheus_client import CollectorRegistry
+
+            registry = CollectorRegistry()
+            registry.register(_HttpCollector(self))
+            if self._catalog is not None:
+                registry.register(_CatalogCollector(self._catalog))
+            self._registry = registry
+        return self._registry
 
     def render(self) -> bytes:
         """All metrics in the Prometheus text format."""
+        from prometheus_client import generate_latest
+
         return generate_latest(self.registry)
 
 
-class _HttpCollector(Collector):
-    """filmoteca_http_* families built from Metrics' plain counters at scrape time."""
+class _HttpCollector:
+    """filmoteca_http_* families built from Metrics' plain counters at scrape time, and the
+    catalog reloads (a prometheus_client collector: `describe` and `collect`)."""
 
     def __init__(self, metrics: Metrics) -> None:
         self.metrics = metrics
 
     def describe(self) -> list[Metric]:
         """The metric names, for the registry's duplicate check (no samples)."""
-        return list(self._families({}, 0))
+        return list(self._families({}, 0, {}))
 
     def collect(self) -> Iterator[Metric]:
-        """Requests by status, latency histograms, errors and requests in progress."""
-        yield from self._families(dict(self.metrics.routes), self.metrics.in_progress)
+        """Requests by status, latency histograms, errors, requests in progress, reloads."""
+        metrics = self.metrics
+        yield from self._families(dict(metrics.routes), metrics.in_progress, metrics.reloads)
 
     @staticmethod
-    def _families(routes: dict[tuple[str, str], _RouteStats], running: int) -> Iterator[Metric]:
+    def _families(
+        routes: dict[tuple[str, str], _RouteStats], running: int, reloads: dict[str, int]
+    ) -> Iterator[Metric]:
+        from prometheus_client.core import (
+            CounterMetricFamily,
+            GaugeMetricFamily,
+            HistogramMetricFamily,
+        )
+
         requests = CounterMetricFamily(
             "filmoteca_http_requests",
             "Peticiones HTTP atendidas, por método, plantilla de ruta y estado.",
@@ -157,7 +173,14 @@ class _HttpCollector(Collector):
         running_gauge = GaugeMetricFamily(
             "filmoteca_http_requests_in_progress", "Peticiones en curso.", value=running
         )
-        return iter((requests, latency, errors, running_gauge))
+        reload_counter = CounterMetricFamily(
+            "filmoteca_catalog_reloads",
+            "Recargas del catálogo pedidas, por resultado (ok / rechazada).",
+            labels=["result"],
+        )
+        for result, count in sorted(reloads.items()):
+            reload_counter.add_metric([result], count)
+        return iter((requests, latency, errors, running_gauge, reload_counter))
 
 
 class CatalogLike(Protocol):
@@ -172,8 +195,9 @@ class CatalogLike(Protocol):
     manifest: dict[str, Any]
 
 
-class _CatalogCollector(Collector):
-    """filmoteca_catalog_* gauges, read from the catalog served at scrape time."""
+class _CatalogCollector:
+    """filmoteca_catalog_* gauges, read from the catalog served at scrape time (a
+    prometheus_client collector)."""
 
     def __init__(self, source: Callable[[], CatalogLike | None]) -> None:
         self.source = source
@@ -188,6 +212,8 @@ class _CatalogCollector(Collector):
 
     @staticmethod
     def _families(catalog: CatalogLike | None) -> Iterator[Metric]:
+        from prometheus_client.core import GaugeMetricFamily
+
         info = GaugeMetricFamily(
             "filmoteca_catalog_info",
             "Catálogo servido (vale 1; versión y fecha de construcción en etiquetas).",
@@ -340,4 +366,6 @@ async def metrics_endpoint(request: Request) -> Response:
     per app would keep every app (and its catalog) alive.
     """
     metrics: Metrics = request.app.state.metrics
+    from prometheus_client import CONTENT_TYPE_LATEST
+
     return Response(metrics.render(), media_type=CONTENT_TYPE_LATEST)

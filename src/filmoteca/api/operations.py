@@ -186,13 +186,13 @@ async def _reload(app: FastAPI) -> Response:
     try:
         fresh = await anyio.to_thread.run_sync(load_state, app.state.rebuild)
     except Exception as exc:
-        metrics.catalog_reloads.labels("rechazada").inc()
+        metrics.count_reload("rechazada")
         return _refused(exc, old)
     seconds = time.perf_counter() - start
     new = _swap(app, fresh)
     del fresh
     await anyio.to_thread.run_sync(release_old_state)
-    metrics.catalog_reloads.labels("ok").inc()
+    metrics.count_reload("ok")
     logger.info("Catálogo recargado: %s -> %s", old, new.version)
     body = Recarga(
         estado="recargado",

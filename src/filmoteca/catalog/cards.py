@@ -38,7 +38,6 @@ from pathlib import Path
 
 import numpy as np
 import orjson
-from rapidfuzz import fuzz
 
 from ..errors import CatalogError, NotFound
 from ..text import normalize
@@ -288,6 +287,8 @@ RecordFile = _RecordFile
 
 def _person_not_found(name: str, errors: list[NotFound]) -> NotFound:
     """NotFound for a name that is neither an actor nor a director, with both suggestion lists."""
+    from rapidfuzz import fuzz  # at the first unknown name, not at start-up
+
     names = list(dict.fromkeys(s for e in errors for s in e.details.get("sugerencias", [])))
     key = normalize(name)
     ranked = sorted(names, key=lambda candidate: -fuzz.WRatio(key, normalize(candidate)))

@@ -13,14 +13,21 @@ of its trigrams with the right one ('jon depp' and 'johnny depp' share ' jo', ' 
 'epp', 'pp '), so the answer is the full scan's; a string sharing nothing with any name may
 get fewer suggestions than a full scan would find (they would be as unrelated as it is).
 Lists of up to EXACT_UP_TO names are always scored whole.
+
+The index is made at build time and saved with the catalog's index (`arrays`, `from_arrays`):
+the server maps it and decodes only the candidates' keys, so it neither spends CPU on it after
+starting nor keeps every key as a Python string.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from functools import cached_property
+from typing import Any
 
 import numpy as np
-from rapidfuzz import fuzz, process
+
+from . import mapped
 
 MIN_SCORE = 50
 EXACT_UP_TO = 2048
@@ -28,42 +35,69 @@ CANDIDATES = 512
 COMMON = 4096  # a trigram of more names than this is not counted (unless all are)
 _WIDTH = 48  # bytes of each padded key that are indexed (longer names: their first 46)
 _BUCKETS = 1 << 16
+FIELDS = ("order", "offsets", "owners", "sizes")
+"""The arrays `arrays(prefix)` saves: the keys' order (positions in the key list), and the
+trigram index (CSR offsets by bucket, owners, distinct buckets per name)."""
+Index = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
 class CloseNames:
-    """Fuzzy suggestions over a fixed list of keys (see the module docstring)."""
+    """Fuzzy suggestions over a fixed list of keys (see the module docstring): `keys` in the
+    order that breaks ties, or `keys` taken at the positions `order`."""
 
-    def __init__(self, choices: Sequence[str]) -> None:
-        self.choices = list(choices)
-        self._index_arrays: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
-        self._name_array: np.ndarray | None = None
+    def __init__(
+        self, keys: Sequence[str], order: np.ndarray | None = None, index: Index | None = None
+    ) -> None:
+        self._keys = keys
+        self._order = np.arange(len(keys), dtype=np.int32) if order is None else order
+        self._index_arrays = index
+
+    @classmethod
+    def from_arrays(cls, arrays: Mapping[str, Any], prefix: str, keys: Sequence[str]) -> CloseNames:
+        """The suggestions saved by `arrays(prefix)` over `keys` (the same key list)."""
+        order, offsets, owners, sizes = (arrays[f"{prefix}_{field}"] for field in FIELDS)
+        return cls(keys, order, (offsets, owners, sizes) if len(order) > EXACT_UP_TO else None)
+
+    def arrays(self, prefix: str) -> dict[str, np.ndarray]:
+        """The order and the trigram index, by name (for `mapped.save`; a list scored whole
+        has no index: empty arrays)."""
+        empty = np.zeros(0, np.int32)
+        offsets, owners, sizes = self._index() if len(self) > EXACT_UP_TO else (empty,) * 3
+        values = (self._order, offsets, owners, sizes)
+        return {f"{prefix}_{field}": value for field, value in zip(FIELDS, values, strict=True)}
 
     def __len__(self) -> int:
-        return len(self.choices)
+        return len(self._order)
+
+    @cached_property
+    def choices(self) -> list[str]:
+        """Every key, in tie-breaking order (decoded at once, on first use)."""
+        return mapped.take(self._keys, self._order)
 
     def prepare(self) -> None:
         """Build the trigram index now (e.g. in a background thread after start-up) rather
         than on the first unknown name."""
-        if len(self.choices) > EXACT_UP_TO:
+        if len(self) > EXACT_UP_TO:
             self._index()
-            self._names()
+
+    @property
+    def prepared(self) -> bool:
+        """Whether nothing is left to build before the first unknown name."""
+        return len(self) <= EXACT_UP_TO or self._index_arrays is not None
 
     def closest(self, key: str, limit: int) -> list[str]:
         """Up to `limit` keys with QRatio >= MIN_SCORE against `key`, best first (ties in
         list order)."""
-        choices: Sequence[str] = self.choices
-        if len(choices) > EXACT_UP_TO:
-            choices = self._names()[self._candidates(key)].tolist()
+        if len(self) > EXACT_UP_TO:
+            choices = mapped.take(self._keys, self._order[self._candidates(key)])
+        else:
+            choices = self.choices
+        from rapidfuzz import fuzz, process  # at the first unknown name, not at start-up
+
         found = process.extract(
             key, choices, scorer=fuzz.QRatio, limit=limit, score_cutoff=MIN_SCORE
         )
         return [choice for choice, _, _ in found]
-
-    def _names(self) -> np.ndarray:
-        """The choices as an object array (candidates are picked from it in one step)."""
-        if self._name_array is None:
-            self._name_array = np.array(self.choices, dtype=object)
-        return self._name_array
 
     def _candidates(self, key: str) -> np.ndarray:
         """Positions (ascending) of the CANDIDATES names most alike `key` by the Dice
@@ -81,22 +115,21 @@ class CloseNames:
         dice = shared / (sizes[names] + len(postings))
         return np.sort(names[np.argpartition(-dice, CANDIDATES)[:CANDIDATES]])
 
-    def _index(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _index(self) -> Index:
         """The trigram index, built once: CSR offsets by bucket, the positions of the names
         having each bucket, and each name's number of distinct buckets."""
         if self._index_arrays is None:
-            padded = np.array([_padded(choice) for choice in self.choices], dtype=f"S{_WIDTH}")
-            matrix = padded.view(np.uint8).reshape(len(self.choices), _WIDTH)
-            buckets = _buckets(matrix)
+            choices = self.choices
+            padded = np.array([_padded(choice) for choice in choices], dtype=f"S{_WIDTH}")
+            buckets = _buckets(padded.view(np.uint8).reshape(len(choices), _WIDTH))
             valid = buckets >= 0
-            rows = np.broadcast_to(
-                np.arange(len(self.choices), dtype=np.int32)[:, None], buckets.shape
-            )
+            rows = np.broadcast_to(np.arange(len(choices), dtype=np.int32)[:, None], buckets.shape)
             flat, owners = buckets[valid], rows[valid]
             order = np.argsort(flat, kind="stable")
-            counts = np.bincount(flat, minlength=_BUCKETS)
-            sizes = valid.sum(axis=1).astype(np.float64)
-            self._index_arrays = (np.concatenate(([0], np.cumsum(counts))), owners[order], sizes)
+            offsets = np.zeros(_BUCKETS + 1, np.int32 if flat.size < 2**31 else np.int64)
+            np.cumsum(np.bincount(flat, minlength=_BUCKETS), out=offsets[1:])
+            sizes = valid.sum(axis=1, dtype=np.int32)
+            self._index_arrays = (offsets, owners[order], sizes)
         return self._index_arrays
 
 
@@ -128,9 +161,12 @@ def _padded(key: str) -> bytes:
 
 
 def _buckets(matrix: np.ndarray) -> np.ndarray:
-    """The trigram buckets of each row of padded keys (-1 where the trigram runs past the end)."""
-    m = matrix.astype(np.int64)
+    """The trigram buckets of each row of padded keys (-1 where the trigram runs past the end),
+    as int32 (the codes fit in 24 bits, their hash is taken in int64 one column at a time)."""
+    m = matrix.astype(np.int32)
     codes = m[:, :-2] << 16 | m[:, 1:-1] << 8 | m[:, 2:]
-    hashed = (codes * 2654435761 >> 13) % _BUCKETS
+    hashed = np.empty(codes.shape, np.int32)
+    for column in range(codes.shape[1]):  # an int64 temporary of one column, not of all
+        hashed[:, column] = (codes[:, column].astype(np.int64) * 2654435761 >> 13) % _BUCKETS
     hashed[m[:, 2:] == 0] = -1
     return hashed

@@ -27,7 +27,7 @@ from typing import Any, cast
 
 from ..errors import CatalogError, CatalogMissing
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 MANIFEST = "manifest.json"
 _CHUNK = 1 << 20
 STAMP = ".verificado.json"

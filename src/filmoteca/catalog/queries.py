@@ -21,7 +21,7 @@ Decisions (the README states them to users):
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -33,6 +33,7 @@ from ..errors import InvalidQuery, NotFound
 from ..text import MONTHS, WEEKDAYS, normalize, parse_month, parse_weekday
 from . import keys, mapped
 from .examples import Examples, pick
+from .fuzzy import FIELDS as FUZZY_FIELDS
 from .fuzzy import CloseNames
 from .keys import TitleGroups
 from .manifest import read_manifest, verify
@@ -62,6 +63,7 @@ MIN_VOTES = 2000
 MAX_SUGGESTIONS = 5
 INDEX = "indice"
 TITLES = "titles"
+FUZZY_TITLES, FUZZY_ACTORS, FUZZY_DIRECTORS = "fuzzy_titles", "fuzzy_actors", "fuzzy_directors"
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,11 +147,14 @@ class Catalog:
         words: tuple[WordIndex, WordIndex] | None = None,
         heads: Heads | None = None,
         titles: TitleGroups | None = None,
+        fuzzy: Mapping[str, Any] | None = None,
     ) -> None:
         """The catalog over its movies and people; `words` (title and people word indexes),
         `heads` (the head searches, ranked) and `titles` (the title index) are built when not
-        given (at build time; the server opens them, memory-mapped)."""
+        given (at build time; the server opens them, memory-mapped), and so are the fuzzy
+        suggestions' indexes (`fuzzy`: the arrays of `_fuzzy_arrays`)."""
         self.manifest = manifest
+        self._fuzzy = fuzzy
         self._movies = movies
         self._id_order = np.argsort(movies.ids, kind="stable")
         self._title_keys = title_keys
@@ -185,6 +190,7 @@ class Catalog:
             ),
             Heads(arrays),
             TitleGroups.from_arrays(arrays, TITLES),
+            arrays,
         )
 
     def index_arrays(self) -> dict[str, Any]:
@@ -197,6 +203,15 @@ class Catalog:
             **self._people_words.arrays("people_words"),
             **self._heads.arrays(),
             **self._titles.arrays(TITLES),
+            **self._fuzzy_arrays(),
+        }
+
+    def _fuzzy_arrays(self) -> dict[str, np.ndarray]:
+        """The fuzzy suggestions' order and trigram index of titles, actors and directors."""
+        return {
+            **self._title_choices.arrays(FUZZY_TITLES),
+            **self._actor_choices.arrays(FUZZY_ACTORS),
+            **self._director_choices.arrays(FUZZY_DIRECTORS),
         }
 
     @staticmethod
@@ -228,19 +243,31 @@ class Catalog:
         """Number of distinct directors (by normalised name)."""
         return int(np.count_nonzero(self._directing))
 
-    # rapidfuzz choices, heaviest first so that ties go to the better known; made on first
-    # use (or by `prepare_suggestions`, after start-up): they decode every key.
+    # rapidfuzz choices, heaviest first so that ties go to the better known; their trigram
+    # indexes are made at build time and mapped (`_fuzzy_arrays`), else on first use (or by
+    # `prepare_suggestions`).
     @cached_property
     def _title_choices(self) -> CloseNames:
-        return CloseNames(self._titles.key_list())
+        return self._close_names(FUZZY_TITLES, self._titles.keys, None)
 
     @cached_property
     def _actor_choices(self) -> CloseNames:
-        return CloseNames(self._keys_by_weight(self._people.acting))
+        return self._close_names(FUZZY_ACTORS, self._people.keys, self._people.acting)
 
     @cached_property
     def _director_choices(self) -> CloseNames:
-        return CloseNames(self._keys_by_weight(self._directing))
+        return self._close_names(FUZZY_DIRECTORS, self._people.keys, self._directing)
+
+    def _close_names(
+        self, prefix: str, keys: Sequence[str], weights: np.ndarray | None
+    ) -> CloseNames:
+        """The suggestions over `keys` (heaviest first by `weights`; None: in their order)."""
+        if self._fuzzy is not None:
+            return CloseNames.from_arrays(self._fuzzy, prefix, keys)
+        if weights is None:
+            return CloseNames(keys, np.arange(len(keys), dtype=np.int32))
+        ids = np.flatnonzero(weights)
+        return CloseNames(keys, ids[np.argsort(-weights[ids], kind="stable")].astype(np.int32))
 
     @cached_property
     def examples(self) -> Examples:
@@ -398,10 +425,13 @@ class Catalog:
         for names in (self._title_choices, self._actor_choices, self._director_choices):
             names.prepare()
 
-    def _keys_by_weight(self, weights: np.ndarray) -> list[str]:
-        """Keys of the people with a non-zero weight, heaviest first."""
-        ids = np.flatnonzero(weights)
-        return mapped.take(self._people.keys, ids[np.argsort(-weights[ids], kind="stable")])
+    @property
+    def suggestions_prepared(self) -> bool:
+        """Whether the fuzzy-suggestion indexes are ready (mapped from the catalog, or made)."""
+        return all(
+            names.prepared
+            for names in (self._title_choices, self._actor_choices, self._director_choices)
+        )
 
 
 def _add_close(key: str, found: list[str], choices: CloseNames) -> list[str]:
@@ -449,6 +479,7 @@ def _index_names() -> list[str]:
         *words,
         *HEAD_FIELDS,
         *keys.names(TITLES, keys.GROUP_FIELDS + keys.KEY_FIELDS),
+        *(f"{p}_{f}" for p in (FUZZY_TITLES, FUZZY_ACTORS, FUZZY_DIRECTORS) for f in FUZZY_FIELDS),
     ]
 
 

@@ -6,6 +6,7 @@ import errno
 import fcntl
 import json
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -77,10 +78,14 @@ def check_target(target: Path) -> None:
         )
 
 
+_SHORT_WRITE = re.compile(r"\d+ requested and \d+ written")
+
+
 def _reason(exc: OSError) -> str:
-    """An OSError in Spanish (errno first; Arrow's I/O errors only carry the C message)."""
+    """An OSError in Spanish (errno first; Arrow's I/O errors only carry the C message, and
+    numpy's short write to a full disk only 'N requested and M written')."""
     code, text = exc.errno, str(exc)
-    if code in (errno.ENOSPC, errno.EDQUOT) or "No space left" in text:
+    if code in (errno.ENOSPC, errno.EDQUOT) or "No space left" in text or _SHORT_WRITE.search(text):
         return "no queda espacio en el disco"
     if code in (errno.EACCES, errno.EPERM) or "Permission denied" in text:
         return "permiso denegado"
