@@ -10,7 +10,9 @@ and httptools each) and measures:
                  (`def noop(): return {"ok": True}`)
     api+cache    the API as shipped, with the response cache: repeated queries are answered
                  from cached bytes; compared with /__raw_noop, a raw ASGI no-op on the same
-                 server (the ceiling of the server itself), and /__noop
+                 server (the ceiling of the server itself), and /__noop; /__raw_headers (a
+                 row of its own) is the raw no-op sending a cached answer's 9 headers and 64
+                 bytes: the server's ceiling for such an answer
     pila, pila+caché  (--stack) the same two without the fast lane (lane.py): the middleware
                  stack answering every request, as before the lane, in the same run
     cuaderno     (unless --no-notebook) el enfoque de cuaderno (pandas + ast.literal_eval +
@@ -262,7 +264,7 @@ def measure(
     server = start_variant(variant, catalog)
     results: dict[tuple[str, int], Result] = {}
     noops: dict[tuple[str, int], list[Result]] = {}
-    ceilings = ["__noop", "__noop_usual", "__raw_noop"]
+    ceilings = ["__noop", "__noop_usual", "__raw_noop", "__raw_headers"]
     try:
         for endpoint in ENDPOINTS:  # warm-up: fills the cache, touches every code path
             wrk(server, paths[endpoint], 8, 1, 1)
@@ -412,7 +414,7 @@ def table(runs: dict[str, dict[tuple[str, int], Result]], concs: list[int]) -> s
             rule += "|---" * 6
     rows = []
     for conc in concs:
-        for endpoint in ("__raw_noop", "__noop", "__noop_usual", *ENDPOINTS):
+        for endpoint in ("__raw_noop", "__raw_headers", "__noop", "__noop_usual", *ENDPOINTS):
             cells = []
             for variant, got in runs.items():
                 ceilings = VARIANTS[variant][2]

@@ -12,6 +12,8 @@ filmoteca_app   the API as `create_app` builds it (catalog from FILMOTECA_CATALO
                                issue's 3,800-4,100 pet/s figure describes
                   /__raw_noop  a raw ASGI answer in front of everything (the ceiling of the
                                server itself)
+                  /__raw_headers the same, with the headers and body size of a cached
+                               answer (9 headers, 64 bytes): the server's ceiling for it
 seed_app        the seed-style implementation (`seed_api.py`) with the same two no-ops
 """
 
@@ -28,6 +30,18 @@ from starlette.responses import Response
 Scope = MutableMapping[str, Any]
 ASGIApp = Callable[[Scope, Any, Any], Awaitable[None]]
 _HEADERS = [(b"content-type", b"application/json"), (b"content-length", b"2")]
+_CACHED_BODY = b'{"titulo":"Toy Story","anio":1995,"popularidad":21.946943,"x":"abc"}'[:64]
+_CACHED_HEADERS = [
+    (b"content-length", str(len(_CACHED_BODY)).encode()),
+    (b"content-type", b"application/json"),
+    (b"vary", b"Accept-Encoding"),
+    (b"etag", b'"33f388f3dc82-0.1.0"'),
+    (b"cache-control", b"public, max-age=300"),
+    (b"x-cache", b"HIT"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-request-id", b"210d37139f59140f000000006daf1e90"),
+]
 
 
 def filmoteca_app() -> ASGIApp:
@@ -70,6 +84,10 @@ def _with_noops(app: FastAPI) -> ASGIApp:
         if scope["type"] == "http" and scope["path"] == "/__raw_noop":
             await send({"type": "http.response.start", "status": 200, "headers": _HEADERS})
             await send({"type": "http.response.body", "body": b"{}"})
+            return
+        if scope["type"] == "http" and scope["path"] == "/__raw_headers":
+            await send({"type": "http.response.start", "status": 200, "headers": _CACHED_HEADERS})
+            await send({"type": "http.response.body", "body": _CACHED_BODY})
             return
         await app(scope, receive, send)
 

@@ -183,3 +183,24 @@ def test_top_per_row_keeps_the_largest_and_breaks_ties_by_the_lower_column(
     order = np.lexsort((cols, -values, rows))
     rank = np.arange(len(order)) - np.searchsorted(rows[order], rows[order])
     assert kept.tolist() == np.sort(order[rank < 4]).tolist()
+
+
+def test_the_version_follows_what_the_recommender_learned_from(tmp_path: Path) -> None:
+    """Same tables, other recommendations: the version (ETags, the response cache) differs."""
+    ratings = movielens(tmp_path / "ml", co_liked_rows())
+
+    def version(*args: str) -> str:
+        out = tmp_path / f"cat{len(list(tmp_path.iterdir()))}"
+        result = CliRunner().invoke(cli, ["build", "--output", str(out), *args])
+        assert result.exit_code == 0, result.output
+        return str(json.loads((out / "manifest.json").read_text(encoding="utf-8"))["version"])
+
+    hybrid, content, none = (
+        version("--ratings", str(ratings)),
+        version(),
+        version("--sin-recomendador"),
+    )
+    assert len({hybrid, content, none}) == 3
+    assert version("--ratings", str(ratings)) == hybrid and version() == content
+    movielens(tmp_path / "ml", co_liked_rows()[:-2])  # other ratings, same file names
+    assert version("--ratings", str(ratings)) != hybrid

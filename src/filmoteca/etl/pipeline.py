@@ -248,10 +248,15 @@ def _write_parsed(writers: dict[str, TableWriter], tables: dict[str, pa.Table]) 
         writers[name].write(table)
 
 
-def _version(inputs: list[dict[str, Any]]) -> str:
+def _version(inputs: list[dict[str, Any]], learned: list[str] | None) -> str:
+    """The catalog's version: the format, filmoteca's version, the inputs' digests and what
+    the recommender learned from (None: no recommender; else the digests of the ratings and
+    links files, none for content only). Answers (ETags, the response cache) follow it, so
+    two catalogs whose recommendations may differ never share a version."""
     digest = hashlib.sha256(f"{store.FORMAT_VERSION}:{__version__}".encode())
     for item in inputs:
         digest.update(f"{item['file']}:{item['sha256']}".encode())
+    digest.update(b"sin recomendador" if learned is None else ":".join(learned).encode())
     return digest.hexdigest()[:12]
 
 
@@ -298,6 +303,13 @@ def _fit_recommender(
     return recommender.build_model(out, out / "recomendador", ratings, links)
 
 
+def _links_of(ratings: Path, links: Path | None) -> Path:
+    """The links file the recommender reads for a ratings file (given, or beside it)."""
+    from ..recommender import ratings as ratings_io
+
+    return ratings_io.links_for(ratings, links)
+
+
 def _check_ratings(ratings: Path | None, links: Path | None) -> None:
     """InputError before any work when a ratings or links file is missing or lacks columns."""
     if ratings is not None:
@@ -322,9 +334,11 @@ def build_catalog(
     progress = progress or NullProgress()
     source = locate(input_dir, keywords)
     warnings: dict[str, int] = {}
+    learned_from = [] if ratings is None else [ratings, _links_of(ratings, links)]
     with atomic_directory(output_dir) as out, ThreadPoolExecutor(1) as hasher:
         # hashlib lets go of the GIL: the inputs are hashed on the other core meanwhile
         digests = hasher.map(sha256, source.files)
+        learned = hasher.map(sha256, learned_from if fit_recommender else [])
         steps = _write_tables(source, out, progress, warnings)
         inputs = [
             {"file": p.name, "bytes": p.stat().st_size, "sha256": digest}
@@ -341,7 +355,7 @@ def build_catalog(
         }
         manifest: dict[str, Any] = {
             "format_version": store.FORMAT_VERSION,
-            "version": _version(inputs),
+            "version": _version(inputs, list(learned) if fit_recommender else None),
             "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "filmoteca_version": __version__,
             "source": {
