@@ -44,11 +44,23 @@ def shared(model: Recommender, a: int, b: int) -> dict[str, list[str]]:
     for (block, _, limit), (lo, hi) in zip(SHARED, bounds.tolist(), strict=True):
         if hi > lo:
             order = np.argsort(-weights[lo:hi], kind="stable")
-            names = [model.feature_names_[c] for c in common[lo:hi][order].tolist()]
-            names = [n for n in names if not is_meta_keyword(n)][:limit]
+            names = _first_names(model, common[lo:hi][order].tolist(), limit)
             if names:
                 out[block] = names
     return out
+
+
+def _first_names(model: Recommender, columns: list[int], limit: int) -> list[str]:
+    """The names of the first `limit` feature columns that are not meta-tags (decoded one at
+    a time: a synopsis may share dozens of words, of which three are shown)."""
+    names: list[str] = []
+    for column in columns:
+        name = model.feature_names_[column]
+        if not is_meta_keyword(name):
+            names.append(name)
+            if len(names) == limit:
+                break
+    return names
 
 
 def _thousands(n: int) -> str:
