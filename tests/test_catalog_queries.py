@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from filmoteca.catalog import MIN_VOTES, Catalog
+from filmoteca.catalog.movies import MovieRef
 from filmoteca.errors import CatalogError, CatalogMissing, InvalidQuery, NotFound
 from sample_catalog import make_sample_catalog
 
@@ -102,6 +103,25 @@ def test_year_chooses_among_shared_titles(catalog: Catalog) -> None:
     match = catalog.find_title("Batman", 1966)
     assert match.movie.id == 11
     assert [o.id for o in match.others] == [10]
+
+
+@pytest.mark.parametrize(
+    ("title", "year"), [("batman", None), ("Batman", 1966), ("toy story", None)]
+)
+def test_title_ref_names_the_movie_find_title_names(
+    catalog: Catalog, title: str, year: int | None
+) -> None:
+    movie = catalog.find_title(title, year).movie
+    assert catalog.title_ref(title, year) == MovieRef(movie.id, movie.title, movie.year)
+
+
+@pytest.mark.parametrize(("title", "year"), [("Toy", None), ("Batman", 1950)])
+def test_title_ref_fails_as_find_title_does(catalog: Catalog, title: str, year: int | None) -> None:
+    with pytest.raises(NotFound) as ref:
+        catalog.title_ref(title, year)
+    with pytest.raises(NotFound) as full:
+        catalog.find_title(title, year)
+    assert (str(ref.value), ref.value.details) == (str(full.value), full.value.details)
 
 
 def test_year_without_that_title_is_not_found_and_lists_years(catalog: Catalog) -> None:

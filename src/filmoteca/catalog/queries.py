@@ -287,21 +287,31 @@ class Catalog:
 
     def find_title(self, title: str, year: int | None = None) -> TitleMatch:
         """The movie a title names; a year chooses among the movies sharing it."""
+        chosen, positions = self._title_positions(title, year)
+        others = tuple(self._movies.ref(p) for p in positions if p != chosen)
+        return TitleMatch(self._movies.movie(chosen), others)
+
+    def title_ref(self, title: str, year: int | None = None) -> MovieRef:
+        """Id, title and year of the movie a title names (as `find_title`, same errors),
+        without the other movies sharing it or the figures."""
+        return self._movies.ref(self._title_positions(title, year)[0])
+
+    def _title_positions(self, title: str, year: int | None) -> tuple[int, tuple[int, ...]]:
+        """The position of the movie a title names and of every movie sharing the title
+        (NotFound with suggestions, or for a year none of them has)."""
         positions = self._titles.get(normalize(title))
         if positions is None:
             suggestions = [
                 self._movies.titles[self._titles[k][0]] for k in self._close_titles(title)
             ]
             raise NotFound(f"No hay ninguna película titulada '{title}'.", sugerencias=suggestions)
-        chosen = positions[0]
-        if year is not None:
-            in_year = [p for p in positions if self._movies.years[p] == year]
-            if not in_year:
-                years = sorted({int(self._movies.years[p]) for p in positions})
-                raise _no_title_in_year(title, year, years)
-            chosen = in_year[0]
-        others = tuple(self._movies.ref(p) for p in positions if p != chosen)
-        return TitleMatch(self._movies.movie(chosen), others)
+        if year is None:
+            return positions[0], positions
+        in_year = [p for p in positions if self._movies.years[p] == year]
+        if not in_year:
+            years = sorted({int(self._movies.years[p]) for p in positions})
+            raise _no_title_in_year(title, year, years)
+        return in_year[0], positions
 
     def actor(self, name: str) -> ActorStats:
         """A person's films as an actor (cast credits only)."""

@@ -66,12 +66,12 @@ def _resolve(
                 missing.append(item)
             continue
         try:
-            movie = catalog.find_title(item).movie
+            ref = catalog.title_ref(item)
         except NotFound as exc:
             missing.append(item)
             suggestions += exc.details.get("sugerencias", [])
             continue
-        found.setdefault(movie.id, MovieRef(movie.id, movie.title, movie.year))
+        found.setdefault(ref.id, ref)
     return list(found.values()), missing, suggestions
 
 
