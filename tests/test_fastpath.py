@@ -142,3 +142,20 @@ def test_only_simple_get_routes_are_eligible(tmp_path: Path) -> None:
     paths = {entry.route.path for entry in eligible_routes(app.router.routes)}
     assert "/get_actor/{nombre_actor:path}" in paths and "/buscar" in paths
     assert not paths & {"/salud", "/", "/admin/recargar", "/listo", "/docs", "/openapi.json"}
+
+
+def test_an_earlier_route_that_may_match_keeps_its_place(tmp_path: Path) -> None:
+    """A route placed before an eligible one, matching some of its paths, still answers them
+    (FastAPI's order); routes that can never match the eligible one's paths are not looked at."""
+    app = create_app(Settings(catalog_dir=make_sample_catalog(tmp_path)))
+
+    async def shadow() -> dict[str, str]:
+        return {"ruta": "anterior"}
+
+    app.add_api_route("/get_actor/nadie", shadow)
+    app.router.routes.insert(0, app.router.routes.pop())
+    entry = next(e for e in eligible_routes(app.router.routes) if e.prefix == "/get_actor/")
+    assert [r.path for r in entry.earlier] == ["/get_actor/nadie"]
+    with TestClient(app) as client:
+        assert client.get("/get_actor/nadie").json() == {"ruta": "anterior"}
+        assert client.get("/get_actor/Tom Hanks").json()["actor"] == "Tom Hanks"

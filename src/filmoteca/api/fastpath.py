@@ -36,7 +36,7 @@ from annotated_types import Ge, Le, MaxLen, MinLen
 from fastapi.routing import APIRoute
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Match
+from starlette.routing import Match, Route
 
 from ..errors import FilmotecaError
 from .turns import Turns, finish_now
@@ -259,14 +259,26 @@ def _eligible(route: Any, earlier: tuple[Any, ...]) -> EligibleRoute | None:
     query_params = [_param(field, "query") for field in dependant.query_params]
     if None in dependencies or None in path_params or None in query_params:
         return None
+    prefix = route.path.split("{", 1)[0]
     return EligibleRoute(
         route,
-        route.path.split("{", 1)[0],
-        earlier,
+        prefix,
+        tuple(other for other in earlier if _may_match(other, prefix)),
         tuple(p for p in path_params if p is not None),
         tuple(p for p in query_params if p is not None),
         tuple(d for d in dependencies if d is not None),
     )
+
+
+def _may_match(route: Any, prefix: str) -> bool:
+    """Whether an earlier route could match a path that starts with `prefix`: a plain route
+    (Starlette's `Route`, FastAPI's `APIRoute`) matches only paths starting with the text of
+    its path before the first parameter, so one whose text and `prefix` are not one the start
+    of the other never does; any other kind of route (a mount, a host) is kept."""
+    if type(route) not in (APIRoute, Route):
+        return True
+    own = route.path.split("{", 1)[0]
+    return own.startswith(prefix) or prefix.startswith(own)
 
 
 def _dependency(sub: Any) -> tuple[str, Callable[..., Awaitable[Any]]] | None:
