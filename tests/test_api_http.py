@@ -159,6 +159,28 @@ def test_head_is_answered_wherever_get_is(client: TestClient, path: str) -> None
         assert head.headers["content-length"] == get.headers["content-length"]
 
 
+@pytest.mark.parametrize(
+    ("path", "route"),
+    [
+        ("/salud", "/salud"),  # through the whole stack
+        ("/score_titulo/Toy%20Tale", "/score_titulo/{titulo:path}"),  # the fast lane, a miss
+        ("/score_titulo/Toy%20Tale", "/score_titulo/{titulo:path}"),  # ... and a hit
+    ],
+)
+def test_head_requests_are_counted_under_their_route(
+    client: TestClient, path: str, route: str
+) -> None:
+    def count() -> float:
+        text = client.get("/metricas").text
+        line = f'filmoteca_http_requests_total{{method="HEAD",route="{route}",status="200"}} '
+        found = [row for row in text.splitlines() if row.startswith(line)]
+        return float(found[0].rsplit(" ", 1)[1]) if found else 0.0
+
+    before = count()
+    assert client.head(path).status_code == 200
+    assert count() == before + 1
+
+
 def test_head_of_a_post_only_route_is_405(client: TestClient) -> None:
     response = client.head("/admin/recargar")
     assert response.status_code == 405

@@ -29,4 +29,9 @@ class HeadAsGet:
                 message = {**message, "body": b""}
             await send(message)
 
-        await self.app({**scope, "method": "GET"}, receive, without_body)
+        as_get = {**scope, "method": "GET"}
+        try:
+            await self.app(as_get, receive, without_body)
+        finally:  # the route that answered, for the metrics and the access log of the HEAD
+            if "route" in as_get:
+                scope["route"] = as_get["route"]

@@ -163,7 +163,26 @@ async def _reply(
     gzip_ok: bool,
 ) -> tuple[int, list[tuple[bytes, bytes]], bytes] | None:
     """Status, headers and body from the cache or the route function; None: not the lane's."""
-    cache, scope = stack.cache, _as_get(scope)
+    as_get = _as_get(scope)
+    try:
+        return await _reply_get(stack, catalog, answers, slow, as_get, receive, matches, gzip_ok)
+    finally:  # a HEAD's metrics and access log name the route that answered its GET copy
+        if as_get is not scope and "route" in as_get:
+            scope["route"] = as_get["route"]
+
+
+async def _reply_get(
+    stack: _Stack,
+    catalog: Any,
+    answers: Answers | None,
+    slow: Turns,
+    scope: Scope,
+    receive: Receive,
+    matches: bytes | None,
+    gzip_ok: bool,
+) -> tuple[int, list[tuple[bytes, bytes]], bytes] | None:
+    """`_reply` for a GET (or the GET copy of a HEAD)."""
+    cache = stack.cache
     if cache is None:  # an app without the response cache: the route's answer as it is
         response = await answer(stack.routes, scope, receive, answers, slow)
         if response is None:
