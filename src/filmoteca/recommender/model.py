@@ -4,17 +4,17 @@ score(q, j) = content_weight · content(q, j) + cf_weight · g(q, j) · cf(q, j)
               + saga_weight · saga(q, j) + bonus(j)
 
 where content is the weighted cosine of the feature blocks (see `features`), cf the asymmetric
-co-like similarity learned from the ratings (see `collaborative`, exponent `cf_alpha`; 0
-without ratings), g = 1 when q and j share a genre and `cf_off_genre` otherwise (co-likes with
-nothing in common count less), saga(q, j) = 1 for two movies of one saga (see `sagas`: they
-come first) and bonus(j) = prior_weight · prior(j) - popularity_penalty · popularity(j): prior
-is the Bayesian average vote (vote_average shrunk toward the catalog's median by `prior_votes`
-phantom votes, 0-1) and popularity log(1 + votes) on a fixed 0-1 scale. Only movies sharing a
-feature, a genre, a saga or a co-like with q are candidates: the bonus orders them, it never
-supplies one. `fit` stores each movie's `n_neighbors` best-scoring candidates and their scores;
-a query answers from that list (several liked movies: the mean of their lists' scores minus
-personal_penalty · popularity) and scores every movie by content only when filters leave too
-few of them.
+co-like similarity learned from the ratings (see `collaborative`: exponent `cf_alpha`, each
+person's likes weighed by m_u^-cf_user_beta; 0 without ratings), g = 1 when q and j share a
+genre and `cf_off_genre` otherwise (co-likes with nothing in common count less), saga(q, j) = 1
+for two movies of one saga (see `sagas`: they come first) and bonus(j) = prior_weight ·
+prior(j) - popularity_penalty · popularity(j): prior is the Bayesian average vote (vote_average
+shrunk toward the catalog's median by `prior_votes` phantom votes, 0-1) and popularity log(1 +
+votes) on a fixed 0-1 scale. Only movies sharing a feature, a genre, a saga or a co-like with q
+are candidates: the bonus orders them, it never supplies one. `fit` stores each movie's
+`n_neighbors` best-scoring candidates and their scores; a query answers from that list (several
+liked movies: the mean of their lists' scores minus personal_penalty · popularity) and scores
+every movie by content only when filters leave too few of them.
 
 The class follows the scikit-learn estimator contract (`__init__` only stores parameters,
 `fit` returns self, learned attributes end in `_`, `get_params` / `set_params`, so that
