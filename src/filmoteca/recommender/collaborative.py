@@ -103,6 +103,8 @@ def _block(
     if weighted_likes is not None:  # the pattern of `counts` (every weight is positive)
         product = sp.csr_matrix(weighted_likes[r0:r1] @ likes, dtype=np.float32)
         product.sort_indices()
+        if not np.array_equal(product.indptr, counts.indptr):  # a weight rounded to 0
+            raise ValueError("user weights too small to count: use a smaller user_beta")
         cw = product.data[off]
     norm = per_movie[row + r0] ** np.float32(1.0 - alpha) * per_movie[col] ** np.float32(alpha)
     values = (cw / np.maximum(norm, 1e-12) * c / (c + np.float32(shrink))).astype(np.float32)
