@@ -1,16 +1,19 @@
 """How the hybrid's parameters were chosen: a grid on the tuning half of the users only.
 
-The tuning half (same fixed split as `filmoteca evaluate`) is split again 50/50 into parts A and
-B; every setting is fitted on A and scored on B, then fitted on B and scored on A, and the
-users of both are pooled (two folds: about as many users as the held-out half). The protocols
-are those of `filmoteca.evaluation` (1: item to item, 2: personalised in time order, 3: their
-long tail). The held-out half is never read. For every setting it prints NDCG@10, coverage
-and concentration next to item-item CF and the most-liked list (the accuracy-diversity
-trade-off), and the chosen setting: the best NDCG@10 of protocols 1 + 2 among the settings
-with sagas first (`saga_weight` = SAGA, a product choice: its cost is printed too) whose
-concentration on protocol 1 is at least MARGIN_CONCENTRATION below CF's and whose coverage on
-protocol 2 is at least MARGIN_COVERAGE above CF's (both others no worse than CF's): margins so
-that the choice survives a new sample of users.
+The tuning half (same fixed split as `filmoteca evaluate`) is split again into FOLDS parts;
+every setting is fitted on all parts but one and scored on that one, for each part in turn, and
+the users of all parts are pooled (as many users as the held-out half). Each fit learns from 4/5
+of the tuning half, close to the evaluation (all of it): with two folds (half of it) the
+co-likes were learned from a quarter of the users, and the advantage over CF measured there
+shrank most on the held-out half. The protocols are those of `filmoteca.evaluation` (1: item to
+item, 2: personalised in time order, 3: their long tail). The held-out half is never read. For
+every setting it prints NDCG@10, coverage and concentration next to item-item CF (storing as
+many neighbours per movie) and the most-liked list (the accuracy-diversity trade-off), and the
+chosen setting: the best NDCG@10 of protocols 1 + 2 among the settings with sagas first
+(`saga_weight` = SAGA, a product choice) whose concentration on protocol 1 is at least
+MARGIN_CONCENTRATION below CF's and whose coverage on protocol 2 is at least MARGIN_COVERAGE
+above CF's (both others no worse than CF's): margins so that the choice survives a new sample of
+users.
 
 Run:  .venv/bin/python bench/tune_recommender.py --catalog /tmp/cat_real  (~6 min, 2 cores)
       [--figure docs/recomendador_equilibrio.svg]  (the trade-off curve, NDCG@10 against
@@ -34,11 +37,14 @@ from filmoteca.recommender import features as ft
 from filmoteca.recommender import metrics, read_frames
 from filmoteca.recommender.model import Recommender
 
-ALPHAS = (0.35, 0.4, 0.5)
-OFF_GENRE = (0.0, 0.5, 1.0)
-CF_WEIGHTS = (2.0, 3.0)
-SAGAS = (0.0, 0.5, 1.0)
-PERSONAL = (0.0, 0.05, 0.1, 0.15)
+FOLDS = 5
+ALPHAS = (0.35, 0.4)
+OFF_GENRE = (0.5, 1.0)
+CF_WEIGHTS = (3.0, 4.5, 6.0)
+USER_BETAS = (0.0, 0.5, 1.0)
+SAGAS = (1.0,)
+PERSONAL = (0.0, 0.05, 0.1)
+NEIGHBORS = (50, 100)  # stored per movie; the lists are exact, so the first 50 of 100 are 50
 SAGA = 1.0
 MARGIN_CONCENTRATION = 0.01
 MARGIN_COVERAGE = 0.003
@@ -58,11 +64,13 @@ def _cache_features() -> None:
 
 
 def _folds(frames: dict[str, pd.DataFrame], rated: pd.DataFrame, tuning: np.ndarray) -> list[Fold]:
-    """(frames with the fit part's ratings, scored users, personal cases, long tail) x 2."""
+    """(frames with the fit parts' ratings, scored users, personal cases, long tail) x FOLDS."""
     n = len(frames["movies"])
-    a, b = ev.split_users(tuning, seed=1)
+    parts = np.array_split(np.random.default_rng(1).permutation(np.sort(tuning)), FOLDS)
     out = []
-    for fit_users, score_users in ((a, b), (b, a)):
+    for scored in parts:
+        score_users = np.sort(scored)
+        fit_users = np.setdiff1d(tuning, score_users)
         part = rated[rated["userId"].isin(fit_users)]
         liked = part[part["rating"] >= ev.LIKED_RATING]["item"].to_numpy()
         head = np.lexsort((np.arange(n), -np.bincount(liked, minlength=n)))[: ev.LONG_TAIL_HEAD]
@@ -71,18 +79,34 @@ def _folds(frames: dict[str, pd.DataFrame], rated: pd.DataFrame, tuning: np.ndar
     return out
 
 
-def _pooled(rankers: list[ev.Ranker], folds: list[Fold], n: int, pct: np.ndarray) -> list[dict]:
-    """Summaries of protocols 1, 2, 3a, 3b over the users of both folds."""
+def _pooled(
+    rankers: list[ev.Ranker],
+    folds: list[Fold],
+    n: int,
+    pct: np.ndarray,
+    item: list[dict] | None = None,
+) -> list[dict]:
+    """Summaries of protocols 1, 2, 3a, 3b over the users of every fold; `item`: those of
+    1 and 3a when already known (they depend on the stored lists' first 10 only)."""
     pooled = [metrics.Tally() for _ in range(4)]
     for ranker, (_, users, cases, tail) in zip(rankers, folds, strict=True):
-        tallies = (*ev._score_item(ranker, users, tail), *ev._score_personal(ranker, cases, tail))
+        empty = (metrics.Tally(), metrics.Tally())
+        items = ev._score_item(ranker, users, tail) if item is None else empty
+        tallies = (*items, *ev._score_personal(ranker, cases, tail))
         for into, tally in zip(
             pooled, (tallies[0], tallies[2], tallies[1], tallies[3]), strict=True
         ):
             into.hit += tally.hit
             into.ndcg += tally.ndcg
             into.shown += tally.shown
-    return [tally.summary(n, pct) for tally in pooled]
+    got = [tally.summary(n, pct) for tally in pooled]
+    return got if item is None else [item[0], got[1], item[1], got[3]]
+
+
+def _cf(folds: list[Fold], kept: int, n: int, pct: np.ndarray) -> list[dict]:
+    """Item-item CF (the evaluation's row) storing `kept` neighbours per movie, as filmoteca."""
+    models = [Recommender(**{**ev.CF_ONLY, "n_neighbors": kept}).fit(f[0]) for f in folds]
+    return _pooled([ev._model(m) for m in models], folds, n, pct)
 
 
 def _row(label: str, got: list[dict]) -> None:
@@ -160,23 +184,31 @@ def main() -> None:
     fitted = [ev.fit_rows(frames, fold[0]["ratings"], 0)[0] for fold in folds]
     base = {name: _pooled([f[name] for f in fitted], folds, n, pct)
             for name in ("mas_gustadas", "cf_item_item", "solo_contenido")}  # fmt: skip
-    for name, got in base.items():
+    cf = {kept: _cf(folds, kept, n, pct) for kept in NEIGHBORS}  # CF with as many stored
+    for name, got in [*base.items(), *((f"cf_item_item, {k} vecinas", g) for k, g in cf.items())]:
         _row(name, got)
     best: tuple[float, str] = (-1.0, "")
     points: list[tuple[str, list[dict]]] = []
     started = time.perf_counter()
-    for alpha, gate, weight, saga in itertools.product(ALPHAS, OFF_GENRE, CF_WEIGHTS, SAGAS):
-        params = {"cf_alpha": alpha, "cf_off_genre": gate, "cf_weight": weight, "saga_weight": saga}
+    grid = itertools.product(ALPHAS, OFF_GENRE, CF_WEIGHTS, USER_BETAS, SAGAS)
+    for alpha, gate, weight, beta, saga in grid:
+        params = {"cf_alpha": alpha, "cf_off_genre": gate, "cf_weight": weight,
+                  "cf_user_beta": beta, "saga_weight": saga, "n_neighbors": max(NEIGHBORS)}  # fmt: skip
         models = [Recommender(**params).fit(fold[0]) for fold in folds]
-        for personal in PERSONAL:
-            for model in models:
+        full = [(m.neighbors_, m.similarities_) for m in models]
+        item: list[dict] | None = None
+        for personal, kept in itertools.product(PERSONAL, NEIGHBORS):
+            for model, (neighbors, similarities) in zip(models, full, strict=True):
                 model.personal_penalty = personal
-            got = _pooled([ev._model(m) for m in models], folds, n, pct)
-            label = f"α={alpha} sin género={gate} gustos={weight} saga={saga} pers={personal}"
+                model.neighbors_, model.similarities_ = neighbors[:, :kept], similarities[:, :kept]
+            got = _pooled([ev._model(m) for m in models], folds, n, pct, item)
+            item = [got[0], got[2]]
+            label = (f"α={alpha} sin género={gate} gustos={weight} β={beta} saga={saga} "
+                     f"pers={personal} vecinas={kept}")  # fmt: skip
             _row(label, got)
             points.append((label, got))
             total = got[0]["ndcg_10"] + got[1]["ndcg_10"]
-            if saga == SAGA and _eligible(got, base["cf_item_item"]) and total > best[0]:
+            if saga == SAGA and _eligible(got, cf[kept]) and total > best[0]:
                 best = (total, label)
     print(f"\nelegido: {best[1]} (P1 + P2 = {best[0]:.3f}; {time.perf_counter() - started:.0f} s)")
     if args.figure is not None:

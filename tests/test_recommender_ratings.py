@@ -88,6 +88,25 @@ def test_co_like_alpha_leans_toward_the_candidate_s_popularity() -> None:
     assert sim.max() <= 1.0  # the two exponents add up to 1: never above the plain share
 
 
+def test_co_like_user_weights_count_each_person_by_how_much_they_liked() -> None:
+    # person 1 liked movies 10, 20, 30 and 40; persons 2 and 3 liked 10 and 30 only
+    ratings = pd.DataFrame({"userId": [1, 1, 1, 1, 2, 2, 3, 3],
+                            "movie_id": [10, 20, 30, 40, 10, 30, 10, 30],
+                            "rating": [5.0] * 8})  # fmt: skip
+    ids = np.array([10, 20, 30, 40])
+    plain, counts, likes = collaborative.fit(ratings, ids, shrink=2.0, top=5)
+    weighted, weighted_counts, _ = collaborative.fit(ratings, ids, shrink=2.0, top=5, user_beta=1.0)
+    # beta = 1: person 1 weighs 1/4, persons 2 and 3 weigh 1/2; counts stay in persons
+    w10, w20, w30 = 1 / 4 + 1 / 2 + 1 / 2, 1 / 4, 1 / 4 + 1 / 2 + 1 / 2
+    shrunk_20, shrunk_30 = 1 / (1 + 2), 3 / (3 + 2)
+    assert weighted[0, 1] == pytest.approx((1 / 4) / np.sqrt(w10 * w20) * shrunk_20)
+    assert weighted[0, 2] == pytest.approx((1 / 4 + 1) / np.sqrt(w10 * w30) * shrunk_30)
+    assert weighted_counts.toarray().tolist() == counts.toarray().tolist()
+    assert counts[0, 2] == 3 and likes.tolist() == [3, 1, 3, 1]
+    # the pair only the heavy liker backs loses weight against the pair everyone backs
+    assert weighted[0, 1] / weighted[0, 2] < plain[0, 1] / plain[0, 2]
+
+
 def test_keep_top_keeps_the_largest_per_row() -> None:
     import scipy.sparse as sp
 

@@ -60,13 +60,15 @@ PROTOCOLS = {
 Case = tuple[np.ndarray, np.ndarray, np.ndarray]  # history, excluded, targets
 PREVIOUS: dict[str, Any] = {"prior_weight": 0.667, "personal_penalty": 0.0, "saga_weight": 0.0}
 CONTENT_ONLY: dict[str, Any] = {"prior_weight": 0.0, "personal_penalty": 0.0}
-# plain item-item CF: shrunk cosine co-likes (cf_alpha 0.5, no genre gate), nothing else
+# plain item-item CF: shrunk cosine co-likes (cf_alpha 0.5, every person weighs 1, no genre
+# gate), nothing else; it stores as many neighbours per movie as filmoteca
 CF_ONLY: dict[str, Any] = {
     "content_weight": 0.0,
     "prior_weight": 0.0,
     "personal_penalty": 0.0,
     "saga_weight": 0.0,
     "cf_alpha": 0.5,
+    "cf_user_beta": 0.0,
     "cf_off_genre": 1.0,
 }
 

@@ -14,6 +14,11 @@ cosine becomes asymmetric, C_ij / (n_i^(1 - alpha) · n_j^alpha) (alpha = 0.5: t
 two exponents add up to 1, so it stays within 0-1): below 0.5 it leans toward candidates many
 people liked, and a row's values shrink as the query movie's own likes grow.
 `gate_by_genre` scales down the pairs that share no genre (co-likes alone, nothing in common).
+
+With `user_beta` > 0 each person's likes weigh m_u^-user_beta (m_u: how many movies that person
+liked; inverse user frequency): in the cosine, C_ij and n_i become sums of those weights, so
+that someone who liked 800 movies is not 800 pieces of evidence about every pair of them. The
+shrinkage and the counts shown to people stay in persons (the unweighted C_ij).
 """
 
 from __future__ import annotations
@@ -78,20 +83,31 @@ def keep_top(matrix: sp.csr_matrix, top: int) -> sp.csr_matrix:
 def _block(
     likes_t: sp.csr_matrix,
     likes: sp.csr_matrix,
-    per_movie: np.ndarray,
+    weighted: tuple[sp.csr_matrix | None, np.ndarray],
     r0: int,
     r1: int,
     shrink: float,
     top: int,
     alpha: float = 0.5,
 ) -> tuple[sp.csr_matrix, sp.csr_matrix]:
-    """Rows r0..r1 of the similarity and of the co-like counts, `top` per row."""
+    """Rows r0..r1 of the similarity and of the co-like counts, `top` per row; `weighted`:
+    the weighted likes (movies x users; None: unweighted) and the likes per movie (weighted)."""
     counts = sp.csr_matrix(likes_t[r0:r1] @ likes, dtype=np.float32)
+    if weighted[0] is not None:
+        counts.sort_indices()
     row = np.repeat(np.arange(r1 - r0), np.diff(counts.indptr))
     off = row + r0 != counts.indices  # the diagonal: a movie with itself
     row, col, c = row[off], counts.indices[off], counts.data[off]
+    weighted_likes, per_movie = weighted
+    cw = c
+    if weighted_likes is not None:  # the pattern of `counts` (every weight is positive)
+        product = sp.csr_matrix(weighted_likes[r0:r1] @ likes, dtype=np.float32)
+        product.sort_indices()
+        if not np.array_equal(product.indptr, counts.indptr):  # a weight rounded to 0
+            raise ValueError("user weights too small to count: use a smaller user_beta")
+        cw = product.data[off]
     norm = per_movie[row + r0] ** np.float32(1.0 - alpha) * per_movie[col] ** np.float32(alpha)
-    values = (c / np.maximum(norm, 1.0) * c / (c + np.float32(shrink))).astype(np.float32)
+    values = (cw / np.maximum(norm, 1e-12) * c / (c + np.float32(shrink))).astype(np.float32)
     kept = top_per_row(row, col, values, top) if len(row) else np.zeros(0, np.int64)
     shape = (r1 - r0, likes.shape[1])
     row, col = row[kept], col[kept]
@@ -107,6 +123,7 @@ def fit(
     top: int,
     rows: int = 2048,
     alpha: float = 0.5,
+    user_beta: float = 0.0,
 ) -> tuple[sp.csr_matrix, sp.csr_matrix, np.ndarray]:
     """(similarity, co-like counts of the kept pairs, likes per movie) of the catalog's
     movies, a block of `rows` movies at a time so that memory stays bounded."""
@@ -116,8 +133,9 @@ def fit(
     if not len(movie_ids):
         empty = sp.csr_matrix((0, 0), dtype=np.float32)
         return empty, empty, per_movie
+    weighted = _user_weighted(likes, user_beta) if user_beta else (None, per_movie)
     parts = [
-        _block(likes_t, likes, per_movie, r0, min(r0 + rows, len(movie_ids)), shrink, top, alpha)
+        _block(likes_t, likes, weighted, r0, min(r0 + rows, len(movie_ids)), shrink, top, alpha)
         for r0 in range(0, len(movie_ids), rows)
     ]
     sim = sp.csr_matrix(sp.vstack([p[0] for p in parts], format="csr"), dtype=np.float32)
@@ -125,6 +143,14 @@ def fit(
     sim.sort_indices()
     counts.sort_indices()
     return sim, counts, per_movie
+
+
+def _user_weighted(likes: sp.csr_matrix, beta: float) -> tuple[sp.csr_matrix, np.ndarray]:
+    """(movies x users likes weighted by m_u^-beta, weighted likes per movie)."""
+    per_user = np.maximum(np.diff(likes.indptr), 1).astype(np.float64)
+    weighted = likes.multiply((per_user ** -float(beta)).astype(np.float32)[:, None])
+    weighted_t = sp.csr_matrix(weighted.T, dtype=np.float32)
+    return weighted_t, np.asarray(weighted_t.sum(axis=1), np.float32).ravel()
 
 
 def gate_by_genre(sim: sp.csr_matrix, genres: sp.csr_matrix, factor: float) -> sp.csr_matrix:

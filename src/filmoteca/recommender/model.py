@@ -4,17 +4,17 @@ score(q, j) = content_weight · content(q, j) + cf_weight · g(q, j) · cf(q, j)
               + saga_weight · saga(q, j) + bonus(j)
 
 where content is the weighted cosine of the feature blocks (see `features`), cf the asymmetric
-co-like similarity learned from the ratings (see `collaborative`, exponent `cf_alpha`; 0
-without ratings), g = 1 when q and j share a genre and `cf_off_genre` otherwise (co-likes with
-nothing in common count less), saga(q, j) = 1 for two movies of one saga (see `sagas`: they
-come first) and bonus(j) = prior_weight · prior(j) - popularity_penalty · popularity(j): prior
-is the Bayesian average vote (vote_average shrunk toward the catalog's median by `prior_votes`
-phantom votes, 0-1) and popularity log(1 + votes) on a fixed 0-1 scale. Only movies sharing a
-feature, a genre, a saga or a co-like with q are candidates: the bonus orders them, it never
-supplies one. `fit` stores each movie's `n_neighbors` best-scoring candidates and their scores;
-a query answers from that list (several liked movies: the mean of their lists' scores minus
-personal_penalty · popularity) and scores every movie by content only when filters leave too
-few of them.
+co-like similarity learned from the ratings (see `collaborative`: exponent `cf_alpha`, each
+person's likes weighed by m_u^-cf_user_beta; 0 without ratings), g = 1 when q and j share a
+genre and `cf_off_genre` otherwise (co-likes with nothing in common count less), saga(q, j) = 1
+for two movies of one saga (see `sagas`: they come first) and bonus(j) = prior_weight ·
+prior(j) - popularity_penalty · popularity(j): prior is the Bayesian average vote (vote_average
+shrunk toward the catalog's median by `prior_votes` phantom votes, 0-1) and popularity log(1 +
+votes) on a fixed 0-1 scale. Only movies sharing a feature, a genre, a saga or a co-like with q
+are candidates: the bonus orders them, it never supplies one. `fit` stores each movie's
+`n_neighbors` best-scoring candidates and their scores; a query answers from that list (several
+liked movies: the mean of their lists' scores minus personal_penalty · popularity) and scores
+every movie by content only when filters leave too few of them.
 
 The class follows the scikit-learn estimator contract (`__init__` only stores parameters,
 `fit` returns self, learned attributes end in `_`, `get_params` / `set_params`, so that
@@ -66,6 +66,7 @@ _PARAMS = (
     "shrink",
     "cf_top",
     "cf_alpha",
+    "cf_user_beta",
     "cf_off_genre",
     "saga_weight",
     "popularity_penalty",
@@ -89,17 +90,18 @@ class Recommender(Queries):
         cf_weight: float = 3.0,
         shrink: float = 10.0,
         cf_top: int = 200,
-        cf_alpha: float = 0.4,
+        cf_alpha: float = 0.35,
+        cf_user_beta: float = 0.5,
         cf_off_genre: float = 0.5,
         saga_weight: float = 1.0,
         popularity_penalty: float = 0.0,
-        personal_penalty: float = 0.05,
+        personal_penalty: float = 0.1,
         prior_weight: float = 0.1,
         prior_votes: float = 2000.0,
         era_scale: float = 10.0,
         top_cast: int = 5,
         text_max_df: float = 0.02,
-        n_neighbors: int = 50,
+        n_neighbors: int = 100,
     ) -> None:
         self.weights = weights
         self.content_weight = content_weight
@@ -107,6 +109,7 @@ class Recommender(Queries):
         self.shrink = shrink
         self.cf_top = cf_top
         self.cf_alpha = cf_alpha
+        self.cf_user_beta = cf_user_beta
         self.cf_off_genre = cf_off_genre
         self.saga_weight = saga_weight
         self.popularity_penalty = popularity_penalty
@@ -197,6 +200,7 @@ class Recommender(Queries):
             self.shrink,
             self.cf_top,
             alpha=self.cf_alpha,
+            user_beta=self.cf_user_beta,
         )
         self.likes_ = likes.astype(np.int32)
         return (sim * np.float32(self.cf_weight) if self.cf_weight > 0 else None), counts
