@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import multiprocessing as mp
 import os
 import time
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass
 from functools import partial
@@ -58,8 +57,6 @@ TEXT_COLUMNS = [
     "imdb_id", "title", "original_title", "original_language", "overview", "tagline",
     "homepage", "poster_path",
 ]  # fmt: skip
-CHUNK_ROWS = 4_000
-PARALLEL_BYTES = 32 * 2**20  # credits files above this are unnested by 2 worker processes
 
 
 @dataclass
@@ -91,11 +88,19 @@ class BuildSummary:
 
 
 def unnest(
-    cells: pd.Series, ids: np.ndarray, link: Link, *, json: bool, where: Callable[[int], str]
+    cells: pa.Array | pa.ChunkedArray | pd.Series,
+    ids: np.ndarray,
+    link: Link,
+    *,
+    json: bool,
+    where: Callable[[int], str],
 ) -> pa.Table:
-    """One nested column of a frame -> link table rows (movie_id + the record's keys)."""
+    """One nested column (of a frame or a batch) -> link table rows (movie_id + the record's
+    keys)."""
     spec, _, renames = link
-    table = lit.parse_column(cells.tolist(), spec, json=json, where=where)
+    if isinstance(cells, pd.Series):
+        cells = pa.array(cells, pa.string(), from_pandas=True)
+    table = lit.parse_column(cells, spec, json=json, where=where)
     movie_ids = pa.array(ids[table["cell"].to_numpy()] if table.num_rows else [], pa.int64())
     names = [renames.get(n, n) for n in table.column_names]
     return table.rename_columns(names).drop_columns(["cell"]).append_column("movie_id", movie_ids)
@@ -107,15 +112,15 @@ def _place(file: str, index: np.ndarray, ids: np.ndarray, column: str) -> Callab
 
 def unnest_chunk(
     file: str,
-    columns: dict[str, list[str]],
+    columns: dict[str, pa.Array],
     ids: np.ndarray,
     index: np.ndarray,
     json: bool,
     links: dict[str, Link],
 ) -> dict[str, pa.Table]:
-    """Unnest every nested column of one chunk (runs in a worker process for big files)."""
+    """Unnest every nested column of one chunk (in a worker thread: Arrow lets go of the GIL)."""
     return {
-        links[col][1]: unnest(pd.Series(cells, dtype=object), ids, links[col], json=json,
+        links[col][1]: unnest(cells, ids, links[col], json=json,
                               where=_place(file, index, ids, col))
         for col, cells in columns.items()
     }  # fmt: skip
@@ -177,7 +182,8 @@ def _member(values: np.ndarray, sorted_known: np.ndarray) -> np.ndarray:
 def _join_chunk(
     chunk: pd.DataFrame, id_col: str, known: np.ndarray, seen: set[int], step: Step
 ) -> pd.DataFrame:
-    """Rules 1 and 6 on one chunk of a credits/keywords file: integer ids, first row wins, join."""
+    """Rules 1 and 6 on the ids of one chunk of a credits/keywords file: integer ids, first row
+    wins, join. The rows kept (their index is their record number)."""
     chunk = clean.drop_non_integer_ids(chunk, id_col, step.dropped["id_no_entero"])
     earlier = np.fromiter((i in seen for i in chunk[id_col].tolist()), bool, len(chunk))
     repeated = chunk[id_col].duplicated() | earlier
@@ -189,44 +195,65 @@ def _join_chunk(
     return chunk.loc[~unknown]
 
 
+Pending = deque[Future[dict[str, pa.Table]]]
+
+
+class Unnester:
+    """Nested columns parsed by two worker threads (the parsing is Arrow's C++ kernels, which
+    let go of the GIL), their tables written here in the order they were submitted: a table's
+    rows keep the order of its input file, and the first bad cell of a file is the one
+    reported. At most `ahead` chunks wait, so memory stays flat however big the files are."""
+
+    def __init__(self, writers: dict[str, TableWriter], ahead: int = 3) -> None:
+        self.writers = writers
+        self.ahead = ahead
+        self.pending: Pending = deque()
+        self.pool = ThreadPoolExecutor(min(2, os.cpu_count() or 1))
+
+    def submit(self, *args: Any) -> Future[dict[str, pa.Table]]:
+        """Unnest one chunk (`unnest_chunk`'s arguments); write what is ready meanwhile."""
+        future = self.pool.submit(unnest_chunk, *args)
+        self.pending.append(future)
+        self.flush(self.ahead)
+        return future
+
+    def flush(self, keep: int = 0) -> None:
+        """Write finished chunks, in order, until at most `keep` wait."""
+        while len(self.pending) > keep:
+            _write_parsed(self.writers, self.pending.popleft().result())
+
+    def close(self) -> None:
+        """Stop the workers (pending chunks are dropped: this is after an error)."""
+        self.pool.shutdown(cancel_futures=True)
+
+
 def stream_links(
     path: Path,
     id_col: str,
     links: dict[str, Link],
-    writers: dict[str, TableWriter],
+    unnester: Unnester,
     known: np.ndarray,
     step: Step,
     progress: ProgressSink,
     json: bool,
 ) -> set[int]:
-    """Stream a credits / keywords file: join on id, unnest (in parallel when it is big)."""
+    """Stream a credits / keywords file: join on id, unnest on the worker threads."""
     seen: set[int] = set()
     stats = CsvStats(on_bytes=_reporter(progress, path, "Desanidando"))
-    workers = min(2, os.cpu_count() or 1) if path.stat().st_size > PARALLEL_BYTES else 0
-    pending: deque[Future[dict[str, pa.Table]]] = deque()
-    pool = (
-        ProcessPoolExecutor(workers, mp_context=mp.get_context("forkserver")) if workers else None
-    )
+    chunks = read_link_chunks(path, [id_col, *links], stats)
     try:
-        chunks = read_link_chunks(path, [id_col, *links], stats)
-        for raw in chunks:
-            chunk = _join_chunk(raw, id_col, known, seen, step)
-            args = (path.name, {c: chunk[c].tolist() for c in links}, chunk[id_col].to_numpy(),
-                    chunk.index.to_numpy(), json, links)  # fmt: skip
-            if pool is None:
-                _write_parsed(writers, unnest_chunk(*args))
-            else:
-                pending.append(pool.submit(unnest_chunk, *args))
-                while len(pending) > workers + 1:
-                    _write_parsed(writers, pending.popleft().result())
+        for batch, start in chunks:
+            ids = batch.select([id_col]).to_pandas()
+            ids.index = pd.RangeIndex(start, start + batch.num_rows)
+            chunk = _join_chunk(ids, id_col, known, seen, step)
+            rows = pa.array(chunk.index.to_numpy() - start)
+            columns = {c: batch.column(c).take(rows) for c in links}
+            unnester.submit(path.name, columns, chunk[id_col].to_numpy(), chunk.index.to_numpy(),
+                            json, links)  # fmt: skip
             step.kept += len(chunk)
-        while pending:
-            _write_parsed(writers, pending.popleft().result())
-        progress.finish(path.name)
     finally:
         chunks.close()
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
+    progress.finish(path.name)
     step.read = stats.rows
     _drop_bad_lines(step, stats)
     return seen & set(known.tolist())  # movies that have a credits row
@@ -263,28 +290,34 @@ def _write_tables(
     ids = df["id"].to_numpy()
     known = np.sort(ids)
     writers = {name: TableWriter(out, name) for name in store.TABLES if name != "movies"}
-    inline = {**MOVIE_LINKS, **(KEYWORD_LINKS if source.json else {})}
-    collections = None
-    for column, link in inline.items():
-        if column not in df:
-            continue
-        where = _place(source.movies.name, df.index.to_numpy(), ids, column)
-        table = unnest(df[column], ids, link, json=source.json, where=where)
-        writers[link[1]].write(table)
-        collections = table if link[1] == "collections" else collections
+    unnester = Unnester(writers)
+    try:
+        inline = {**MOVIE_LINKS, **(KEYWORD_LINKS if source.json else {})}
+        parsed = {
+            column: unnester.submit(source.movies.name, {column: df[column]}, ids,
+                                    df.index.to_numpy(), source.json, inline)
+            for column in inline
+            if column in df
+        }  # fmt: skip
+        with_credits = stream_links(source.credits, source.credits_id, CREDIT_LINKS, unnester,
+                                    known, steps["credits"], progress, source.json)  # fmt: skip
+        warnings["sin_creditos"] = len(df) - len(with_credits)
+        if source.keywords is not None:
+            steps["keywords"] = Step()
+            stream_links(source.keywords, "id", KEYWORD_LINKS, unnester, known,
+                         steps["keywords"], progress, json=False)  # fmt: skip
+        unnester.flush()
+    finally:
+        unnester.close()
     empty = pa.table(
         {"movie_id": pa.array([], pa.int64()), "collection_id": pa.array([], pa.int64())}
     )
+    collections = parsed.get("belongs_to_collection")
     store.write_table(
-        out, "movies", movies_table(df, collections if collections is not None else empty)
+        out,
+        "movies",
+        movies_table(df, collections.result()["collections"] if collections else empty),
     )
-    with_credits = stream_links(source.credits, source.credits_id, CREDIT_LINKS, writers, known,
-                                steps["credits"], progress, source.json)  # fmt: skip
-    warnings["sin_creditos"] = len(df) - len(with_credits)
-    if source.keywords is not None:
-        steps["keywords"] = Step()
-        stream_links(source.keywords, "id", KEYWORD_LINKS, writers, known, steps["keywords"],
-                     progress, json=False)  # fmt: skip
     for writer in writers.values():
         writer.close()
     return steps
