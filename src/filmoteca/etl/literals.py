@@ -184,12 +184,12 @@ class _Compiled:
                 continue
             raw = values.take(pa.array(first + j))
             if j < m - 1:
-                raw = pc.utf8_slice_codeunits(raw, 0, -3 - len(fields[j + 1].key))
+                arrays.append(_strict_values(f, raw, 3 + len(fields[j + 1].key)))
             else:
                 raw = _strip_ends(
                     raw, [~last, last & ~alone, alone], [5 + len(fields[0].key), 2, 1]
                 )
-            arrays.append(_typed(f, raw))
+                arrays.append(_strict_values(f, raw, 0))
         return arrays, np.repeat(done, records), done
 
     def split(self, text: str) -> list[tuple[str, ...]] | None:
@@ -225,6 +225,19 @@ def _strip_ends(raw: pa.Array, groups: list[np.ndarray], lengths: list[int]) -> 
     order = np.empty(len(raw), np.int64)
     order[np.concatenate(rows)] = np.arange(len(raw))
     return pa.concat_arrays(cut).take(pa.array(order))
+
+
+def _strict_values(f: Field, pieces: pa.Array, cut: int) -> pa.Array:
+    """A strict token (None, a number, a string without escapes) + `cut` more characters ->
+    its value."""
+    none = pc.starts_with(pieces, "N")
+    if f.kind == "str":
+        value = pc.utf8_slice_codeunits(pieces, 1, -1 - cut)
+    else:
+        value = pc.utf8_slice_codeunits(pieces, 0, -cut if cut else None)
+    if pc.any(none).as_py():
+        value = pc.if_else(none, pa.scalar(None, pa.string()), value)
+    return value if f.kind == "str" else pc.cast(value, _ARROW_TYPES[f.kind])
 
 
 def _typed(f: Field, raw: pa.Array) -> pa.Array:
