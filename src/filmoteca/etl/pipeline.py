@@ -5,15 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import queue
+import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import closing
+from contextlib import closing, suppress
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -27,6 +29,7 @@ from . import clean, derived
 from . import literals as lit
 from .progress import NullProgress, ProgressSink
 from .read import (
+    BLOCK_BYTES,
     MOVIES_COLUMNS,
     OPTIONAL_MOVIE_COLUMNS,
     TMDB_MOVIES_COLUMNS,
@@ -227,10 +230,78 @@ class Unnester:
         self.pool.shutdown(cancel_futures=True)
 
 
+Item = TypeVar("Item")
+
+
+class Prefetch(Generic[Item]):
+    """Iterate a generator on a thread of its own, at most `depth` items ahead (Arrow's CSV
+    reader lets go of the GIL: a file is read while the movies are cleaned). Its errors are
+    raised where the items are consumed, in order."""
+
+    def __init__(self, items: Generator[Item, None, None], depth: int = 2) -> None:
+        self._queue: queue.Queue[tuple[bool, Any]] = queue.Queue(depth)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(items,), daemon=True)
+        self._thread.start()
+
+    def _put(self, entry: tuple[bool, Any]) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(entry, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _run(self, items: Generator[Item, None, None]) -> None:
+        try:
+            for item in items:
+                if not self._put((True, item)):
+                    return
+            self._put((False, None))
+        except BaseException as exc:  # raised in the consumer
+            self._put((False, exc))
+        finally:
+            items.close()
+
+    def __iter__(self) -> Iterator[Item]:
+        while True:
+            more, item = self._queue.get()
+            if not more:
+                if item is not None:
+                    raise item
+                return
+            yield item
+
+    def close(self) -> None:
+        """Stop reading (what was read is dropped) and wait for the thread."""
+        self._stop.set()
+        while self._thread.is_alive():
+            with suppress(queue.Empty):
+                self._queue.get(timeout=0.1)
+        self._thread.join()
+
+
+@dataclass
+class LinkFile:
+    """A credits / keywords file being read ahead: its batches and what reading them saw."""
+
+    path: Path
+    id_col: str
+    links: dict[str, Link]
+    stats: CsvStats
+    batches: Prefetch[tuple[pa.RecordBatch, int]]
+
+    @classmethod
+    def open(cls, path: Path, id_col: str, links: dict[str, Link]) -> LinkFile:
+        """Start reading `path` ahead."""
+        stats = CsvStats()
+        return cls(path, id_col, links, stats,
+                   Prefetch(read_link_chunks(path, [id_col, *links], stats)))  # fmt: skip
+
+
 def stream_links(
-    path: Path,
-    id_col: str,
-    links: dict[str, Link],
+    file: LinkFile,
     unnester: Unnester,
     known: np.ndarray,
     step: Step,
@@ -238,11 +309,13 @@ def stream_links(
     json: bool,
 ) -> set[int]:
     """Stream a credits / keywords file: join on id, unnest on the worker threads."""
+    path, id_col, links, stats = file.path, file.id_col, file.links, file.stats
     seen: set[int] = set()
-    stats = CsvStats(on_bytes=_reporter(progress, path, "Desanidando"))
-    chunks = read_link_chunks(path, [id_col, *links], stats)
+    report = _reporter(progress, path, "Desanidando")
     try:
-        for batch, start in chunks:
+        for batch, start in file.batches:
+            if report is not None:  # a batch is what one block of the file held
+                report(BLOCK_BYTES)
             ids = batch.select([id_col]).to_pandas()
             ids.index = pd.RangeIndex(start, start + batch.num_rows)
             chunk = _join_chunk(ids, id_col, known, seen, step)
@@ -252,7 +325,7 @@ def stream_links(
                             json, links)  # fmt: skip
             step.kept += len(chunk)
     finally:
-        chunks.close()
+        file.batches.close()
     progress.finish(path.name)
     step.read = stats.rows
     _drop_bad_lines(step, stats)
@@ -286,7 +359,15 @@ def _write_tables(
     source: Source, out: Path, progress: ProgressSink, warnings: dict[str, int]
 ) -> dict[str, Step]:
     steps = {"movies": Step(), "credits": Step()}
-    df = load_movies(source, steps["movies"], warnings, progress)
+    ahead = [LinkFile.open(source.credits, source.credits_id, CREDIT_LINKS)]
+    if source.keywords is not None:
+        ahead.append(LinkFile.open(source.keywords, "id", KEYWORD_LINKS))
+    try:
+        df = load_movies(source, steps["movies"], warnings, progress)
+    except BaseException:
+        for file in ahead:
+            file.batches.close()
+        raise
     ids = df["id"].to_numpy()
     known = np.sort(ids)
     writers = {name: TableWriter(out, name) for name in store.TABLES if name != "movies"}
@@ -299,16 +380,17 @@ def _write_tables(
             for column in inline
             if column in df
         }  # fmt: skip
-        with_credits = stream_links(source.credits, source.credits_id, CREDIT_LINKS, unnester,
-                                    known, steps["credits"], progress, source.json)  # fmt: skip
+        with_credits = stream_links(ahead[0], unnester, known, steps["credits"], progress,
+                                    source.json)  # fmt: skip
         warnings["sin_creditos"] = len(df) - len(with_credits)
         if source.keywords is not None:
             steps["keywords"] = Step()
-            stream_links(source.keywords, "id", KEYWORD_LINKS, unnester, known,
-                         steps["keywords"], progress, json=False)  # fmt: skip
+            stream_links(ahead[1], unnester, known, steps["keywords"], progress, json=False)
         unnester.flush()
     finally:
         unnester.close()
+        for file in ahead:
+            file.batches.close()
     empty = pa.table(
         {"movie_id": pa.array([], pa.int64()), "collection_id": pa.array([], pa.int64())}
     )
@@ -354,6 +436,8 @@ def build_catalog(
     _check_ratings(ratings if fit_recommender else None, links)
     progress = progress or NullProgress()
     source = locate(input_dir, keywords)
+    if source.movies.stat().st_size >= derived.WARM_UP_BYTES:
+        derived.warm_up()  # the children of the derived parts, ready when the tables are
     warnings: dict[str, int] = {}
     with atomic_directory(output_dir) as out, ThreadPoolExecutor(1) as hasher:
         # hashlib lets go of the GIL: the inputs are hashed on the other core meanwhile

@@ -200,8 +200,11 @@ def read_csv_chunks(
             source.close()
 
 
+BLOCK_BYTES = 8 << 20  # what Arrow's CSV reader parses at a time (one batch)
+
+
 def read_link_chunks(
-    path: Path, required: list[str], stats: CsvStats, block_bytes: int = 8 << 20
+    path: Path, required: list[str], stats: CsvStats, block_bytes: int = BLOCK_BYTES
 ) -> Generator[tuple[pa.RecordBatch, int], None, None]:
     """Stream a credits / keywords CSV with Arrow's multi-threaded reader, as text columns:
     (batch, record number of its first row).
