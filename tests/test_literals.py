@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 
+import pyarrow as pa
 import pytest
 
 from filmoteca.errors import LiteralParseError
@@ -112,3 +113,60 @@ def test_parse_literal_handles_python_scalars() -> None:
 def test_unescape_matches_python() -> None:
     body = "a\\'b\\\\c\\nd\\x41\\u00e9\\U0001F600"
     assert lit.unescape(body) == ast.literal_eval(f"'{body}'")
+
+
+TRICKY_VALUES = [
+    "plain", "", "None", "Andy's Mom", 'say "hi"', "both ' and \"", "x': y", "a, 'id': 5",
+    "}, {'id': 7", "tail'", "'lead", "back\\slash", "new\nline", "tab\there", "Ødegaard 東京",
+    "{'", "':", "', '", None,
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("spec_name", ["GENRES", "CAST", "COLLECTION", "COMPANIES"])
+def test_columnar_path_matches_literal_eval_on_python_reprs(spec_name: str) -> None:
+    import random
+
+    spec = getattr(lit, spec_name)
+    rng = random.Random(spec_name)
+    cells = []
+    for _ in range(400):
+        records = []
+        for _ in range(rng.randint(0, 3)):
+            record: dict[str, object] = {}
+            for f in spec.fields:
+                if f.optional and rng.random() < 0.1:
+                    continue  # an absent optional key: not a strict cell
+                if f.kind == "str":
+                    record[f.key] = rng.choice(TRICKY_VALUES)
+                else:
+                    record[f.key] = rng.choice([0, -3, 12, 10**17, None])
+            records.append(record)
+        if spec_name == "COLLECTION":
+            cells.append(repr(records[0]) if records else "")
+        else:
+            cells.append(repr(records))
+    table = lit.parse_column(cells, spec)
+    expected = [(i, row) for i, cell in enumerate(cells) for row in _expected(cell, spec)]
+    assert table["cell"].to_pylist() == [i for i, _ in expected]
+    assert _rows(table) == [row for _, row in expected]
+    strict = lit._compiled(spec).columnar(pa.array(cells, pa.string()))[2]
+    assert len(strict) > 0  # the columnar path took some of them, the other paths the rest
+
+
+def test_columnar_path_takes_strict_cells_only() -> None:
+    strict = "[{'id': 1, 'name': 'A'}, {'id': 2, 'name': \"B's\"}]"
+    hidden = "[{'id': 3, 'name': \"x', 'id': 4, 'name': 'y\"}]"  # a separator inside a string
+    spaced = "[{'id': 5,  'name': 'C'}]"
+    cells = pa.array([strict, hidden, spaced, "[]", None, strict], pa.string())
+    _, cell_of, done = lit._compiled(lit.GENRES).columnar(cells)
+    assert done.tolist() == [0, 5]
+    assert cell_of.tolist() == [0, 0, 5, 5]
+    table = lit.parse_column(cells, lit.GENRES)
+    assert table.to_pylist() == [
+        {"id": 1, "name": "A", "cell": 0},
+        {"id": 2, "name": "B's", "cell": 0},
+        {"id": 3, "name": "x', 'id': 4, 'name': 'y", "cell": 1},
+        {"id": 5, "name": "C", "cell": 2},
+        {"id": 1, "name": "A", "cell": 5},
+        {"id": 2, "name": "B's", "cell": 5},
+    ]

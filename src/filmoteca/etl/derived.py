@@ -1,16 +1,21 @@
 """The parts of a catalog derived from its tables, built on both cores.
 
-Once the Parquet tables are written, three things are computed from them and from nothing
-else: the server's index (`serving.build_index`), the web page's cards (`serving.build_cards`)
-and the recommender (`recommender.build_model`). They are independent, so on a big catalog one
-of them runs in a child process while the others run here:
+Once the Parquet tables are written, four things are computed from them and from nothing
+else: the server's index (`serving.build_index`, with the precomputed answers), the web
+page's cards (`serving.build_cards`), the id routes' records (`credits.build`) and the
+recommender (`recommender.build_model`). They are independent, so on a big catalog they run
+side by side, two of them in child processes:
 
-    with the recommender     child: index, cards, credits   here: the recommender
-    without it               child: index, credits          here: the cards
+    with the recommender     children: index | cards, credits   here: the recommender
+    without it               children: index | credits          here: the cards
 
-A small catalog (under `PARALLEL_MOVIES` movies) builds everything here, one after the other:
-starting a process would cost more than it saves. Each process reads only the columns it
-needs, so peak memory is the larger of the two sides plus the smaller, not their sum.
+(the recommender is the longest part by far and searches its neighbours on two threads: the
+children fill the gaps). A small catalog (under `PARALLEL_MOVIES` movies) builds everything
+here, one after the other: starting processes would cost more than it saves. Each process reads
+only the columns it needs.
+
+The children come from a fork server started at the beginning of the build (`warm_up`), which
+imports what they need while the tables are being written: the children start ready.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from __future__ import annotations
 import multiprocessing as mp
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
+from multiprocessing import forkserver
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +31,23 @@ from . import serving
 from .progress import ProgressSink
 
 PARALLEL_MOVIES = 10_000
+WARM_UP_BYTES = 8 * 2**20  # a movies file this big holds about PARALLEL_MOVIES movies or more
 Recommend = Callable[[Path], dict[str, Any] | None]
+# what the children import (in the fork server, once, while the tables are written)
+PRELOAD = ["filmoteca.etl.serving", "filmoteca.api.answers"]
+
+Parts = tuple[str, ...]
+# (each child's parts, the parts built here: beside the recommender, when there is one)
+WITHOUT_RECOMMENDER: tuple[tuple[Parts, ...], Parts] = ((("indice",), ("creditos",)), ("fichas",))
+WITH_RECOMMENDER: tuple[tuple[Parts, ...], Parts] = ((("indice",), ("fichas", "creditos")), ())
 
 
-CARDS = ("fichas",)  # what stays here when there is no recommender: the longest part
+def warm_up() -> None:
+    """Start the fork server the children will come from, importing what they need (it runs
+    beside the rest of the build; a no-op if it already runs)."""
+    context = mp.get_context("forkserver")
+    context.set_forkserver_preload(PRELOAD)
+    forkserver.ensure_running()
 
 
 def build(
@@ -60,7 +79,7 @@ def _one_by_one(
 def _side_by_side(
     catalog_dir: Path, recommend: Recommend | None, progress: ProgressSink
 ) -> dict[str, Any]:
-    with ProcessPoolExecutor(1, mp_context=mp.get_context("forkserver")) as pool:
+    with ProcessPoolExecutor(2, mp_context=mp.get_context("forkserver")) as pool:
         try:
             return _run(pool, catalog_dir, recommend, progress)
         except BaseException:
@@ -75,19 +94,17 @@ def _run(
     recommend: Recommend | None,
     progress: ProgressSink,
 ) -> dict[str, Any]:
-    child: Future[dict[str, Any]]
     found: dict[str, Any] = {}
-    if recommend is None:
-        rest = tuple(name for name in serving.PARTS if name not in CARDS)
-        child = pool.submit(serving.build_parts, catalog_dir, rest)
-        here = serving.build_parts(catalog_dir, CARDS)
-        parts = {**child.result(), **here}
-        found["serving"] = {name: parts[name] for name in serving.PARTS}
-        progress.finish("servidor")
-        return found
-    child = pool.submit(serving.build, catalog_dir)
-    child.add_done_callback(lambda _: progress.finish("servidor"))
-    found["recommender"] = recommend(catalog_dir)
-    progress.finish("recomendador")
-    found["serving"] = child.result()
+    children, here = WITHOUT_RECOMMENDER if recommend is None else WITH_RECOMMENDER
+    futures: list[Future[dict[str, Any]]] = [
+        pool.submit(serving.build_parts, catalog_dir, names) for names in children
+    ]
+    parts = serving.build_parts(catalog_dir, here)
+    if recommend is not None:
+        found["recommender"] = recommend(catalog_dir)
+        progress.finish("recomendador")
+    for future in futures:
+        parts |= future.result()
+    found["serving"] = {name: parts[name] for name in serving.PARTS}
+    progress.finish("servidor")
     return found

@@ -3,11 +3,17 @@
 Kaggle's files store lists of dicts as Python literals (`[{'id': 16, 'name': 'Animation'}]`).
 `ast.literal_eval` parses them safely but slowly; nothing here ever evaluates code.
 
-Two paths, same answers:
+Three paths, same answers:
 
-* fast path: for each column a `RecordSpec` (the dict keys in the order Kaggle writes them) is
-  compiled into one regular expression. A cell whose whole text matches the list pattern is
-  split into records by `findall` in C, with no Python work per character.
+* columnar path (whole column at once, in Arrow's C++ kernels, without the GIL): for each
+  column a `RecordSpec` (the dict keys in the order Kaggle writes them) is compiled into a
+  strict pattern: every key present, strings without escapes or control characters, and no
+  `': ` inside a double-quoted string. A cell matching it (checked by RE2's automaton, no
+  backtracking) cannot hold a separator `, '<key>': ` or `}, {'<first key>': ` inside a string,
+  so splitting it at those separators (one RE2 pass) gives its values in order: `m` per record.
+  Nearly every cell of Kaggle's files takes this path.
+* fast path: any other cell whose whole text matches the (looser) record pattern is split into
+  records by `findall` in C.
 * exact path: any other cell (other key order, extra keys, odd spacing, escapes) goes through
   `parse_literal`, a small recursive-descent parser of Python literals (str, int, float, None,
   True, False, list, tuple, dict). It raises `LiteralParseError` on anything else.
@@ -24,6 +30,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any, Literal
 
+import numpy as np
 import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -79,6 +86,28 @@ def _record_pattern(spec: RecordSpec) -> str:
     return r"(\{" + "".join(parts) + r"\})"
 
 
+# The columnar path's tokens (RE2 syntax, ASCII digits): no backslash, no control character.
+_CTRL = r"\\\x00-\x1f"
+_STRICT_SQ = rf"'[^'{_CTRL}]*'"
+# a double-quoted string without `': ` inside (so no separator can hide in it): an automaton
+# over "after a quote" / "after a quote and a colon", written as a regular expression
+_STRICT_DQ = rf'''"(?:[^'"{_CTRL}]|'+(?::'+)*(?:[^'":{_CTRL}]|:[^'" {_CTRL}]))*(?:'+(?::'+)*:?)?"'''
+_STRICT_TOKENS: dict[Kind, str] = {
+    "str": f"{_STRICT_SQ}|{_STRICT_DQ}|None",
+    "int": r"-?[0-9]{1,18}|None",  # fits int64
+    "float": r"-?[0-9]{1,300}(?:\.[0-9]+)?(?:[eE][-+]?[0-9]{1,3})?|None",
+}
+
+
+def _strict_record(spec: RecordSpec) -> str:
+    """One record, every key present in order (RE2 syntax, no capturing group)."""
+    items = [
+        rf"{'' if i == 0 else ', '}'{re.escape(f.key)}': (?:{_STRICT_TOKENS[f.kind]})"
+        for i, f in enumerate(spec.fields)
+    ]
+    return r"\{" + "".join(items) + r"\}"
+
+
 _ESCAPES = re.compile(r"\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|N\{[^}]*\}|.)", re.S)
 _SIMPLE_ESCAPES = {
     "n": "\n", "t": "\t", "r": "\r", "\\": "\\", "'": "'", '"': '"',
@@ -114,6 +143,54 @@ class _Compiled:
     def __init__(self, spec: RecordSpec) -> None:
         self.spec = spec
         self.record = re.compile(_record_pattern(spec))
+        record = _strict_record(spec)
+        self.strict_list = rf"^\[{record}(?:, {record})*\]$"
+        self.strict_dict = rf"^{record}$"
+
+    def columnar(self, cells: pa.Array) -> tuple[list[pa.Array], np.ndarray, np.ndarray]:
+        """The columnar path over a whole column: (kept fields' arrays, each record's cell, the
+        cells it parsed). Cells it leaves out are for the other paths.
+
+        In a strict cell `': ` follows every key and nothing else, so splitting the column at
+        it (one pass, no regular expression) leaves, per record, m pieces `value + what
+        follows it`: `, '<next key>`, or after the last value `}, {'<first key>` (another
+        record follows), `}]` (the last record of a list) or `}` (a single dict).
+        """
+        strict = pc.fill_null(pc.match_substring_regex(cells, self.strict_list), False)
+        dicts = pc.fill_null(pc.starts_with(cells, "{"), False)
+        if pc.any(dicts).as_py():
+            alone = pc.and_(dicts, pc.match_substring_regex(cells, self.strict_dict))
+            strict = pc.or_(strict, pc.fill_null(alone, False))
+        done = np.flatnonzero(strict.to_numpy(zero_copy_only=False))
+        fields = self.spec.fields
+        if not len(done):
+            return [pa.array([], _ARROW_TYPES[f.kind]) for f in self.spec.kept], done, done
+        parts = pc.split_pattern(cells, "': ")
+        offsets = parts.offsets.to_numpy()
+        m = len(fields)
+        pieces = offsets[done + 1] - offsets[done]
+        whole = ((pieces - 1) % m == 0) & (pieces > m)
+        done, pieces = done[whole], pieces[whole]  # (always whole: strict cells)
+        records = (pieces - 1) // m
+        ends = np.cumsum(records)
+        rank = np.arange(int(ends[-1]) if len(ends) else 0) - np.repeat(ends - records, records)
+        first = np.repeat(offsets[done] - offsets[0] + 1, records) + m * rank
+        last = rank == np.repeat(records - 1, records)  # the last record of its cell
+        alone = np.repeat(dicts.to_numpy(zero_copy_only=False)[done], records) & last
+        values = parts.flatten()
+        arrays = []
+        for j, f in enumerate(fields):
+            if not f.keep:
+                continue
+            raw = values.take(pa.array(first + j))
+            if j < m - 1:
+                arrays.append(_strict_values(f, raw, 3 + len(fields[j + 1].key)))
+            else:
+                raw = _strip_ends(
+                    raw, [~last, last & ~alone, alone], [5 + len(fields[0].key), 2, 1]
+                )
+                arrays.append(_strict_values(f, raw, 0))
+        return arrays, np.repeat(done, records), done
 
     def split(self, text: str) -> list[tuple[str, ...]] | None:
         """The cell's records by the fast path, or None when it needs the exact path."""
@@ -135,6 +212,32 @@ class _Compiled:
         kept = self.spec.kept
         groups = list(zip(*matches, strict=True)) if matches else [()] * (len(kept) + 1)
         return [_typed(f, pa.array(groups[j + 1], pa.string())) for j, f in enumerate(kept)]
+
+
+def _strip_ends(raw: pa.Array, groups: list[np.ndarray], lengths: list[int]) -> pa.Array:
+    """`raw` with its last `lengths[g]` characters cut where `groups[g]` holds (groups
+    partition the rows)."""
+    rows = [np.flatnonzero(g) for g in groups]
+    cut = [
+        pc.utf8_slice_codeunits(raw.take(pa.array(r)), 0, -n)
+        for r, n in zip(rows, lengths, strict=True)
+    ]
+    order = np.empty(len(raw), np.int64)
+    order[np.concatenate(rows)] = np.arange(len(raw))
+    return pa.concat_arrays(cut).take(pa.array(order))
+
+
+def _strict_values(f: Field, pieces: pa.Array, cut: int) -> pa.Array:
+    """A strict token (None, a number, a string without escapes) + `cut` more characters ->
+    its value."""
+    none = pc.starts_with(pieces, "N")
+    if f.kind == "str":
+        value = pc.utf8_slice_codeunits(pieces, 1, -1 - cut)
+    else:
+        value = pc.utf8_slice_codeunits(pieces, 0, -cut if cut else None)
+    if pc.any(none).as_py():
+        value = pc.if_else(none, pa.scalar(None, pa.string()), value)
+    return value if f.kind == "str" else pc.cast(value, _ARROW_TYPES[f.kind])
 
 
 def _typed(f: Field, raw: pa.Array) -> pa.Array:
@@ -291,7 +394,7 @@ def parse_cell(text: str | None, spec: RecordSpec, *, json: bool = False) -> lis
 
 
 def parse_column(
-    cells: Sequence[str | None],
+    cells: Sequence[str | None] | pa.Array | pa.ChunkedArray,
     spec: RecordSpec,
     *,
     json: bool = False,
@@ -300,16 +403,23 @@ def parse_column(
     """Parse every cell of a column into one table: the kept keys plus `cell` (the cell's index).
 
     Records keep the order of their cell and, inside it, the order of the list.
-    `where(i)` names cell i in error messages (file and row).
+    `where(i)` names cell i in error messages (file and row). Cells that fail are reported in
+    input order, whichever path the others took.
     """
     compiled = _compiled(spec)
+    column = _string_array(cells)
+    names = [f.key for f in spec.kept] + ["cell"]
+    if json:
+        columnar, cell_of, done = compiled.columnar(column[:0])
+    else:
+        columnar, cell_of, done = compiled.columnar(column)
+    parts = [pa.Table.from_arrays([*columnar, pa.array(cell_of, pa.int64())], names)]
+    rest = _other_cells(column, done)
     fast: list[tuple[str, ...]] = []
     fast_cells: list[int] = []
     slow: list[list[Any]] = []
     slow_cells: list[int] = []
-    for i, text in enumerate(cells):
-        if not text:
-            continue
+    for i, text in zip(rest.tolist(), column.take(pa.array(rest)).to_pylist(), strict=True):
         matches = None if json else compiled.split(text)
         if matches is not None:
             fast.extend(matches)
@@ -322,21 +432,40 @@ def parse_column(
             raise LiteralParseError(f"{place}: {exc.message}", position=i) from exc
         slow.extend(records)
         slow_cells.extend([i] * len(records))
-    names = [f.key for f in spec.kept] + ["cell"]
-    table = pa.Table.from_arrays([*compiled.arrays(fast), pa.array(fast_cells, pa.int64())], names)
+    if fast:
+        parts.append(
+            pa.Table.from_arrays([*compiled.arrays(fast), pa.array(fast_cells, pa.int64())], names)
+        )
     if slow:
         columns = list(zip(*slow, strict=True))
         arrays = [
             pa.array(col, _ARROW_TYPES[f.kind]) for f, col in zip(spec.kept, columns, strict=True)
         ]
-        extra = pa.Table.from_arrays([*arrays, pa.array(slow_cells, pa.int64())], names)
-        table = pa.concat_tables([table, extra])
-        table = table.take(
-            pc.sort_indices(
-                table["cell"], options=pc.SortOptions(sort_keys=[("cell", "ascending")])
-            )
-        )  # stable
-    return table
+        parts.append(pa.Table.from_arrays([*arrays, pa.array(slow_cells, pa.int64())], names))
+    if len(parts) == 1:
+        return parts[0]
+    table = pa.concat_tables(parts).combine_chunks()
+    order = np.argsort(table["cell"].to_numpy(), kind="stable")  # each part is in cell order
+    return table.take(pa.array(order))
+
+
+def _string_array(cells: Sequence[str | None] | pa.Array | pa.ChunkedArray) -> pa.Array:
+    """The cells as one Arrow string array."""
+    if isinstance(cells, pa.ChunkedArray):
+        cells = cells.combine_chunks() if cells.num_chunks != 1 else cells.chunk(0)
+    if not isinstance(cells, pa.Array):
+        cells = pa.array(cells, pa.string())
+    if pa.types.is_large_string(cells.type) or pa.types.is_string(cells.type):
+        return cells
+    return cells.cast(pa.string())
+
+
+def _other_cells(column: pa.Array, done: np.ndarray) -> np.ndarray:
+    """The cells left for the fast and exact paths: not parsed yet, not empty, not '[]'."""
+    trivial = pc.fill_null(pc.or_(pc.equal(column, ""), pc.equal(column, "[]")), True)
+    left = ~trivial.to_numpy(zero_copy_only=False)
+    left[done] = False
+    return np.flatnonzero(left)
 
 
 def _spec(*fields: tuple[Any, ...]) -> RecordSpec:

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import multiprocessing as mp
 import os
+import queue
+import threading
 import time
 from collections import deque
-from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
-from contextlib import closing
+from collections.abc import Callable, Generator, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import closing, suppress
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -28,6 +29,7 @@ from . import clean, derived
 from . import literals as lit
 from .progress import NullProgress, ProgressSink
 from .read import (
+    BLOCK_BYTES,
     MOVIES_COLUMNS,
     OPTIONAL_MOVIE_COLUMNS,
     TMDB_MOVIES_COLUMNS,
@@ -58,8 +60,6 @@ TEXT_COLUMNS = [
     "imdb_id", "title", "original_title", "original_language", "overview", "tagline",
     "homepage", "poster_path",
 ]  # fmt: skip
-CHUNK_ROWS = 4_000
-PARALLEL_BYTES = 32 * 2**20  # credits files above this are unnested by 2 worker processes
 
 
 @dataclass
@@ -91,11 +91,19 @@ class BuildSummary:
 
 
 def unnest(
-    cells: pd.Series, ids: np.ndarray, link: Link, *, json: bool, where: Callable[[int], str]
+    cells: pa.Array | pa.ChunkedArray | pd.Series,
+    ids: np.ndarray,
+    link: Link,
+    *,
+    json: bool,
+    where: Callable[[int], str],
 ) -> pa.Table:
-    """One nested column of a frame -> link table rows (movie_id + the record's keys)."""
+    """One nested column (of a frame or a batch) -> link table rows (movie_id + the record's
+    keys)."""
     spec, _, renames = link
-    table = lit.parse_column(cells.tolist(), spec, json=json, where=where)
+    if isinstance(cells, pd.Series):
+        cells = pa.array(cells, pa.string(), from_pandas=True)
+    table = lit.parse_column(cells, spec, json=json, where=where)
     movie_ids = pa.array(ids[table["cell"].to_numpy()] if table.num_rows else [], pa.int64())
     names = [renames.get(n, n) for n in table.column_names]
     return table.rename_columns(names).drop_columns(["cell"]).append_column("movie_id", movie_ids)
@@ -107,15 +115,15 @@ def _place(file: str, index: np.ndarray, ids: np.ndarray, column: str) -> Callab
 
 def unnest_chunk(
     file: str,
-    columns: dict[str, list[str]],
+    columns: dict[str, pa.Array],
     ids: np.ndarray,
     index: np.ndarray,
     json: bool,
     links: dict[str, Link],
 ) -> dict[str, pa.Table]:
-    """Unnest every nested column of one chunk (runs in a worker process for big files)."""
+    """Unnest every nested column of one chunk (in a worker thread: Arrow lets go of the GIL)."""
     return {
-        links[col][1]: unnest(pd.Series(cells, dtype=object), ids, links[col], json=json,
+        links[col][1]: unnest(cells, ids, links[col], json=json,
                               where=_place(file, index, ids, col))
         for col, cells in columns.items()
     }  # fmt: skip
@@ -177,7 +185,8 @@ def _member(values: np.ndarray, sorted_known: np.ndarray) -> np.ndarray:
 def _join_chunk(
     chunk: pd.DataFrame, id_col: str, known: np.ndarray, seen: set[int], step: Step
 ) -> pd.DataFrame:
-    """Rules 1 and 6 on one chunk of a credits/keywords file: integer ids, first row wins, join."""
+    """Rules 1 and 6 on the ids of one chunk of a credits/keywords file: integer ids, first row
+    wins, join. The rows kept (their index is their record number)."""
     chunk = clean.drop_non_integer_ids(chunk, id_col, step.dropped["id_no_entero"])
     earlier = np.fromiter((i in seen for i in chunk[id_col].tolist()), bool, len(chunk))
     repeated = chunk[id_col].duplicated() | earlier
@@ -189,44 +198,135 @@ def _join_chunk(
     return chunk.loc[~unknown]
 
 
+Pending = deque[Future[dict[str, pa.Table]]]
+
+
+class Unnester:
+    """Nested columns parsed by two worker threads (the parsing is Arrow's C++ kernels, which
+    let go of the GIL), their tables written here in the order they were submitted: a table's
+    rows keep the order of its input file, and the first bad cell of a file is the one
+    reported. At most `ahead` chunks wait, so memory stays flat however big the files are."""
+
+    def __init__(self, writers: dict[str, TableWriter], ahead: int = 3) -> None:
+        self.writers = writers
+        self.ahead = ahead
+        self.pending: Pending = deque()
+        self.pool = ThreadPoolExecutor(min(2, os.cpu_count() or 1))
+
+    def submit(self, *args: Any) -> Future[dict[str, pa.Table]]:
+        """Unnest one chunk (`unnest_chunk`'s arguments); write what is ready meanwhile."""
+        future = self.pool.submit(unnest_chunk, *args)
+        self.pending.append(future)
+        self.flush(self.ahead)
+        return future
+
+    def flush(self, keep: int = 0) -> None:
+        """Write finished chunks, in order, until at most `keep` wait."""
+        while len(self.pending) > keep:
+            _write_parsed(self.writers, self.pending.popleft().result())
+
+    def close(self) -> None:
+        """Stop the workers (pending chunks are dropped: this is after an error)."""
+        self.pool.shutdown(cancel_futures=True)
+
+
+Item = TypeVar("Item")
+
+
+class Prefetch(Generic[Item]):
+    """Iterate a generator on a thread of its own, at most `depth` items ahead (Arrow's CSV
+    reader lets go of the GIL: a file is read while the movies are cleaned). Its errors are
+    raised where the items are consumed, in order."""
+
+    def __init__(self, items: Generator[Item, None, None], depth: int = 2) -> None:
+        self._queue: queue.Queue[tuple[bool, Any]] = queue.Queue(depth)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(items,), daemon=True)
+        self._thread.start()
+
+    def _put(self, entry: tuple[bool, Any]) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(entry, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _run(self, items: Generator[Item, None, None]) -> None:
+        try:
+            for item in items:
+                if not self._put((True, item)):
+                    return
+            self._put((False, None))
+        except BaseException as exc:  # raised in the consumer
+            self._put((False, exc))
+        finally:
+            items.close()
+
+    def __iter__(self) -> Iterator[Item]:
+        while True:
+            more, item = self._queue.get()
+            if not more:
+                if item is not None:
+                    raise item
+                return
+            yield item
+
+    def close(self) -> None:
+        """Stop reading (what was read is dropped) and wait for the thread."""
+        self._stop.set()
+        while self._thread.is_alive():
+            with suppress(queue.Empty):
+                self._queue.get(timeout=0.1)
+        self._thread.join()
+
+
+@dataclass
+class LinkFile:
+    """A credits / keywords file being read ahead: its batches and what reading them saw."""
+
+    path: Path
+    id_col: str
+    links: dict[str, Link]
+    stats: CsvStats
+    batches: Prefetch[tuple[pa.RecordBatch, int]]
+
+    @classmethod
+    def open(cls, path: Path, id_col: str, links: dict[str, Link]) -> LinkFile:
+        """Start reading `path` ahead."""
+        stats = CsvStats()
+        return cls(path, id_col, links, stats,
+                   Prefetch(read_link_chunks(path, [id_col, *links], stats)))  # fmt: skip
+
+
 def stream_links(
-    path: Path,
-    id_col: str,
-    links: dict[str, Link],
-    writers: dict[str, TableWriter],
+    file: LinkFile,
+    unnester: Unnester,
     known: np.ndarray,
     step: Step,
     progress: ProgressSink,
     json: bool,
 ) -> set[int]:
-    """Stream a credits / keywords file: join on id, unnest (in parallel when it is big)."""
+    """Stream a credits / keywords file: join on id, unnest on the worker threads."""
+    path, id_col, links, stats = file.path, file.id_col, file.links, file.stats
     seen: set[int] = set()
-    stats = CsvStats(on_bytes=_reporter(progress, path, "Desanidando"))
-    workers = min(2, os.cpu_count() or 1) if path.stat().st_size > PARALLEL_BYTES else 0
-    pending: deque[Future[dict[str, pa.Table]]] = deque()
-    pool = (
-        ProcessPoolExecutor(workers, mp_context=mp.get_context("forkserver")) if workers else None
-    )
+    report = _reporter(progress, path, "Desanidando")
     try:
-        chunks = read_link_chunks(path, [id_col, *links], stats)
-        for raw in chunks:
-            chunk = _join_chunk(raw, id_col, known, seen, step)
-            args = (path.name, {c: chunk[c].tolist() for c in links}, chunk[id_col].to_numpy(),
-                    chunk.index.to_numpy(), json, links)  # fmt: skip
-            if pool is None:
-                _write_parsed(writers, unnest_chunk(*args))
-            else:
-                pending.append(pool.submit(unnest_chunk, *args))
-                while len(pending) > workers + 1:
-                    _write_parsed(writers, pending.popleft().result())
+        for batch, start in file.batches:
+            if report is not None:  # a batch is what one block of the file held
+                report(BLOCK_BYTES)
+            ids = batch.select([id_col]).to_pandas()
+            ids.index = pd.RangeIndex(start, start + batch.num_rows)
+            chunk = _join_chunk(ids, id_col, known, seen, step)
+            rows = pa.array(chunk.index.to_numpy() - start)
+            columns = {c: batch.column(c).take(rows) for c in links}
+            unnester.submit(path.name, columns, chunk[id_col].to_numpy(), chunk.index.to_numpy(),
+                            json, links)  # fmt: skip
             step.kept += len(chunk)
-        while pending:
-            _write_parsed(writers, pending.popleft().result())
-        progress.finish(path.name)
     finally:
-        chunks.close()
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
+        file.batches.close()
+    progress.finish(path.name)
     step.read = stats.rows
     _drop_bad_lines(step, stats)
     return seen & set(known.tolist())  # movies that have a credits row
@@ -264,32 +364,47 @@ def _write_tables(
     source: Source, out: Path, progress: ProgressSink, warnings: dict[str, int]
 ) -> dict[str, Step]:
     steps = {"movies": Step(), "credits": Step()}
-    df = load_movies(source, steps["movies"], warnings, progress)
+    ahead = [LinkFile.open(source.credits, source.credits_id, CREDIT_LINKS)]
+    if source.keywords is not None:
+        ahead.append(LinkFile.open(source.keywords, "id", KEYWORD_LINKS))
+    try:
+        df = load_movies(source, steps["movies"], warnings, progress)
+    except BaseException:
+        for file in ahead:
+            file.batches.close()
+        raise
     ids = df["id"].to_numpy()
     known = np.sort(ids)
     writers = {name: TableWriter(out, name) for name in store.TABLES if name != "movies"}
-    inline = {**MOVIE_LINKS, **(KEYWORD_LINKS if source.json else {})}
-    collections = None
-    for column, link in inline.items():
-        if column not in df:
-            continue
-        where = _place(source.movies.name, df.index.to_numpy(), ids, column)
-        table = unnest(df[column], ids, link, json=source.json, where=where)
-        writers[link[1]].write(table)
-        collections = table if link[1] == "collections" else collections
+    unnester = Unnester(writers)
+    try:
+        inline = {**MOVIE_LINKS, **(KEYWORD_LINKS if source.json else {})}
+        parsed = {
+            column: unnester.submit(source.movies.name, {column: df[column]}, ids,
+                                    df.index.to_numpy(), source.json, inline)
+            for column in inline
+            if column in df
+        }  # fmt: skip
+        with_credits = stream_links(ahead[0], unnester, known, steps["credits"], progress,
+                                    source.json)  # fmt: skip
+        warnings["sin_creditos"] = len(df) - len(with_credits)
+        if source.keywords is not None:
+            steps["keywords"] = Step()
+            stream_links(ahead[1], unnester, known, steps["keywords"], progress, json=False)
+        unnester.flush()
+    finally:
+        unnester.close()
+        for file in ahead:
+            file.batches.close()
     empty = pa.table(
         {"movie_id": pa.array([], pa.int64()), "collection_id": pa.array([], pa.int64())}
     )
+    collections = parsed.get("belongs_to_collection")
     store.write_table(
-        out, "movies", movies_table(df, collections if collections is not None else empty)
+        out,
+        "movies",
+        movies_table(df, collections.result()["collections"] if collections else empty),
     )
-    with_credits = stream_links(source.credits, source.credits_id, CREDIT_LINKS, writers, known,
-                                steps["credits"], progress, source.json)  # fmt: skip
-    warnings["sin_creditos"] = len(df) - len(with_credits)
-    if source.keywords is not None:
-        steps["keywords"] = Step()
-        stream_links(source.keywords, "id", KEYWORD_LINKS, writers, known, steps["keywords"],
-                     progress, json=False)  # fmt: skip
     for writer in writers.values():
         writer.close()
     return steps
@@ -333,6 +448,8 @@ def build_catalog(
     _check_ratings(ratings if fit_recommender else None, links)
     progress = progress or NullProgress()
     source = locate(input_dir, keywords)
+    if source.movies.stat().st_size >= derived.WARM_UP_BYTES:
+        derived.warm_up()  # the children of the derived parts, ready when the tables are
     warnings: dict[str, int] = {}
     learned_from = [] if ratings is None else [ratings, _links_of(ratings, links)]
     with atomic_directory(output_dir) as out, ThreadPoolExecutor(1) as hasher:

@@ -200,10 +200,14 @@ def read_csv_chunks(
             source.close()
 
 
+BLOCK_BYTES = 8 << 20  # what Arrow's CSV reader parses at a time (one batch)
+
+
 def read_link_chunks(
-    path: Path, required: list[str], stats: CsvStats, block_bytes: int = 24 << 20
-) -> Generator[pd.DataFrame, None, None]:
-    """Stream a credits / keywords CSV with Arrow's multi-threaded reader, as text columns.
+    path: Path, required: list[str], stats: CsvStats, block_bytes: int = BLOCK_BYTES
+) -> Generator[tuple[pa.RecordBatch, int], None, None]:
+    """Stream a credits / keywords CSV with Arrow's multi-threaded reader, as text columns:
+    (batch, record number of its first row).
 
     Lines with a wrong number of fields are skipped and listed in `stats.bad_lines`.
     """
@@ -228,13 +232,12 @@ def read_link_chunks(
             ),
         )
         for batch in reader:
-            frame = batch.to_pandas()
-            frame.index = pd.RangeIndex(offset, offset + len(frame))
-            offset += len(frame)
-            stats.rows += len(frame)
+            start = offset
+            offset += batch.num_rows
+            stats.rows += batch.num_rows
             if stats.on_bytes is not None:  # a batch is what one block of the file held
                 stats.on_bytes(block_bytes)
-            yield frame
+            yield batch, start
     except (pa.ArrowInvalid, UnicodeDecodeError, OSError) as exc:
         raise InputError(_parser_message(path, exc)) from exc
     if stats.bad_lines and not _ends_with_newline(path):

@@ -20,6 +20,9 @@ import pyarrow.parquet as pq
 from ..catalog import store
 from ..errors import InputError, OutputError
 
+# Text columns with about as many values as rows: a dictionary page costs time and saves nothing.
+UNIQUE_TEXTS = {"cast": ("name", "character"), "crew": ("name",)}
+
 
 class TableWriter:
     """Appends batches to one catalog table, cast to its declared schema."""
@@ -28,8 +31,14 @@ class TableWriter:
         self.name = name
         self.schema = store.described_schema(name)  # columns described in the metadata
         self.rows = 0
+        unique = UNIQUE_TEXTS.get(name, ())
         self._writer = pq.ParquetWriter(
-            store.table_path(directory, name), self.schema, compression="zstd"
+            store.table_path(directory, name),
+            self.schema,
+            compression="zstd",
+            use_dictionary=[f.name for f in self.schema if f.name not in unique],
+            # min / max of long texts are never read: statistics for the numbers only
+            write_statistics=[f.name for f in self.schema if not pa.types.is_string(f.type)],
         )
 
     def write(self, table: pa.Table) -> None:
