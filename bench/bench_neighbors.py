@@ -1,6 +1,7 @@
-"""Neighbour search benchmark: filmoteca's exact search next to the plain dense one, same inputs.
+"""Neighbour search benchmark: filmoteca's exact and blocked searches, the plain dense one.
 
     python bench/bench_neighbors.py --catalog /tmp/cat45 [--ratings ratings.csv] [--no-dense]
+    python bench/bench_neighbors.py --catalog /tmp/cat450 --no-dense --no-exact --sample 1000
 
 Fits the recommender's features (and co-likes, with --ratings) on a built catalog, then runs on
 the same inputs:
@@ -11,16 +12,30 @@ the same inputs:
                 (sparse product densified, genre and era products, evidence mask, language and
                 bonus added, masked columns set to -inf) and a per-row argpartition
 
-and prints wall and CPU seconds of each, the machine's load, and how far the lists agree:
-scores equal to float32 precision, lists equal up to ties (a neighbour missing from the other
-list counts as a tie when its score equals that list's last score within 1e-5).
+    por bloques `approximate.solve` (what catalogs above `neighbors.EXACT_MAX` movies use)
+
+and prints wall and CPU seconds and the peak memory of each (resident memory above what the
+process held before the step, sampled every 20 ms), the machine's load, how far the exact and
+dense lists agree (scores equal to float32 precision, lists equal up to ties: a neighbour
+missing from the other list counts as a tie when its score equals that list's last score within
+1e-5), and the blocked search's recall@N against the exact search, with ties:
+
+    recall = Σ_i min(m_i, #{j in A_i : j has evidence and s(i, j) ≥ s_i - 1e-5}) / Σ_i m_i
+
+over the rows i (all, or a random `--sample`), A_i the blocked list, m_i the length of the exact
+list (N, or fewer when fewer movies have evidence), s_i its last (m_i-th) exact score and s(i, j)
+the exact score, recomputed here for every listed pair (not taken from the blocked search). A
+movie tied with the exact list's last one counts as found: the scaled copies (bench/scale.py)
+repeat every movie with fresh ids, so that many lists end in a run of equal scores.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -30,7 +45,7 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-from filmoteca.recommender import model, neighbors, storage
+from filmoteca.recommender import approximate, model, neighbors, storage
 from filmoteca.recommender import ratings as ratings_io
 
 TIE = 1e-5
@@ -103,11 +118,79 @@ def dense_search(
     return top, sims
 
 
-def timed(run: Callable[[], Any]) -> tuple[Any, float, float]:
-    """Result, wall seconds and CPU seconds (all threads of this process)."""
+def _rss() -> int:
+    """Resident memory of this process, bytes."""
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def timed(run: Callable[[], Any]) -> tuple[Any, float, float, float]:
+    """Result, wall seconds, CPU seconds (all threads of this process) and peak resident
+    memory above the one before the step (GB, sampled every 20 ms)."""
+    base, peak, done = _rss(), [0], threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.02):
+            peak[0] = max(peak[0], _rss())
+
+    watcher = threading.Thread(target=sample, daemon=True)
+    watcher.start()
     wall, cpu = time.perf_counter(), time.process_time()
-    result = run()
-    return result, time.perf_counter() - wall, time.process_time() - cpu
+    try:
+        result = run()
+    finally:
+        done.set()
+        watcher.join()
+    peak[0] = max(peak[0], _rss())
+    return result, time.perf_counter() - wall, time.process_time() - cpu, (peak[0] - base) / 1e9
+
+
+def recall(
+    call_args: tuple[Any, ...],
+    call_kwargs: dict[str, Any],
+    found: tuple[np.ndarray, np.ndarray],
+    rows: np.ndarray,
+) -> tuple[float, float, float]:
+    """recall@N with ties of the lists `found` (see the docstring) on `rows`, against the exact
+    search of those rows; also the share of rows with recall < 0.9 and the largest gap between
+    a listed score and its exact value (the blocked search's scores, recomputed)."""
+    from scipy.linalg.blas import sgemm  # noqa: F401  (loaded before the BLAS limit)
+    from threadpoolctl import threadpool_limits
+
+    order, problem = neighbors.ordered_problem(*call_args[:6], **_problem_kwargs(call_kwargs))
+    position = np.empty_like(order)
+    position[order] = np.arange(len(order))
+    rows_p = np.sort(position[rows])
+    sub = approximate.sub_problem(problem, problem.xt.T.tocsr(), rows_p, np.arange(problem.n))
+    step = max(1, min(neighbors.MAX_CHUNK_ROWS, neighbors.BUFFER_VALUES // problem.n))
+    scores = np.empty((step, problem.n), np.float32)
+    marks = np.empty((step, problem.n), np.uint8)
+    hits = wanted = low = 0
+    gap = 0.0
+    with threadpool_limits(1):
+        for r0 in range(0, len(rows_p), step):
+            r1 = min(len(rows_p), r0 + step)
+            neighbors._scores(sub, r0, r1, scores[: r1 - r0], marks[: r1 - r0])
+            cand = neighbors._candidates(sub, scores[: r1 - r0], marks[: r1 - r0], r0)
+            _, ref = neighbors._select(*cand, scores[cand], r1 - r0, problem.k)
+            mine, claimed = found[0][order[rows_p[r0:r1]]], found[1][order[rows_p[r0:r1]]]
+            cols = np.where(mine >= 0, position[np.maximum(mine, 0)], 0)
+            local = np.repeat(np.arange(r1 - r0), mine.shape[1])
+            ok = neighbors._evidence(sub, marks, r0, local, cols.ravel()).reshape(mine.shape)
+            exact = scores[local, cols.ravel()].reshape(mine.shape)
+            listed = (mine >= 0) & ok & np.isfinite(exact)
+            if listed.any():
+                gap = max(gap, float(np.abs(claimed - exact)[listed].max()))
+            m = np.bincount(cand[0], minlength=r1 - r0).clip(0, problem.k)
+            last = ref[np.arange(r1 - r0), np.maximum(m - 1, 0)] - TIE
+            got = np.minimum((listed & (exact >= last[:, None])).sum(1), m)
+            hits, wanted = hits + int(got.sum()), wanted + int(m.sum())
+            low += int((got < 0.9 * m).sum())
+    return hits / max(1, wanted), low / max(1, len(rows)), gap
+
+
+def _problem_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
+    return {key: kwargs[key] for key in ("genres", "content_weight", "cf") if key in kwargs}
 
 
 def agreement(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]) -> str:
@@ -133,20 +216,50 @@ def main() -> None:
     parser.add_argument("--catalog", type=Path, required=True)
     parser.add_argument("--ratings", type=Path, default=None)
     parser.add_argument("--no-dense", dest="dense", action="store_false")
+    parser.add_argument("--no-exact", dest="exact", action="store_false")
+    parser.add_argument("--sample", type=int, default=0, help="filas para el recall (0: todas)")
     args = parser.parse_args()
     call_args, call_kwargs = inputs(args.catalog, args.ratings)
     n = call_args[0].shape[0]
-    load = ", ".join(f"{x:.2f}".replace(".", ",") for x in os.getloadavg())
-    print(f"{n:,} películas".replace(",", "."), f"(carga media 1/5/15 min: {load})")
-    print("| búsqueda | s | CPU s |\n|---|---:|---:|")
-    mine, wall, cpu = timed(lambda: neighbors.top_neighbors(*call_args, **call_kwargs))
-    print(f"| filmoteca (exacta, 2 hilos) | {wall:.1f} | {cpu:.1f} |".replace(".", ","))
+    print(f"{n:,} películas".replace(",", "."), f"({_uptime()})")
+    print("| búsqueda | s | CPU s | pico GB |\n|---|---:|---:|---:|")
+    mine = None
+    if args.exact:
+        mine, wall, cpu, peak = timed(
+            lambda: neighbors.top_neighbors(*call_args, **call_kwargs, exact_max=n)
+        )
+        _row("filmoteca exacta (2 hilos)", wall, cpu, peak)
+    stats: dict[str, float] = {}
+    blocked, wall, cpu, peak = timed(
+        lambda: neighbors.top_neighbors(*call_args, **call_kwargs, exact_max=0, stats=stats)
+    )
+    _row("filmoteca por bloques (2 hilos)", wall, cpu, peak)
     if args.dense:
-        ref, wall, cpu = timed(lambda: dense_search(*call_args, **call_kwargs))
-        print(f"| densa por bloques (2 hilos) | {wall:.1f} | {cpu:.1f} |".replace(".", ","))
-        print("\nAcuerdo con la densa:", agreement(mine, ref))
-    load = ", ".join(f"{x:.2f}".replace(".", ",") for x in os.getloadavg())
-    print(f"(carga media al terminar: {load})")
+        ref, wall, cpu, peak = timed(lambda: dense_search(*call_args, **call_kwargs))
+        _row("densa por bloques (2 hilos)", wall, cpu, peak)
+        if mine is not None:
+            print("\nAcuerdo de la exacta con la densa:", agreement(mine, ref))
+    rows = np.arange(n)
+    if 0 < args.sample < n:
+        rows = np.sort(np.random.default_rng(0).choice(n, args.sample, replace=False))
+    hit, low, gap = recall(call_args, call_kwargs, blocked, rows)
+    k = blocked[0].shape[1]
+    print(
+        f"\nPor bloques: recall@{k} con empates {hit:.4f} en {len(rows):,} filas (filas con recall "
+        f"< 0.9: {100 * low:.2f} %); pares puntuados {100 * stats['scored']:.1f} % de n²; "
+        f"rasgos compartidos de hasta {stats['shared_max_df']:,.0f} películas; mayor diferencia "
+        f"entre una puntuación listada y la exacta {gap:.1e}".translate(_SPANISH)
+    )
+    print(f"({_uptime()})")
+
+
+def _row(name: str, wall: float, cpu: float, peak: float) -> None:
+    print(f"| {name} | {wall:.1f} | {cpu:.1f} | {peak:.2f} |".replace(".", ","))
+
+
+def _uptime() -> str:
+    """`uptime`'s line: the time, how long the machine is up and its load."""
+    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
 
 if __name__ == "__main__":

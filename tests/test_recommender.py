@@ -17,6 +17,7 @@ from sklearn.base import clone
 from factories import make_catalog, movie
 from filmoteca import recommender as rc
 from filmoteca.errors import CatalogError, CatalogMissing, InvalidQuery, NotFound
+from filmoteca.recommender import approximate
 from filmoteca.recommender import csr as csr_module
 from filmoteca.recommender import neighbors as nb
 from filmoteca.recommender.csr import Csr
@@ -405,6 +406,54 @@ def test_top_neighbors_needs_evidence_and_adds_co_likes() -> None:
     assert top[0].tolist() == [1, 3, -1]  # 1: shared feature + era (2); 3: era + co-likes
     assert top[2].tolist() == [-1, -1, -1]  # shares nothing with anyone
     assert scores[0].tolist()[:2] == pytest.approx([2.0, 1.5]) and scores[2].tolist() == [0, 0, 0]
+
+
+def _blocked_case(n: int, seed: int) -> tuple[tuple[object, ...], dict[str, object], np.ndarray]:
+    """Random inputs of `top_neighbors` (genres, languages, co-likes) and their exact scores."""
+    rng = np.random.default_rng(seed)
+    sparse = sp.random(n, 80, density=0.05, random_state=seed, format="csr", dtype=np.float32)
+    dense = rng.random((n, 4), dtype=np.float32)
+    dense[:, :2] *= rng.random((n, 2)) < 0.4  # two "genres", often absent
+    langs = rng.integers(-1, 3, n).astype(np.int16)
+    bonus = 0.1 * rng.random(n, dtype=np.float32)
+    cf = sp.random(n, n, density=0.003, random_state=seed + 1, format="csr", dtype=np.float32)
+    content = (sparse @ sparse.T).toarray() + dense @ dense.T
+    content += 0.2 * ((langs[:, None] == langs[None, :]) & (langs[:, None] >= 0))
+    evidence = ((sparse @ sparse.T).toarray() > 0) | (dense[:, :2] @ dense[:, :2].T > 0)
+    score = np.where(evidence | (cf.toarray() > 0), content + cf.toarray() + bonus, -np.inf)
+    np.fill_diagonal(score, -np.inf)
+    return (sparse, dense, langs, 0.2, bonus), {"genres": 2, "cf": cf}, score
+
+
+def test_blocked_search_covering_every_column_is_the_exact_search() -> None:
+    args, kwargs, _ = _blocked_case(900, 21)  # fewer movies than a block's candidate ring
+    exact = nb.top_neighbors(*args, k=12, **kwargs)  # type: ignore[arg-type]
+    stats: dict[str, float] = {}
+    blocked = nb.top_neighbors(*args, k=12, exact_max=0, stats=stats, **kwargs)  # type: ignore[arg-type]
+    assert stats["scored"] > 0.99
+    assert np.allclose(blocked[1], exact[1], atol=1e-5)
+    assert np.array_equal(blocked[0] >= 0, exact[0] >= 0)
+
+
+def test_blocked_search_lists_exact_scores_of_candidates_with_evidence(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(approximate, "BLOCK", 40)
+    monkeypatch.setattr(approximate, "RING", 120)
+    monkeypatch.setattr(approximate, "PAIRS", 5)
+    args, kwargs, score = _blocked_case(1200, 22)
+    stats: dict[str, float] = {}
+    top, sims = nb.top_neighbors(*args, k=10, exact_max=0, stats=stats, **kwargs)  # type: ignore[arg-type]
+    assert stats["scored"] < 0.5  # only some pairs were scored...
+    listed = top >= 0
+    rows = np.nonzero(listed)[0]
+    exact = score[rows, top[listed]]
+    assert np.isfinite(exact).all()  # ...every listed one has evidence, its exact score,
+    assert np.allclose(sims[listed], exact, atol=1e-5)
+    assert (np.diff(np.where(listed, sims, -1e9), axis=1) <= 1e-6).all()  # best first
+    best = -np.sort(-score, axis=1)[:, :10]
+    hit = (np.where(listed, sims, -np.inf) >= best[:, -1:] - 1e-5).sum() / np.isfinite(best).sum()
+    assert hit > 0.5  # and much of the exact lists is found (few candidates here)
 
 
 @pytest.mark.parametrize("rows, others", [([0], [1, 2, 3]), ([4, 0, 4], [0, 5]), ([2], [])])

@@ -29,6 +29,8 @@ import numpy as np
 if TYPE_CHECKING:  # scipy is imported when fitting only: the server never needs it
     import scipy.sparse as sp
 
+# catalogs larger than this are searched by blocks (`approximate`): exact is O(n²)
+EXACT_MAX = 20_000
 BUFFER_VALUES = 2**21  # float32 scores per chunk buffer (8 MB, cache-sized): rows = this / n
 MAX_CHUNK_ROWS = 256
 # dense features below this are set to 0: subnormal floats slow the matrix product ~20x, and
@@ -231,24 +233,51 @@ def top_neighbors(
     genres: int = 0,
     content_weight: float = 1.0,
     cf: sp.csr_matrix | None = None,
+    exact_max: int = EXACT_MAX,
+    stats: dict[str, float] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """For every row: the k other rows of highest score (int32, -1 pads) and their score."""
+    """For every row: the k other rows of highest score (int32, -1 pads) and their score;
+    exactly up to `exact_max` rows, else among each row's candidates (`approximate`, which
+    fills `stats` when given)."""
     n = sparse.shape[0]
     k = min(k, n - 1)
     if k <= 0:
         return np.empty((n, 0), np.int32), np.empty((n, 0), np.float32)
+    order, problem = ordered_problem(
+        sparse, dense, language_codes, language_weight, bonus, k, genres, content_weight, cf
+    )
+    if n > exact_max:
+        from . import approximate
+
+        top, sims = approximate.solve(problem, threads, stats)
+    else:
+        top, sims = solve(problem, threads)
+    neighbors = np.empty_like(top)
+    neighbors[order] = np.where(top >= 0, order[np.maximum(top, 0)], -1).astype(np.int32)
+    similarities = np.empty_like(sims)
+    similarities[order] = sims
+    return neighbors, similarities
+
+
+def ordered_problem(
+    sparse: sp.csr_matrix,
+    dense: np.ndarray,
+    language_codes: np.ndarray,
+    language_weight: float,
+    bonus: np.ndarray,
+    k: int,
+    genres: int = 0,
+    content_weight: float = 1.0,
+    cf: sp.csr_matrix | None = None,
+) -> tuple[np.ndarray, Problem]:
+    """The rows in language order (`order[p]` is the row at position p) and their problem."""
     order = np.argsort(language_codes, kind="stable")
     problem = _problem(
         sparse[order], dense[order], language_codes[order], np.asarray(bonus)[order],
         (language_weight, content_weight, genres), k,
         None if cf is None else cf[order][:, order],
     )  # fmt: skip
-    top, sims = solve(problem, threads)
-    neighbors = np.empty_like(top)
-    neighbors[order] = np.where(top >= 0, order[np.maximum(top, 0)], -1).astype(np.int32)
-    similarities = np.empty_like(sims)
-    similarities[order] = sims
-    return neighbors, similarities
+    return order, problem
 
 
 def solve(problem: Problem, threads: int) -> tuple[np.ndarray, np.ndarray]:

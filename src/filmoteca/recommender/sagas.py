@@ -21,6 +21,7 @@ from sklearn.feature_extraction.text import CountVectorizer
 RARE_TITLES = 0.005
 COMMON_TITLES = 0.02
 PEOPLE = ("cast", "director", "writer", "source")
+PAIRS_AT_ONCE = 1_000_000
 
 
 def _columns(
@@ -68,6 +69,11 @@ def _block_pairs(
     return row[keep], col[keep]
 
 
+def _share(people: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Whether each pair (rows[i], cols[i]) shares a column of `people`."""
+    return np.asarray(people[rows].multiply(people[cols]).sum(axis=1)).ravel() > 0
+
+
 def saga_pairs(
     titles: Sequence[str], matrix: sp.csr_matrix, blocks: Mapping[str, tuple[int, int]]
 ) -> sp.csr_matrix:
@@ -75,7 +81,13 @@ def saga_pairs(
     n = matrix.shape[0]
     pairs = title_pairs(titles)
     people = _columns(matrix, blocks, PEOPLE)
-    both = np.asarray(people[pairs.row].multiply(people[pairs.col]).sum(axis=1)).ravel() > 0
+    both = np.concatenate(
+        [np.zeros(0, bool)]
+        + [  # a million pairs at a time: all of them at once can take gigabytes (copies)
+            _share(people, pairs.row[a : a + PAIRS_AT_ONCE], pairs.col[a : a + PAIRS_AT_ONCE])
+            for a in range(0, len(pairs.row), PAIRS_AT_ONCE)
+        ]
+    )
     titled = sp.csr_matrix((pairs.data[both], (pairs.row[both], pairs.col[both])), shape=(n, n))
     collections = _columns(matrix, blocks, ("collection",))
     upper = sp.csr_matrix(titled + sp.triu(collections @ collections.T, k=1))

@@ -1,0 +1,184 @@
+"""Blocked top-N neighbours for large catalogs: candidate columns per block, then exact scores.
+
+The exact search (`neighbors.solve`) scores every pair: O(n²). Here the movies are split into
+blocks of about `BLOCK` similar movies (k-means over the dense genre and era features, fitted on
+a sample), and the rows of each block are scored exactly, with the exact search's own code and
+rules (evidence, language, co-likes, bonus, ties), against the block's candidate columns:
+
+- the members of the `PROBES` blocks nearest to each of its rows, and of the blocks nearest to
+  its centre up to about `RING` movies (those alike in genres and era);
+- each row's `SHARED`·N best partners by the product of the sparse features (cast, direction,
+  keywords, text...) restricted to the features of at most D movies, D the largest count whose
+  features cost Σ df² ≤ `PAIRS`·n products (all of them on catalogs of some tens of thousands);
+- every movie sharing a co-like (or a saga) with one of its rows.
+
+A row's list is the best of its candidates, with exact scores: only a movie outside them can be
+missed. bench/bench_neighbors.py measures the recall against the exact search (ties counted).
+"""
+
+from __future__ import annotations
+
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from . import neighbors as nb
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
+
+BLOCK = 256  # rows per block (k-means cluster), on average
+PROBES = 3  # each row's nearest blocks
+RING = 2048  # movies of the blocks nearest to a block's centre
+SHARED = 3  # best shared-feature partners per row, in multiples of N
+PAIRS = 10_000  # products per row allowed to the shared-feature candidates
+SAMPLE = 64  # k-means is fitted on at most SAMPLE rows per block
+
+
+def centroids(points: np.ndarray, count: int, seed: int = 0) -> np.ndarray:
+    """k-means centroids (`count` of them at most), fitted on a sample of the points."""
+    from sklearn.cluster import KMeans
+    from sklearn.exceptions import ConvergenceWarning
+
+    rng = np.random.default_rng(seed)
+    sample = points[rng.choice(len(points), min(len(points), SAMPLE * count), replace=False)]
+    with warnings.catch_warnings():  # duplicate points leave fewer distinct clusters: fine
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        km = KMeans(count, init="random", n_init=1, max_iter=20, random_state=seed).fit(sample)
+    return np.asarray(km.cluster_centers_, np.float32)
+
+
+def nearest(points: np.ndarray, centres: np.ndarray, probes: int) -> np.ndarray:
+    """Each point's `probes` nearest centres (L2), nearest first, in row chunks (BLAS)."""
+    probes = min(probes, len(centres))
+    out = np.empty((len(points), probes), np.int32)
+    half = 0.5 * (centres**2).sum(1)
+    step = max(1, nb.BUFFER_VALUES // len(centres))
+    for r0 in range(0, len(points), step):
+        gap = half[None, :] - points[r0 : r0 + step] @ centres.T  # ½‖c‖² - p·c
+        part = np.argpartition(gap, probes - 1, axis=1)[:, :probes]
+        order = np.argsort(np.take_along_axis(gap, part, 1), axis=1, kind="stable")
+        out[r0 : r0 + step] = np.take_along_axis(part, order, 1)
+    return out
+
+
+def sub_problem(
+    problem: nb.Problem, x: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray
+) -> nb.Problem:
+    """The exact problem of some rows against some columns (both sorted: language order);
+    `x` holds the columns' sparse features as rows (unscaled)."""
+    import scipy.sparse as sp
+
+    codes = problem.row_codes
+    where = np.minimum(np.searchsorted(cols, rows), len(cols) - 1)
+    return nb.Problem(
+        x=problem.x[rows],
+        xt=sp.csr_matrix(x[cols].T),
+        queries=problem.queries[rows],
+        targets=np.ascontiguousarray(problem.targets[:, cols]),
+        row_codes=codes[rows],
+        segments=[s for s in nb._segments(codes[cols]) if s[0] >= 0],
+        language=problem.language,
+        k=min(problem.k, len(cols) - 1),
+        row_bits=None if problem.row_bits is None else problem.row_bits[rows],
+        col_bits=None if problem.col_bits is None else problem.col_bits[cols],
+        cf=None if problem.cf is None else problem.cf[rows][:, cols],
+        self_cols=np.where(cols[where] == rows, where, -1),
+    )
+
+
+def solve_rows(problem: nb.Problem) -> tuple[np.ndarray, np.ndarray]:
+    """The exact search of a problem on this thread, in chunks: top-k columns and scores."""
+    n, rows_n = problem.n, len(problem.queries)
+    step = min(rows_n, max(1, min(nb.MAX_CHUNK_ROWS, nb.BUFFER_VALUES // n)))
+    buffers = (np.empty((step, n), np.float32), np.empty((step, n), np.uint8))
+    top = np.empty((rows_n, problem.k), np.int32)
+    sims = np.empty((rows_n, problem.k), np.float32)
+    for r0 in range(0, rows_n, step):
+        best, sim = nb._chunk(problem, r0, min(rows_n, r0 + step), buffers)
+        top[r0 : r0 + len(best)], sims[r0 : r0 + len(best)] = best, sim
+    return top, sims
+
+
+def solve(
+    problem: nb.Problem, threads: int, stats: dict[str, float] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's top-k columns (-1 pads) and scores among its candidates; `stats`, when
+    given, receives the share of all pairs that were scored and the shared-feature limit D."""
+    import scipy.linalg.blas  # noqa: F401  (its BLAS must be loaded for the limit to reach it)
+    from threadpoolctl import threadpool_limits
+
+    n, k = problem.n, problem.k
+    with threadpool_limits(1):
+        points = np.ascontiguousarray(problem.targets[:-1].T)  # the dense features
+        centres = centroids(points, max(1, -(-n // BLOCK)))
+        near = nearest(points, centres, PROBES)
+        around = nearest(centres, centres, len(centres))  # each centre's, nearest first
+    home = near[:, 0]
+    order = np.argsort(home, kind="stable")
+    members = np.split(order, np.searchsorted(home[order], np.arange(1, len(centres))))
+    sizes = np.array([len(m) for m in members])
+    x = problem.xt.T.tocsr()
+    shared, most = _shared_features(x, PAIRS * n)
+    scored = 0
+
+    def run(c: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+        rows = np.sort(members[c])
+        ring = around[c][: 1 + int(np.searchsorted(np.cumsum(sizes[around[c]]), RING))]
+        cols = [members[b] for b in np.unique(np.r_[near[rows].ravel(), ring])]
+        if problem.cf is not None:
+            cols.append(problem.cf[rows].indices)
+        if shared is not None:
+            cols.append(_best(shared[0][rows] @ shared[1], SHARED * k))
+        cand = np.unique(np.concatenate(cols))
+        top, sims = solve_rows(sub_problem(problem, x, rows, cand))
+        best = np.full((len(rows), k), -1, np.int32)
+        scores = np.zeros((len(rows), k), np.float32)
+        best[:, : top.shape[1]] = np.where(top >= 0, cand[np.maximum(top, 0)], -1)
+        scores[:, : top.shape[1]] = sims
+        return rows, best, scores, len(rows) * len(cand)
+
+    top = np.full((n, k), -1, np.int32)
+    sims = np.zeros((n, k), np.float32)
+    blocks = [c for c in range(len(members)) if len(members[c])]
+    with threadpool_limits(1), ThreadPoolExecutor(max_workers=threads) as pool:
+        for rows, best, scores, pairs in pool.map(run, blocks) if threads > 1 else map(run, blocks):
+            top[rows], sims[rows] = best, scores
+            scored += pairs
+    if stats is not None:
+        stats.update(scored=scored / (float(n) * n), shared_max_df=float(most))
+    return top, sims
+
+
+def _shared_features(
+    x: sp.csr_matrix, budget: float
+) -> tuple[tuple[sp.csr_matrix, sp.csr_matrix] | None, int]:
+    """x restricted to the features of at most D movies, as rows and as columns, D the largest
+    count whose features cost Σ df² ≤ budget products; and D (0: none)."""
+    import scipy.sparse as sp
+
+    df = np.bincount(x.indices, minlength=x.shape[1])
+    counts = np.sort(df)
+    cost = np.cumsum(counts.astype(np.float64) ** 2)
+    fits = int(np.searchsorted(cost, budget, "right"))
+    if not x.nnz or fits == 0:
+        return None, 0
+    most = int(counts[fits - 1])
+    keep = df[x.indices] <= most
+    rows = sp.csr_matrix((x.data * keep, x.indices.copy(), x.indptr.copy()), shape=x.shape)
+    rows.eliminate_zeros()
+    return (rows, sp.csr_matrix(rows.T)), most
+
+
+def _best(product: sp.csr_matrix, k: int) -> np.ndarray:
+    """The columns of each row's k highest values of a sparse product, all rows together."""
+    product = product.tocsr()
+    out = [np.zeros(0, np.int32)]
+    for a, b in zip(product.indptr[:-1], product.indptr[1:], strict=True):
+        if b - a <= k:
+            out.append(product.indices[a:b])
+        else:
+            out.append(product.indices[a:b][np.argpartition(product.data[a:b], b - a - k)[-k:]])
+    return np.concatenate(out)
