@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -287,3 +288,36 @@ def test_tmdb_5000_pair_matches_documented_outcome(tmp_path: Path) -> None:
     assert (rows["cast"], rows["crew"], rows["genres"], rows["keywords"]) == (8, 6, 7, 6)
     movies = {m["id"]: m for m in store.read_table(tmp_path / "cat", "movies").to_pylist()}
     assert movies[2003]["return"] == 0.5 and movies[2002]["runtime"] is None
+
+
+def test_prefetch_yields_in_order_and_raises_where_consumed() -> None:
+    from filmoteca.etl.pipeline import Prefetch
+
+    def items() -> Iterator[int]:
+        yield from range(5)
+        raise InputError("archivo truncado")
+
+    ahead = Prefetch(items(), depth=2)
+    seen = []
+    with pytest.raises(InputError, match="truncado"):
+        for item in ahead:
+            seen.append(item)
+    assert seen == [0, 1, 2, 3, 4]
+    ahead.close()
+
+
+def test_prefetch_close_stops_a_reader_that_is_ahead() -> None:
+    from filmoteca.etl.pipeline import Prefetch
+
+    closed = []
+
+    def items() -> Iterator[int]:
+        try:
+            yield from range(10**9)
+        finally:
+            closed.append(True)
+
+    ahead = Prefetch(items(), depth=2)
+    assert next(iter(ahead)) == 0
+    ahead.close()
+    assert closed == [True]

@@ -132,14 +132,15 @@ def _people(
 def _first_names(n: int, sources: list[tuple[np.ndarray, list[str], np.ndarray]]) -> list[str]:
     """Each person slot's name as its first credit spells it (cast rows first, then crew)."""
     slots = np.concatenate([s for s, _, _ in sources])
-    texts = [t for _, values, _ in sources for t in values]
+    texts = np.array([t for _, values, _ in sources for t in values] + [""], dtype=object)
     offsets = np.cumsum([0] + [len(values) for _, values, _ in sources[:-1]])
     codes = np.concatenate([c + o for (_, _, c), o in zip(sources, offsets, strict=True)])
     found, first = np.unique(slots, return_index=True)
-    names = [""] * n
-    for slot, code in zip(found.tolist(), codes[first].tolist(), strict=True):
-        names[slot] = texts[code] if code >= 0 else ""
-    return names
+    code = codes[first]
+    names = np.full(n, "", dtype=object)
+    names[found] = texts[np.where(code >= 0, code, len(texts) - 1)]  # the last text is ''
+    result: list[str] = names.tolist()
+    return result
 
 
 def _roles(crew: pa.Table) -> tuple[list[tuple[str, str]], np.ndarray]:
