@@ -96,3 +96,12 @@ def _ref(catalog: Catalog, position: int) -> object:
 
     (movie,) = catalog.films(np.array([position]))
     return MovieRef(movie.id, movie.title, movie.year)
+
+
+def test_a_missing_crew_name_is_not_taken_from_the_cast() -> None:
+    """A person whose first credit has no name gets '' (not the last cast spelling)."""
+    from filmoteca.etl.credits import _first_names
+
+    cast = (np.array([0, 1]), ["Ana", "Bea"], np.array([0, 1]))
+    crew = (np.array([2, 0]), ["Carla"], np.array([-1, 0]))  # slot 2's only credit: no name
+    assert _first_names(3, [cast, crew]) == ["Ana", "Bea", ""]

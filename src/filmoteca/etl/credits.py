@@ -134,7 +134,9 @@ def _first_names(n: int, sources: list[tuple[np.ndarray, list[str], np.ndarray]]
     slots = np.concatenate([s for s, _, _ in sources])
     texts = np.array([t for _, values, _ in sources for t in values] + [""], dtype=object)
     offsets = np.cumsum([0] + [len(values) for _, values, _ in sources[:-1]])
-    codes = np.concatenate([c + o for (_, _, c), o in zip(sources, offsets, strict=True)])
+    codes = np.concatenate(  # a missing name (-1) stays missing, not another source's text
+        [np.where(c >= 0, c + o, -1) for (_, _, c), o in zip(sources, offsets, strict=True)]
+    )
     found, first = np.unique(slots, return_index=True)
     code = codes[first]
     names = np.full(n, "", dtype=object)
