@@ -122,3 +122,36 @@ def test_answers_of_another_catalog_or_unlisted_are_not_used(
     assert answers.Answers.open(copy, catalog) is None
     shutil.rmtree(copy / answers.FOLDER)
     assert answers.Answers.open(copy, catalog) is None
+
+
+@pytest.mark.parametrize("route", ["get_actor", "get_director", "score_titulo", "votos_titulo"])
+def test_a_name_that_grows_when_normalised_costs_nothing_special(
+    clients: tuple[TestClient, TestClient], route: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """'ﷺ' is one character that NFKC turns into 18: 190 of them (the 200-character limit)
+    become a 3,423-character key, longer than every name. It is not compared with the
+    answers' keys (numpy would widen a copy of all of them to its length) nor scored for
+    suggestions (no name can reach the cutoff): a plain 404."""
+    from urllib.parse import quote
+
+    import numpy as np
+    from rapidfuzz import process
+
+    calls: list[int] = []
+    original = np.searchsorted
+
+    def counted(keys: object, value: object, *args: object, **kwargs: object) -> object:
+        if isinstance(value, bytes):
+            calls.append(len(value))
+        return original(keys, value, *args, **kwargs)  # type: ignore[call-overload]
+
+    def refused(*args: object, **kwargs: object) -> object:
+        raise AssertionError("scored a key no name can match")
+
+    monkeypatch.setattr(answers.np, "searchsorted", counted)
+    monkeypatch.setattr(process, "extract", refused)
+    lane, _ = clients
+    response = lane.get(f"/{route}/" + quote("\ufdfa" * 190 + " q1"))
+    assert response.status_code == 404
+    assert response.json()["sugerencias"] == []
+    assert not [n for n in calls if n > 1000]

@@ -70,6 +70,11 @@ class CloseNames:
         return len(self._order)
 
     @cached_property
+    def _longest(self) -> int:
+        """An upper bound of the choices' lengths in characters (their UTF-8 bytes)."""
+        return mapped.longest(self._keys)
+
+    @cached_property
     def choices(self) -> list[str]:
         """Every key, in tie-breaking order (decoded at once, on first use)."""
         return mapped.take(self._keys, self._order)
@@ -88,6 +93,8 @@ class CloseNames:
     def closest(self, key: str, limit: int) -> list[str]:
         """Up to `limit` keys with QRatio >= MIN_SCORE against `key`, best first (ties in
         list order)."""
+        if len(key) > 3 * self._longest:  # QRatio <= 200·b/(a + b) < MIN_SCORE for all
+            return []  # (and scoring a 3,000-character key costs tens of ms)
         if len(self) > EXACT_UP_TO:
             choices = mapped.take(self._keys, self._order[self._candidates(key)])
         else:

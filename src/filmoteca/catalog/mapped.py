@@ -89,6 +89,14 @@ def take(values: Sequence[str], positions: Sequence[int] | np.ndarray) -> list[s
     return [values[p] for p in np.asarray(positions, dtype=np.int64).tolist()]
 
 
+def longest(values: Sequence[str]) -> int:
+    """The length of the longest string of a list (for `Strings`, in UTF-8 bytes: an upper
+    bound of its length in characters); 0 when empty."""
+    if isinstance(values, Strings):
+        return int(np.diff(values._offsets).max()) if len(values) else 0
+    return max(map(len, values), default=0)
+
+
 def save(directory: Path, arrays: Mapping[str, Any]) -> None:
     """Write numpy arrays as `<name>.npy` and string lists (Strings, lists, or anything with
     `to_pylist`, e.g. an Arrow array) as `<name>.utf8.npy` + `<name>.offsets.npy`."""

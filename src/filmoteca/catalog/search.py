@@ -164,6 +164,8 @@ class Heads:
         """(total, first `count` result keys) of a head query, or None when `key` is not one
         or asks for more results than were kept."""
         raw = key.encode("utf-8")
+        if len(raw) > self._texts.dtype.itemsize:  # no head is that long (and searchsorted
+            return None  # would widen a copy of every head to its length to compare)
         at = int(np.searchsorted(self._texts, raw))
         if at >= len(self._texts) or self._texts[at] != raw:
             return None
