@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 import time
@@ -177,3 +178,30 @@ def test_behind_a_trusted_proxy_the_client_is_the_forwarded_address(port: int) -
         assert _read_all(sock).startswith(b"HTTP/1.1 200")
     assert seen[-1]["extensions"][PENDING][1] == "203.0.113.7"
     assert _settled("203.0.113.7")
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        b"X-Grande: " + b"a" * (60 << 10) + b"\r\n",  # one big header
+        b"".join(b"X-%d: %s\r\n" % (i, b"b" * 8) for i in range(2000)),  # many small ones
+    ],
+    ids=["one big header", "2,000 headers"],
+)
+def test_oversized_headers_sent_in_one_read_get_431(port: int, headers: bytes) -> None:
+    """The whole request in one write (one read on the server): the parsed headers count."""
+    with _connect(port) as sock:
+        sock.sendall(b"GET /x HTTP/1.1\r\nHost: a\r\n" + headers + b"Connection: close\r\n\r\n")
+        answer = _read_all(sock)
+    assert answer.startswith(b"HTTP/1.1 431") and b"16 KB" in answer
+    assert b"x-content-type-options: nosniff" in answer
+
+
+def test_an_unparsable_request_gets_a_spanish_400_in_the_error_shape(port: int) -> None:
+    with _connect(port) as sock:
+        sock.sendall(b"GET /x HTTP/1.1\r\nHost: a\r\nContent-Length: diez\r\n\r\n")
+        answer = _read_all(sock)
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400") and b"x-content-type-options: nosniff" in head
+    assert json.loads(body)["codigo"] == "peticion_no_valida"
+    assert "no es válida" in json.loads(body)["mensaje"]

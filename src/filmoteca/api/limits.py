@@ -5,7 +5,9 @@ connection that never finishes its headers (or never sends anything) open foreve
 `GuardedHttpToolsProtocol` is that protocol with three bounds (`serve` uses it):
 
 - MAX_HEADER_BYTES: a request whose line and headers pass this size is answered 431 and the
-  connection closed, after buffering at most one read beyond the limit.
+  connection closed, after buffering at most one read beyond the limit: the bytes are counted
+  as they arrive while the headers are incomplete, and the parsed URL and headers are counted
+  too, so that a request sent whole in one read is held to the same limit.
 - REQUEST_TIMEOUT: a request (line, headers and body) must arrive whole within this time from
   its first byte, and a new connection must start one within it; otherwise the connection is
   closed (idle keep-alive connections are closed by uvicorn's `timeout_keep_alive`).
@@ -23,9 +25,10 @@ import asyncio
 from collections import deque
 from typing import Any
 
+import orjson
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from .edge import PENDING, RECEIVED, Pending
+from .edge import PENDING, RECEIVED, SECURITY_HEADERS, Pending
 
 MAX_HEADER_BYTES = 16 << 10
 REQUEST_TIMEOUT = 10.0
@@ -38,11 +41,31 @@ def _trusted(allowed: list[str] | str, peer: str) -> bool:
     return any(name.strip() in ("*", peer) for name in names)
 
 
-_431 = (
-    b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
-    b"content-type: text/plain; charset=utf-8\r\ncontent-length: %d\r\nconnection: close\r\n\r\n"
+def _closing(status: bytes, code: str, message: str) -> bytes:
+    """A whole response sent at the connection (before the app), in the API's one error shape,
+    with the security headers, closing the connection."""
+    body = orjson.dumps({"codigo": code, "mensaje": message})
+    head = b"HTTP/1.1 " + status + b"\r\ncontent-type: application/json\r\n"
+    head += b"content-length: %d\r\nconnection: close\r\n" % len(body)
+    head += b"".join(name + b": " + value + b"\r\n" for name, value in SECURITY_HEADERS)
+    return head + b"\r\n" + body
+
+
+_431 = _closing(
+    b"431 Request Header Fields Too Large",
+    "cabeceras_demasiado_grandes",
+    "Las cabeceras de la petición pasan de 16 KB.",
 )
-_431_TEXT = "Las cabeceras de la petición pasan de 16 KB.".encode()
+_400 = _closing(
+    b"400 Bad Request",
+    "peticion_no_valida",
+    "La petición HTTP no es válida (línea de petición, cabeceras o longitud del cuerpo mal "
+    "formadas).",
+)
+
+
+class HeadersTooLarge(Exception):
+    """Raised in a parser callback to stop parsing a refused request."""
 
 
 class GuardedHttpToolsProtocol(HttpToolsProtocol):
@@ -54,7 +77,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._header_bytes = 0
+        self._header_bytes = self._parsed_bytes = 0
         self._in_headers = True
         self._refused = False
         self._deadline: asyncio.TimerHandle | None = None
@@ -89,15 +112,40 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
             if self._header_bytes > self.max_header_bytes:
                 self._refuse()
 
+    def on_url(self, url: bytes) -> None:
+        """Count the request target (it may come in pieces)."""
+        self._count_parsed(len(url))
+        super().on_url(url)
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        """Count one parsed header ('name: value' and its line end)."""
+        self._count_parsed(len(name) + len(value) + 4)
+        super().on_header(name, value)
+
+    def _count_parsed(self, size: int) -> None:
+        """Refuse the request once its parsed line and headers pass the limit: raised inside
+        the parser, so it stops there (uvicorn's 400 for it is not sent: `_refused`)."""
+        self._parsed_bytes += size
+        if self._parsed_bytes > self.max_header_bytes and not self._refused:
+            self._refuse()
+        if self._refused:
+            raise HeadersTooLarge
+
     def send_400_response(self, msg: str) -> None:
-        """uvicorn's 400 for unparsable input, unless the connection was already answered."""
-        if not self._refused:
-            super().send_400_response(msg)
+        """The 400 for unparsable input (uvicorn's, in Spanish and in the API's error shape),
+        unless the connection was already answered."""
+        if self._refused:
+            return
+        self._refused = True
+        self._disarm()
+        if not self.transport.is_closing():
+            self.transport.write(_400)
+            self.transport.close()
 
     def on_message_begin(self) -> None:
         """A new request: count its header bytes and start its deadline."""
         super().on_message_begin()
-        self._in_headers, self._header_bytes = True, 0
+        self._in_headers, self._header_bytes, self._parsed_bytes = True, 0, 0
         self._arm()
 
     def on_headers_complete(self) -> None:
@@ -150,5 +198,5 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._refused = True
         self._disarm()
         if not self.transport.is_closing():
-            self.transport.write(_431 % len(_431_TEXT) + _431_TEXT)
+            self.transport.write(_431)
             self.transport.close()
