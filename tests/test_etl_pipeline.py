@@ -190,6 +190,28 @@ def test_refuses_to_overwrite_a_folder_that_is_not_a_catalog(source: Path, tmp_p
     assert (out / "tesis.txt").read_text() == "importante"
 
 
+@pytest.mark.parametrize("manifest", ['{"name": "mi extension"}', "no es json", "[1, 2]"])
+def test_another_tools_manifest_json_does_not_make_a_folder_a_catalog(
+    source: Path, tmp_path: Path, manifest: str
+) -> None:
+    out = tmp_path / "extension"
+    out.mkdir()
+    (out / "manifest.json").write_text(manifest)
+    (out / "notas.txt").write_text("importante")
+    with pytest.raises(InputError, match="no es un catálogo"):
+        build_catalog(source, out, fit_recommender=False)
+    assert (out / "notas.txt").read_text() == "importante"
+
+
+def test_a_catalog_of_an_older_format_is_replaced(source: Path, tmp_path: Path) -> None:
+    out = tmp_path / "cat"
+    build_catalog(source, out, fit_recommender=False)
+    manifest = json.loads((out / "manifest.json").read_text())
+    (out / "manifest.json").write_text(json.dumps({**manifest, "format_version": 1}))
+    build_catalog(source, out, fit_recommender=False)
+    assert json.loads((out / "manifest.json").read_text())["format_version"] == store.FORMAT_VERSION
+
+
 def test_lines_with_too_many_fields_are_dropped_and_reported(tmp_path: Path) -> None:
     src = write_source(
         tmp_path / "in", [movie_line("1", "Primera"), movie_line("2", "Segunda") + ",extra"]

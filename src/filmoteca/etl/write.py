@@ -80,11 +80,23 @@ def check_target(target: Path) -> None:
     """Refuse to replace a directory that is neither empty nor a filmoteca catalog."""
     if target.exists() and not target.is_dir():
         raise InputError(f"La salida '{target}' existe y no es una carpeta.")
-    if target.is_dir() and any(target.iterdir()) and not (target / store.MANIFEST).is_file():
+    if target.is_dir() and any(target.iterdir()) and not _is_catalog(target):
         raise InputError(
             f"La carpeta de salida '{target}' no está vacía y no es un catálogo de filmoteca: "
             "elija otra carpeta."
         )
+
+
+def _is_catalog(folder: Path) -> bool:
+    """Whether a folder holds a filmoteca catalog (of any format): its manifest.json is a
+    JSON object with the catalog's `format_version` and `filmoteca_version` (any other file of
+    that name, e.g. another tool's, does not make the folder ours to replace)."""
+    try:
+        with (folder / store.MANIFEST).open("rb") as handle:
+            manifest = json.loads(handle.read(8 << 20))
+    except (OSError, ValueError):
+        return False
+    return isinstance(manifest, dict) and {"format_version", "filmoteca_version"} <= manifest.keys()
 
 
 _SHORT_WRITE = re.compile(r"\d+ requested and \d+ written")
