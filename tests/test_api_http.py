@@ -220,6 +220,14 @@ def test_non_json_body_is_415_in_spanish(client: TestClient, content_type: str) 
     assert "application/json" in body["mensaje"]
 
 
+def test_a_body_without_content_type_is_415_and_no_body_is_422(client: TestClient) -> None:
+    """FastAPI reads no body that comes without a content type: say how to send it."""
+    response = client.post("/recomendacion", content=b'{"titulos": ["Toy Tale"]}')
+    assert response.status_code == 415, response.text
+    assert "application/json" in response.json()["mensaje"]
+    assert client.post("/recomendacion").status_code == 422
+
+
 @pytest.mark.parametrize("content_type", ["application/json", "application/problem+json"])
 def test_json_body_is_accepted(client: TestClient, content_type: str) -> None:
     response = client.post(

@@ -137,8 +137,9 @@ def _not_json(request: Request, exc: RequestValidationError) -> bool:
     if not any(error.get("loc", ())[:1] == ("body",) for error in exc.errors()):
         return False
     given = request.headers.get("content-type")
-    if not given:
-        return False  # FastAPI reads a body without a content type as JSON
+    if not given:  # FastAPI reads no body without a content type: one was sent but not read
+        sent = request.headers.get("content-length", "0").strip() not in ("", "0")
+        return sent or "transfer-encoding" in request.headers
     message = Message()
     message["content-type"] = given
     subtype = message.get_content_subtype()
