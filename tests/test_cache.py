@@ -75,6 +75,20 @@ def test_pages_and_assets_are_gzipped(client: TestClient, path: str) -> None:
     assert "accept-encoding" in response.headers["vary"].lower()
 
 
+@pytest.mark.parametrize(
+    ("header", "gzipped"),
+    [("gzip;q=0", False), ("identity;q=1, gzip;q=0", False), ("*", True), ("GZIP", True)],
+)
+@pytest.mark.parametrize("path", ["/openapi.json", "/app/app.js"])
+def test_pages_follow_the_weight_of_gzip_as_the_cached_answers_do(
+    client: TestClient, path: str, header: str, gzipped: bool
+) -> None:
+    response = client.get(path, headers={"Accept-Encoding": header})
+    assert response.status_code == 200
+    assert (response.headers.get("content-encoding") == "gzip") is gzipped
+    assert "accept-encoding" in response.headers["vary"].lower()
+
+
 def test_no_gzip_when_refused(client: TestClient) -> None:
     response = client.get(BIG, headers={"Accept-Encoding": "gzip;q=0, deflate"})
     assert "content-encoding" not in response.headers

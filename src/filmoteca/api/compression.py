@@ -12,7 +12,7 @@ from __future__ import annotations
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from .cache import CACHED_PREFIXES, GZIP_LEVEL, MIN_COMPRESS
+from .cache import CACHED_PREFIXES, GZIP_LEVEL, MIN_COMPRESS, accepts_gzip
 
 
 class CompressionMiddleware(GZipMiddleware):
@@ -29,4 +29,14 @@ class CompressionMiddleware(GZipMiddleware):
         ):
             await self.app(scope, receive, send)
             return
-        await super().__call__(scope, receive, send)
+        await super().__call__(_decided(scope), receive, send)
+
+
+def _decided(scope: Scope) -> Scope:
+    """The scope with Accept-Encoding as Starlette reads it (does it contain 'gzip'?) set to
+    what RFC 9110 says (`accepts_gzip`: `gzip;q=0` refuses it, `*` and `GZIP` accept it)."""
+    headers = [(k, v) for k, v in scope["headers"] if k != b"accept-encoding"]
+    given = [v for k, v in scope["headers"] if k == b"accept-encoding"]
+    if given and accepts_gzip(b", ".join(given)):
+        headers.append((b"accept-encoding", b"gzip"))
+    return {**scope, "headers": headers}
