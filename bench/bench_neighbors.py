@@ -157,7 +157,15 @@ def recall(
     from scipy.linalg.blas import sgemm  # noqa: F401  (loaded before the BLAS limit)
     from threadpoolctl import threadpool_limits
 
-    order, problem = neighbors.ordered_problem(*call_args[:6], **_problem_kwargs(call_kwargs))
+    sparse, dense, codes, language_weight, bonus, k = call_args[:6]
+    weights = (
+        language_weight,
+        call_kwargs.get("content_weight", 1.0),
+        call_kwargs.get("genres", 0),
+    )
+    order, problem = neighbors.ordered_problem(
+        sparse, dense, codes, bonus, weights, k, call_kwargs.get("cf")
+    )
     position = np.empty_like(order)
     position[order] = np.arange(len(order))
     rows_p = np.sort(position[rows])
@@ -187,10 +195,6 @@ def recall(
             hits, wanted = hits + int(got.sum()), wanted + int(m.sum())
             low += int((got < 0.9 * m).sum())
     return hits / max(1, wanted), low / max(1, len(rows)), gap
-
-
-def _problem_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
-    return {key: kwargs[key] for key in ("genres", "content_weight", "cf") if key in kwargs}
 
 
 def agreement(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]) -> str:

@@ -183,7 +183,7 @@ def _genre_bits(has: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(bits[:, 0]) if words == 1 else bits
 
 
-def _problem(
+def ordered_problem(
     sparse: sp.csr_matrix,
     dense: np.ndarray,
     codes: np.ndarray,
@@ -191,10 +191,19 @@ def _problem(
     weights: tuple[float, float, int],
     k: int,
     cf: sp.csr_matrix | None,
-) -> Problem:
-    """Every row against every row, in language order (`codes` sorted), content_weight in."""
+) -> tuple[np.ndarray, Problem]:
+    """Every row against every row, in language order (`order[p]` is the row at position p),
+    content_weight in (`weights`: language weight, content weight, genre columns)."""
     import scipy.sparse as sp
 
+    order = np.argsort(codes, kind="stable")
+    sparse, dense, codes, bonus = (
+        sparse[order],
+        dense[order],
+        codes[order],
+        np.asarray(bonus)[order],
+    )
+    cf = None if cf is None else cf[order][:, order]
     language_weight, content_weight, genres = weights
     dense = np.asarray(dense, dtype=np.float32)
     dense = np.where(np.abs(dense) < _FLUSH, np.float32(0), dense)
@@ -206,7 +215,7 @@ def _problem(
         x = sp.csr_matrix(x * np.float32(content_weight))  # the rows only: xt stays unscaled
     ones = np.ones((len(dense), 1), np.float32)
     bits = _genre_bits(dense[:, :genres] > 0) if genres and content_weight > 0 else None
-    return Problem(
+    return order, Problem(
         x=x,
         xt=xt,
         queries=np.ascontiguousarray(np.hstack([dense * np.float32(content_weight), ones])),
@@ -243,9 +252,8 @@ def top_neighbors(
     k = min(k, n - 1)
     if k <= 0:
         return np.empty((n, 0), np.int32), np.empty((n, 0), np.float32)
-    order, problem = ordered_problem(
-        sparse, dense, language_codes, language_weight, bonus, k, genres, content_weight, cf
-    )
+    weights = (language_weight, content_weight, genres)
+    order, problem = ordered_problem(sparse, dense, language_codes, bonus, weights, k, cf)
     if n > exact_max:
         from . import approximate
 
@@ -257,27 +265,6 @@ def top_neighbors(
     similarities = np.empty_like(sims)
     similarities[order] = sims
     return neighbors, similarities
-
-
-def ordered_problem(
-    sparse: sp.csr_matrix,
-    dense: np.ndarray,
-    language_codes: np.ndarray,
-    language_weight: float,
-    bonus: np.ndarray,
-    k: int,
-    genres: int = 0,
-    content_weight: float = 1.0,
-    cf: sp.csr_matrix | None = None,
-) -> tuple[np.ndarray, Problem]:
-    """The rows in language order (`order[p]` is the row at position p) and their problem."""
-    order = np.argsort(language_codes, kind="stable")
-    problem = _problem(
-        sparse[order], dense[order], language_codes[order], np.asarray(bonus)[order],
-        (language_weight, content_weight, genres), k,
-        None if cf is None else cf[order][:, order],
-    )  # fmt: skip
-    return order, problem
 
 
 def solve(problem: Problem, threads: int) -> tuple[np.ndarray, np.ndarray]:
