@@ -161,7 +161,14 @@ def test_movie_without_credits_has_empty_cast_and_direction(client: TestClient) 
 
 @pytest.mark.parametrize(
     ("path", "status"),
-    [("/pelicula/12345", 404), ("/pelicula/abc", 422), ("/pelicula/0", 422), ("/pelicula/-3", 422)],
+    [
+        ("/pelicula/12345", 404),
+        ("/pelicula/abc", 422),
+        ("/pelicula/0", 422),
+        ("/pelicula/-3", 422),
+        ("/pelicula/9223372036854775807", 404),  # the largest id a catalog keeps: looked up
+        ("/pelicula/9223372036854775808", 422),
+    ],
 )
 def test_bad_movie_ids_get_spanish_errors(client: TestClient, path: str, status: int) -> None:
     response = client.get(path)

@@ -15,8 +15,8 @@ get fewer suggestions than a full scan would find (they would be as unrelated as
 Lists of up to EXACT_UP_TO names are always scored whole.
 
 The index is made at build time and saved with the catalog's index (`arrays`, `from_arrays`):
-the server maps it and decodes only the candidates' keys, so it neither spends CPU on it after
-starting nor keeps every key as a Python string.
+the server maps it and spends no CPU on it when starting; the names themselves are decoded
+once, at the first unknown name (an object array, from which candidates are picked at once).
 """
 
 from __future__ import annotations
@@ -75,6 +75,13 @@ class CloseNames:
         return mapped.longest(self._keys)
 
     @cached_property
+    def _names(self) -> np.ndarray:
+        """The choices as an object array, made at the first unknown name (~30 ms and ~4 MB
+        for 54,000 names): picking 512 candidates from it takes 6 µs, decoding them from the
+        mapped keys 160."""
+        return np.array(self.choices, dtype=object)
+
+    @cached_property
     def choices(self) -> list[str]:
         """Every key, in tie-breaking order (decoded at once, on first use)."""
         return mapped.take(self._keys, self._order)
@@ -96,7 +103,7 @@ class CloseNames:
         if len(key) > 3 * self._longest:  # QRatio <= 200·b/(a + b) < MIN_SCORE for all
             return []  # (and scoring a 3,000-character key costs tens of ms)
         if len(self) > EXACT_UP_TO:
-            choices = mapped.take(self._keys, self._order[self._candidates(key)])
+            choices = self._names[self._candidates(key)].tolist()
         else:
             choices = self.choices
         from rapidfuzz import fuzz, process  # at the first unknown name, not at start-up

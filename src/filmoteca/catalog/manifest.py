@@ -55,7 +55,10 @@ def read_manifest(catalog_dir: Path) -> dict[str, Any]:
     except PermissionError as exc:
         raise unreadable(path, exc) from exc
     except (OSError, ValueError) as exc:
-        raise CatalogError(f"El manifiesto '{path}' está dañado: {exc}") from exc
+        raise CatalogError(
+            f"El manifiesto '{path}' está dañado ({_why_unreadable(exc)}). "
+            "Vuelva a construir el catálogo con 'filmoteca build'."
+        ) from exc
     version = manifest.get("format_version") if isinstance(manifest, dict) else None
     if version != FORMAT_VERSION:
         raise CatalogError(
@@ -98,6 +101,17 @@ def file_digests(catalog_dir: Path) -> dict[str, dict[str, Any]]:
         path.relative_to(catalog_dir).as_posix(): {"bytes": path.stat().st_size, "sha256": digest}
         for path, digest in zip(paths, digests, strict=True)
     }
+
+
+def _why_unreadable(exc: Exception) -> str:
+    """Why a manifest could not be read, in Spanish (json's and codecs' texts are English)."""
+    if isinstance(exc, json.JSONDecodeError):
+        return f"no es JSON válido: línea {exc.lineno}, columna {exc.colno}"
+    if isinstance(exc, UnicodeDecodeError):
+        return f"no es texto UTF-8: byte {exc.start}"
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"no se pudo leer: {exc.strerror}"
+    return "no se pudo leer"
 
 
 def verify(catalog_dir: Path, manifest: dict[str, Any]) -> None:

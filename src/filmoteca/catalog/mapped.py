@@ -133,7 +133,7 @@ def open_arrays(directory: Path, names: Iterable[str]) -> dict[str, Array]:
             raise unreadable(path, exc) from exc
         except (OSError, ValueError) as exc:
             raise CatalogError(
-                f"El archivo '{path}' está dañado o truncado ({exc}). "
+                f"El archivo '{path}' está dañado o truncado. "
                 "Vuelva a construir el catálogo con 'filmoteca build'."
             ) from exc
     return found

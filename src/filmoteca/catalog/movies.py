@@ -16,6 +16,10 @@ import numpy as np
 
 from .keys import TitleGroups
 
+MAX_ID = 2**63 - 1
+"""The largest id of a movie or person (ids are int64 in every table): the build keeps ids of
+0..MAX_ID and the id routes of the API accept the same range."""
+
 NO_DATE = np.iinfo(np.int32).max
 FIELDS = (
     "ids",

@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..catalog.movies import MAX_ID
+
 NO_OVERVIEW = "No overview found."
-MAX_ID = 2**63 - 1  # ids are int64
 YEARS = (1870, 2100)  # release years kept (the API's `anio` accepts the same range)
 MAX_VOTES = 2**53  # a vote count above this is not a count
 

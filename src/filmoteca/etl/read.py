@@ -284,7 +284,10 @@ def _header(path: Path) -> list[str]:
         with path.open(encoding="utf-8-sig", newline="") as fh:  # a leading BOM is dropped
             first = fh.readline()
     except UnicodeDecodeError as exc:
-        raise InputError(f"'{path.name}' no es un archivo de texto UTF-8 ({exc.reason}).") from exc
+        raise InputError(
+            f"'{path.name}' no es un archivo de texto UTF-8 (byte {exc.start} de la cabecera): "
+            "guárdelo como UTF-8."
+        ) from exc
     except OSError as exc:
         raise InputError(f"No se pudo leer '{path}': {exc.strerror}.") from exc
     if not first.strip():

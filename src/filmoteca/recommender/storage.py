@@ -191,7 +191,7 @@ def load(model_dir: Path) -> Recommender:
         model.has_ratings_ = bool(meta["has_ratings"])
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise CatalogError(
-            f"El recomendador de '{model_dir}' está dañado o es de otra versión: {exc!r}. "
+            f"El recomendador de '{model_dir}' está dañado o es de otra versión. "
             "Vuelva a construir el catálogo con 'filmoteca build'."
         ) from exc
     model.id_order_ = np.argsort(model.movie_ids_, kind="stable")

@@ -19,13 +19,12 @@ from fastapi import APIRouter, Depends, FastAPI, Path, Request
 from starlette.responses import Response
 
 from ...catalog.credits import Credits
+from ...catalog.movies import MAX_ID
 from ..creditos import Coleccion, PalabrasClavePelicula, PersonaId, RepartoPelicula
 from ..deps import open_beside_catalog, opened
 from ..openapi import operation_id
 from ..responses import json_response
 from ..schemas import Error
-
-MAX_ID = 10**12
 
 
 @asynccontextmanager

@@ -28,6 +28,7 @@ from starlette.responses import Response
 
 from ...catalog import MIN_VOTES, Catalog
 from ...catalog.cards import Cards
+from ...catalog.movies import MAX_ID
 from ...config import Settings
 from ...errors import CatalogError, NotFound
 from ..fichas import FichaPelicula, PaginaPersona
@@ -184,7 +185,7 @@ async def page_asset(request: Request, archivo: str) -> Response:
 async def pelicula(
     cards: CardsDep,
     id: Annotated[
-        int, PathParam(ge=1, le=10**12, description="Id de TMDB.", openapi_examples=_ID_EXAMPLES)
+        int, PathParam(ge=1, le=MAX_ID, description="Id de TMDB.", openapi_examples=_ID_EXAMPLES)
     ],
 ) -> Response:
     """A movie's full card."""

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
+from ...catalog.movies import MAX_ID
 from ...errors import CatalogError, CatalogMissing
 from ...recommender import Filters, Recommendation, Recommender
 from ...recommender.lookup import for_id, for_many, for_title
@@ -283,7 +284,7 @@ async def recomendacion_varias(
     )
 
 
-MovieId = Annotated[int, Path(ge=1, le=2**53, description="Id de TMDB de la película.")]
+MovieId = Annotated[int, Path(ge=1, le=MAX_ID, description="Id de TMDB de la película.")]
 
 
 @router.get(
