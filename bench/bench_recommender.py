@@ -10,7 +10,8 @@ tables are linked into a temporary directory and the model is built there):
     load      `Recommender.load` in a fresh process that already loaded the catalog (as the
               server does): seconds and resident memory the model adds
     http      `filmoteca serve` (every router, uvicorn + uvloop + httptools, one worker) under
-              wrk at concurrency 8 (2 threads): GET /recomendacion/{titulo} rotating over 300
+              wrk at concurrency 8 (1 thread, WRK_THREADS: with two, wrk and the server fight for
+              the 2 cores and the p99 measures wrk): GET /recomendacion/{titulo} rotating over 300
               titles (the 100 most voted + 200 drawn at random), the same with filters that
               force the whole-catalog fallback (?idioma=fr&desde=2000), and POST /recomendacion
               with 5 liked titles; requests/s, p50, p99, and the server's memory after the load
@@ -48,6 +49,7 @@ from filmoteca.catalog.manifest import STAMP  # noqa: E402
 from load import Result, Server, free_port, parse_wrk, start, wrk  # noqa: E402
 
 CONCURRENCY = 8
+WRK_THREADS = 1  # the load generator on its own core (as bench/load.py --threads 1)
 POST_LUA = """
 local bodies = {}
 for line in io.lines(os.getenv("WRK_BODIES")) do bodies[#bodies + 1] = line end
@@ -153,7 +155,8 @@ def post_wrk(server: Server, bodies: list[str], seconds: int) -> Result:
         script.write_text(POST_LUA)
         listing.write_text("\n".join(bodies) + "\n")
         cpu = server.cpu_s()
-        cmd = ["wrk", "-t2", f"-c{CONCURRENCY}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
+        cmd = ["wrk", f"-t{WRK_THREADS}", f"-c{CONCURRENCY}", f"-d{seconds}s", "--latency"]
+        cmd += ["--timeout", "10s"]
         cmd += ["-s", str(script), f"http://127.0.0.1:{server.port}"]
         env = {**os.environ, "WRK_BODIES": str(listing)}
         out = subprocess.run(cmd, capture_output=True, text=True, check=True, env=env).stdout
@@ -172,12 +175,12 @@ def http(catalog: Path, seconds: int) -> dict[str, object]:
     cmd = [str(Path(sys.executable).parent / "filmoteca"), "serve", "--catalog", str(catalog)]
     server = start([*cmd, "--port", str(port)], {}, port)
     try:
-        wrk(server, gets, CONCURRENCY, 2, 2)  # warm-up: every code path and list touched once
-        wrk(server, filtered, CONCURRENCY, 1, 2)
+        wrk(server, gets, CONCURRENCY, 2, WRK_THREADS)  # warm-up: every path and list once
+        wrk(server, filtered, CONCURRENCY, 1, WRK_THREADS)
         post_wrk(server, bodies, 1)
         results: dict[str, object] = {
-            "GET": wrk(server, gets, CONCURRENCY, seconds, 2),
-            "GET filtros": wrk(server, filtered, CONCURRENCY, seconds, 2),
+            "GET": wrk(server, gets, CONCURRENCY, seconds, WRK_THREADS),
+            "GET filtros": wrk(server, filtered, CONCURRENCY, seconds, WRK_THREADS),
             "POST 5": post_wrk(server, bodies, seconds),
         }
         results["ready_s"] = server.ready_s

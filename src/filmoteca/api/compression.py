@@ -29,14 +29,18 @@ class CompressionMiddleware(GZipMiddleware):
         ):
             await self.app(scope, receive, send)
             return
-        await super().__call__(_decided(scope), receive, send)
+        _decide(scope)
+        await super().__call__(scope, receive, send)
 
 
-def _decided(scope: Scope) -> Scope:
-    """The scope with Accept-Encoding as Starlette reads it (does it contain 'gzip'?) set to
-    what RFC 9110 says (`accepts_gzip`: `gzip;q=0` refuses it, `*` and `GZIP` accept it)."""
-    headers = [(k, v) for k, v in scope["headers"] if k != b"accept-encoding"]
+def _decide(scope: Scope) -> None:
+    """Set the request's Accept-Encoding, as Starlette reads it (does it contain 'gzip'?), to
+    what RFC 9110 says (`accepts_gzip`: `gzip;q=0` refuses it, `*` and `GZIP` accept it). In
+    place: the layers outside read what the app records in this same scope (its route)."""
     given = [v for k, v in scope["headers"] if k == b"accept-encoding"]
-    if given and accepts_gzip(b", ".join(given)):
+    if not given:
+        return
+    headers = [(k, v) for k, v in scope["headers"] if k != b"accept-encoding"]
+    if accepts_gzip(b", ".join(given)):
         headers.append((b"accept-encoding", b"gzip"))
-    return {**scope, "headers": headers}
+    scope["headers"] = headers
