@@ -130,9 +130,14 @@ class FastLane:
         metrics.in_progress += 1
         start = time.perf_counter()
         try:
-            reply = await _reply(
-                stack, catalog, attached(catalog), self._slow, scope, receive, matches, gzip_ok
-            )
+            as_get = _as_get(scope)
+            try:
+                reply = await _reply(
+                    stack, catalog, attached(catalog), self._slow, as_get, receive, matches, gzip_ok
+                )
+            finally:  # a HEAD's metrics and access log name the route that answered its copy
+                if as_get is not scope and "route" in as_get:
+                    scope["route"] = as_get["route"]
             if reply is None:
                 return False
             status, headers, body = reply
@@ -162,26 +167,8 @@ async def _reply(
     matches: bytes | None,
     gzip_ok: bool,
 ) -> tuple[int, list[tuple[bytes, bytes]], bytes] | None:
-    """Status, headers and body from the cache or the route function; None: not the lane's."""
-    as_get = _as_get(scope)
-    try:
-        return await _reply_get(stack, catalog, answers, slow, as_get, receive, matches, gzip_ok)
-    finally:  # a HEAD's metrics and access log name the route that answered its GET copy
-        if as_get is not scope and "route" in as_get:
-            scope["route"] = as_get["route"]
-
-
-async def _reply_get(
-    stack: _Stack,
-    catalog: Any,
-    answers: Answers | None,
-    slow: Turns,
-    scope: Scope,
-    receive: Receive,
-    matches: bytes | None,
-    gzip_ok: bool,
-) -> tuple[int, list[tuple[bytes, bytes]], bytes] | None:
-    """`_reply` for a GET (or the GET copy of a HEAD)."""
+    """Status, headers and body from the cache or the route function for a GET (or the GET
+    copy of a HEAD: `_as_get`); None: not the lane's."""
     cache = stack.cache
     if cache is None:  # an app without the response cache: the route's answer as it is
         response = await answer(stack.routes, scope, receive, answers, slow)
