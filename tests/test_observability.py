@@ -257,6 +257,17 @@ def test_text_access_log_escapes_crlf_and_ansi_in_the_path(
     assert "\\u2028" in lines[0]
 
 
+@pytest.mark.parametrize("invisible", ["\u200b", "\u200d", "\ufeff", "\u2060", "\u00ad", "\u200f"])
+def test_text_log_shows_invisible_characters(invisible: str) -> None:
+    """A path with a zero-width space (or joiner, BOM...) must not pass for another one."""
+    from filmoteca.api.logs import escape_control
+
+    escaped = escape_control(f"/get_actor/tom{invisible}hanks")
+    code = ord(invisible)
+    shown = f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    assert invisible not in escaped and f"tom{shown}hanks" in escaped
+
+
 def test_text_log_escapes_message_fields_and_traceback() -> None:
     try:
         raise ValueError("mal\r\nFALSO INFO filmoteca: inyectado")

@@ -48,8 +48,12 @@ class JsonFormatter(logging.Formatter):
 
 
 # C0 controls (CR, LF, the ESC of ANSI sequences...), DEL, C1 controls, the Unicode line and
-# paragraph separators and the bidirectional overrides: each written as a visible escape.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# paragraph separators, the bidirectional marks and overrides, and the invisible format
+# characters (soft hyphen, zero-width space and joiners, word joiner, BOM): each written as a
+# visible escape, so that two log fields that look alike are alike.
+_CONTROL = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]"
+)
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
