@@ -73,3 +73,15 @@ def test_a_plain_array_is_not_taken_for_strings(tmp_path: Path) -> None:
     mapped.save(tmp_path, {"a": np.arange(3)})
     with pytest.raises(CatalogError, match="no contiene textos"):
         mapped.strings(mapped.open_arrays(tmp_path, ["a"]), "a")
+
+
+def test_find_sorted_finds_keys_and_refuses_longer_ones_without_comparing() -> None:
+    import numpy as np
+
+    from filmoteca.catalog.mapped import find_sorted
+
+    keys = np.array([b"ana", b"bea", b"carla"], dtype="S5")
+    assert [find_sorted(keys, k) for k in (b"ana", b"bea", b"carla")] == [0, 1, 2]
+    assert find_sorted(keys, b"b") == -1 and find_sorted(keys, b"zz") == -1
+    assert find_sorted(keys, b"carla" + b"x" * 5000) == -1
+    assert find_sorted(np.array([], dtype="S1"), b"a") == -1

@@ -129,11 +129,8 @@ class Answers:
             return None
         keys, offsets, bodies = self._tables[route]
         (value,) = (v for k, v in kwargs.items() if k != "anio")
-        raw = normalize(value).encode()
-        if len(raw) > keys.dtype.itemsize:  # longer than every key: and numpy would widen
-            return None  # a copy of all of them to its length to compare (NFKC can grow a name)
-        at = int(np.searchsorted(keys, raw))
-        if at >= len(keys) or keys[at] != raw:
+        at = mapped.find_sorted(keys, normalize(value).encode())
+        if at < 0:
             return None
         body: bytes = bodies[offsets[at] : offsets[at + 1]].tobytes()
         return body

@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from .mapped import find_sorted
+
 WIDTH = 24
 FIELDS = ("suffixes", "owners", "at_start", "key_lengths")
 HEAD_FIELDS = ("head_texts", "head_totals", "head_offsets", "head_results")
@@ -163,11 +165,8 @@ class Heads:
     def get(self, key: str, count: int) -> tuple[int, np.ndarray] | None:
         """(total, first `count` result keys) of a head query, or None when `key` is not one
         or asks for more results than were kept."""
-        raw = key.encode("utf-8")
-        if len(raw) > self._texts.dtype.itemsize:  # no head is that long (and searchsorted
-            return None  # would widen a copy of every head to its length to compare)
-        at = int(np.searchsorted(self._texts, raw))
-        if at >= len(self._texts) or self._texts[at] != raw:
+        at = find_sorted(self._texts, key.encode("utf-8"))
+        if at < 0:
             return None
         start, stop = int(self._offsets[at]), int(self._offsets[at + 1])
         total = int(self._totals[at])
