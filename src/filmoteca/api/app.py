@@ -19,7 +19,7 @@ from fastapi import APIRouter, FastAPI
 from .. import __version__
 from ..catalog import Catalog
 from ..config import Settings
-from . import answers, docs, errors, openapi, operations
+from . import answers, docs, errors, openapi, operations, slashes
 from .cache import ResponseCache, ResponseCacheMiddleware
 from .compression import CompressionMiddleware
 from .fastpath import FastPathMiddleware
@@ -123,6 +123,7 @@ def create_app(
     app.state.catalog = catalog
     app.state.response_cache = ResponseCache(max_entries=4096 if response_cache else 0)
     errors.install(app)
+    slashes.install(app)
     for router in reversed(API_ROUTERS):
         _add_routes(app, router)
     for router in routers:
