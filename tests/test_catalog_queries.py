@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from filmoteca.catalog import MIN_VOTES, Catalog
@@ -423,3 +424,18 @@ def test_titles_and_names_with_invisible_characters_match_typed_ones(tmp_path: P
     assert catalog.find_title("Toy Story\u200b\ufe0f").movie.id == 1
     assert catalog.actor("tom hanks").films == 1
     assert catalog.search("story", 10, 1).total == 1
+
+
+@pytest.mark.realdata
+def test_real_searches_with_few_matches_rank_as_the_full_search(real: Catalog) -> None:
+    keys = real.known_keys()
+    texts = {word[:end] for key in keys["titles"][:300] + keys["actors"][:300]
+             for word in key.split() for end in range(1, len(word) + 1)}  # fmt: skip
+    few = 0
+    for text in sorted(texts):
+        quick = real._search_few(text)
+        full = np.sort(real._search_keys(text)).tolist()
+        if quick is not None:
+            few += 1
+            assert quick == full, text
+    assert few > len(texts) // 2

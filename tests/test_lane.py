@@ -11,7 +11,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from filmoteca.api import answers
+from filmoteca.api import answers, schemas
 from filmoteca.api.app import create_app
 from filmoteca.api.lane import FastLane
 from filmoteca.catalog import Catalog
@@ -155,3 +155,31 @@ def test_a_name_that_grows_when_normalised_costs_nothing_special(
     assert response.status_code == 404
     assert response.json()["sugerencias"] == []
     assert not [n for n in calls if n > 1000]
+
+
+SEARCHES = [("to", 10, 1), ("ha", 2, 2), ("a", 50, 1), ("tom hanks", 1, 1), ("zzz", 10, 1),
+            ("batman", 1, 3), ("árbol", 10, 1), ("t", 3, 400)]  # fmt: skip
+
+
+def test_search_pages_from_the_saved_hits_are_the_computed_bytes(catalog_dir: Path) -> None:
+    catalog = Catalog.load(catalog_dir)
+    found = answers.Answers.open(catalog_dir, catalog)
+    assert found is not None
+    for q, limit, page in SEARCHES:
+        expected = schemas.busqueda_json(q, catalog.search(q, limit, page), page, limit)
+        assert found.search(catalog, q, limit, page) == expected
+
+
+def test_a_catalog_without_saved_hits_still_searches(catalog_dir: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "sin_resultados"
+    shutil.copytree(catalog_dir, copy)
+    manifest = json.loads((copy / "manifest.json").read_text())
+    manifest["files"] = {k: v for k, v in manifest["files"].items() if "/hits_" not in k}
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    catalog = Catalog.load(copy)
+    found = answers.Answers.open(copy, catalog)
+    assert found is not None and found.search(catalog, "to", 10, 1) is None
+    assert found.get("/get_actor/{nombre_actor:path}", {"nombre_actor": "tom hanks"}) is not None
+    with TestClient(create_app(Settings(catalog_dir=copy))) as client:
+        body = client.get("/buscar", params={"q": "to"}).content
+    assert body == schemas.busqueda_json("to", catalog.search("to", 10, 1), 1, 10)

@@ -92,3 +92,23 @@ def test_heads_keep_the_first_results_of_each_head_query() -> None:
     assert heads.get("b", HEAD_KEEP + 1) is None  # beyond what was kept: computed instead
     again = Heads(heads.arrays())
     assert again.get("a", 2)[1].tolist() == [1, 3]  # type: ignore[index]
+
+
+def test_few_matches_are_found_as_find_finds_them() -> None:
+    keys = [*KEYS, "a" * WIDTH + " uno", "a" * WIDTH + " dos", "宮崎 駿", "star wars star"]
+    keys += [f"toy {i}" for i in range(60)]
+    index = WordIndex(keys)
+    texts = {key[start:end] for key in keys for start in range(len(key)) for end in
+             range(start + 1, len(key) + 1)} | {"\U0010ffff", "a" * (WIDTH + 2)}  # fmt: skip
+    checked = 0
+    for text in sorted(texts):
+        few = index.find_few(text)
+        owners, ranks = index.find(text)
+        if few is None:
+            assert len(owners) > 0
+            continue
+        checked += 1
+        assert few == list(zip(owners.tolist(), ranks.tolist(), strict=True)), text
+    assert checked > 100
+    assert index.find_few("toy") is None  # 61 keys start with it: more than FEW
+    assert index.find_few("toy", most=100) is not None

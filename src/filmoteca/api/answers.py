@@ -33,7 +33,7 @@ from ..catalog.manifest import read_manifest
 from ..errors import CatalogError, FilmotecaError
 from ..text import normalize
 from .routers import consultas
-from .schemas import director_json
+from .schemas import busqueda_json_from, director_json, hit_json
 from .turns import finish_now
 
 FOLDER = "respuestas"
@@ -77,8 +77,30 @@ def build(catalog: Catalog, folder: Path) -> dict[str, int]:
         arrays[f"{name}_offsets"] = offsets
         arrays[f"{name}_bodies"] = np.frombuffer(b"".join(bodies), np.uint8)
         counts[name] = len(keys)
+    hits = _hit_arrays(catalog)
+    arrays.update(hits)
+    counts["busqueda"] = sum(len(hits[f"{kind}_offsets"]) - 1 for kind in HITS)
     mapped.save(folder, arrays)
     return counts
+
+
+HITS = ("hits_movies", "hits_people")
+"""The search hits' JSON (`schemas.hit_json`), by movie position and by person id: offsets
+(int64, one more) and bodies (uint8), as the answers. `/buscar` joins those of a page."""
+
+
+def _hit_arrays(catalog: Catalog) -> dict[str, np.ndarray]:
+    """Every search hit's JSON, in `HITS`' arrays."""
+    bodies: dict[bool, list[bytes]] = {False: [], True: []}
+    for (is_person, _), hit in catalog.search_hits():
+        bodies[is_person].append(hit_json(hit))
+    arrays = {}
+    for kind, found in zip(HITS, (bodies[False], bodies[True]), strict=True):
+        offsets = np.zeros(len(found) + 1, np.int64)
+        np.cumsum([len(body) for body in found], out=offsets[1:])
+        arrays[f"{kind}_offsets"] = offsets
+        arrays[f"{kind}_bodies"] = np.frombuffer(b"".join(found), np.uint8)
+    return arrays
 
 
 def _body(coroutine: Coroutine[Any, Any, Any]) -> bytes | None:
@@ -98,6 +120,11 @@ class Answers:
             path: tuple(arrays[f"{name}_{field}"] for field in _FIELDS)
             for path, (name, _, _) in ROUTES.items()
         }
+        self._hits = (
+            tuple((arrays[f"{kind}_offsets"], arrays[f"{kind}_bodies"]) for kind in HITS)
+            if all(f"{kind}_offsets" in arrays for kind in HITS)
+            else None  # a catalog built before them
+        )
 
     @classmethod
     def open(cls, catalog_dir: Path, catalog: Catalog) -> Answers | None:
@@ -114,6 +141,9 @@ class Answers:
                 f"{FOLDER}/{name}.npy" not in listed for name in names
             ):
                 return None  # another catalog's, or files its manifest does not vouch for
+            hits = [f"{kind}_{field}" for kind in HITS for field in ("offsets", "bodies")]
+            if all(f"{FOLDER}/{name}.npy" in listed for name in hits):
+                names += hits
             return cls(mapped.open_arrays(folder, names))
         except (CatalogError, OSError):
             return None
@@ -134,6 +164,19 @@ class Answers:
             return None
         body: bytes = bodies[offsets[at] : offsets[at + 1]].tobytes()
         return body
+
+    def search(self, catalog: Catalog, query: str, limit: int, page: int) -> bytes | None:
+        """The `/buscar` answer's bytes from the saved hits (None without them): those of
+        `schemas.busqueda_json(query, catalog.search(query, limit, page), page, limit)`."""
+        if self._hits is None:
+            return None
+        total, refs = catalog.search_refs(query, limit, page)
+        tables = self._hits
+        hits = []
+        for is_person, ref in refs:
+            offsets, bodies = tables[is_person]
+            hits.append(bodies[offsets[ref] : offsets[ref + 1]].tobytes())
+        return busqueda_json_from(query, total, page, limit, hits)
 
 
 _ATTACHED: WeakKeyDictionary[Catalog, Answers] = WeakKeyDictionary()

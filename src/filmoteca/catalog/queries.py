@@ -21,7 +21,7 @@ Decisions (the README states them to users):
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -125,6 +125,11 @@ class SearchHit:
     movie: MovieRef | None = None
     acting: int = 0
     directing: int = 0
+
+
+SearchRef = tuple[bool, int]
+"""A search hit before it is made: whether it is a person, and its person id or movie
+position (`Catalog.search_hit`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -364,18 +369,45 @@ class Catalog:
     def search(self, query: str, limit: int, page: int) -> SearchPage:
         """Titles and people with a word that starts with the query, best matches first:
         exact, then first word, then another word; within each, most voted / most films."""
+        total, shown = self.search_refs(query, limit, page)
+        return SearchPage(total=total, hits=tuple(self.search_hit(*ref) for ref in shown))
+
+    def search_refs(self, query: str, limit: int, page: int) -> tuple[int, list[SearchRef]]:
+        """`search` without making the hits: the total and, for each hit shown, whether it
+        is a person and its person id or movie position (`search_hit` makes it)."""
         key = normalize(query)
         if not key:
             raise InvalidQuery("La búsqueda está vacía: escriba parte de un título o de un nombre.")
         head = self._heads.get(key, page * limit)  # ranked at build time: 'a', 'the'...
         if head is not None:
             total, ranked = head[0], head[1].tolist()
+        elif (few := self._search_few(key)) is not None:
+            total, ranked = len(few), few[: page * limit]
         else:
             keys = self._search_keys(key)
             total, ranked = len(keys), _top(keys, page * limit)
         shown = ranked[(page - 1) * limit :]
-        hits = tuple(self._hit(bool(k & 1 << _REF_BITS), int(k & _REF_MASK)) for k in shown)
-        return SearchPage(total=total, hits=hits)
+        return total, [(bool(k & 1 << _REF_BITS), k & _REF_MASK) for k in shown]
+
+    def search_hits(self) -> Iterator[tuple[SearchRef, SearchHit]]:
+        """Every hit a search can show, with its ref: each movie, then each person."""
+        for position in range(len(self._movies.ids)):
+            yield (False, position), self.search_hit(False, position)
+        for person in range(len(self._people.names)):
+            yield (True, person), self.search_hit(True, person)
+
+    def _search_few(self, key: str) -> list[int] | None:
+        """`_search_keys` sorted, as Python ints, when few titles and people match (most
+        queries; None otherwise): the same keys without numpy's cost per call."""
+        titles = self._title_words.find_few(key)
+        people = self._people_words.find_few(key) if titles is not None else None
+        if titles is None or people is None:
+            return None
+        votes, weights = self._movies.votes, self._people_weight
+        found = [_one_key(rank, int(votes[at]), at, False) for at, rank in titles]
+        found += [_one_key(rank, int(weights[at]), at, True) for at, rank in people]
+        found.sort()
+        return found
 
     def _search_keys(self, key: str) -> np.ndarray:
         """The sort key (see `_sort_key`) of every title and person matching a normalised
@@ -386,7 +418,7 @@ class Catalog:
         people = _sort_key(person_rank, self._people_weight[person_ids], person_ids, person=True)
         return np.concatenate([order, people])
 
-    def _hit(self, is_person: bool, ref: int) -> SearchHit:
+    def search_hit(self, is_person: bool, ref: int) -> SearchHit:
         """A search hit for a person id or a movie position."""
         if not is_person:
             movie = self._movies.ref(ref)
@@ -466,6 +498,12 @@ def _sort_key(rank: np.ndarray, weight: np.ndarray, ref: np.ndarray, person: boo
     lighter = _WEIGHT_MAX - np.minimum(weight.astype(np.int64), _WEIGHT_MAX)
     key: np.ndarray = rank.astype(np.int64) << 61 | lighter << 29 | int(person) << _REF_BITS | ref
     return key
+
+
+def _one_key(rank: int, weight: int, ref: int, person: bool) -> int:
+    """`_sort_key` of one result, with Python ints."""
+    lighter = _WEIGHT_MAX - min(weight, _WEIGHT_MAX)
+    return rank << 61 | lighter << 29 | int(person) << _REF_BITS | ref
 
 
 def _top(keys: np.ndarray, count: int) -> list[int]:
