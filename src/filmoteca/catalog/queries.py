@@ -403,9 +403,8 @@ class Catalog:
         people = self._people_words.find_few(key) if titles is not None else None
         if titles is None or people is None:
             return None
-        votes, weights = self._movies.votes, self._people_weight
-        found = [_one_key(rank, int(votes[at]), at, False) for at, rank in titles]
-        found += [_one_key(rank, int(weights[at]), at, True) for at, rank in people]
+        found = _few_keys(titles, self._movies.votes, False)
+        found += _few_keys(people, self._people_weight, True)
         found.sort()
         return found
 
@@ -500,10 +499,16 @@ def _sort_key(rank: np.ndarray, weight: np.ndarray, ref: np.ndarray, person: boo
     return key
 
 
-def _one_key(rank: int, weight: int, ref: int, person: bool) -> int:
-    """`_sort_key` of one result, with Python ints."""
-    lighter = _WEIGHT_MAX - min(weight, _WEIGHT_MAX)
-    return rank << 61 | lighter << 29 | int(person) << _REF_BITS | ref
+def _few_keys(found: list[tuple[int, int]], weights: np.ndarray, person: bool) -> list[int]:
+    """`_sort_key` of a few (position or id, rank) pairs, with Python ints."""
+    if not found:
+        return []
+    heavy: list[int] = weights[[at for at, _ in found]].tolist()
+    kind = int(person) << _REF_BITS
+    return [
+        rank << 61 | (_WEIGHT_MAX - min(weight, _WEIGHT_MAX)) << 29 | kind | at
+        for (at, rank), weight in zip(found, heavy, strict=True)
+    ]
 
 
 def _top(keys: np.ndarray, count: int) -> list[int]:

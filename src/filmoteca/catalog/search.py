@@ -20,7 +20,7 @@ WIDTH = 24
 FIELDS = ("suffixes", "owners", "at_start", "key_lengths")
 HEAD_FIELDS = ("head_texts", "head_totals", "head_offsets", "head_results")
 EXACT, PREFIX, WORD = 0, 1, 2
-FEW = 48
+FEW = 96
 """`WordIndex.find_few` answers when at most this many word suffixes match."""
 
 
@@ -82,14 +82,16 @@ class WordIndex:
         lo, hi = np.searchsorted(self._suffixes, (cut, _successor(cut))).tolist()
         if hi - lo > most:
             return None
-        owners: list[int] = self._owners[lo:hi].tolist()
+        found = self._owners[lo:hi]
+        owners: list[int] = found.tolist()
         starts: list[bool] = self._at_start[lo:hi].tolist()
-        lengths = self._key_lengths
+        lengths: list[int] = self._key_lengths[found].tolist()
+        size, whole = len(query), len(query) <= WIDTH
         best: dict[int, int] = {}
-        for owner, start in zip(owners, starts, strict=True):
-            if len(query) > WIDTH and f" {key}" not in f" {self._keys[owner]}":
+        for owner, start, length in zip(owners, starts, lengths, strict=True):
+            if not whole and f" {key}" not in f" {self._keys[owner]}":
                 continue
-            rank = (EXACT if lengths[owner] == len(query) else PREFIX) if start else WORD
+            rank = (EXACT if length == size else PREFIX) if start else WORD
             if rank < best.get(owner, WORD + 1):
                 best[owner] = rank
         return sorted(best.items())
