@@ -1,7 +1,8 @@
 """Load test of the API over loopback with wrk: requests/s, p50 and p99 per route.
 
 For each catalog given, starts (itself, on free loopback ports, one uvicorn worker with uvloop
-and httptools each) and measures:
+and httptools each; filmoteca's with the protocol `filmoteca serve` uses, api/wire.py, which
+writes answers already in the response cache without going through ASGI) and measures:
 
     api          filmoteca's API without the response cache: every request is computed, as the
                  first time it is asked (the fast lane and the fast path call the route
@@ -187,9 +188,8 @@ def start_variant(variant: str, catalog: Path) -> Server:
     port = free_port()
     cache, lane, _ = VARIANTS[variant]
     factory = "load_app:seed_app" if variant == "cuaderno" else "load_app:filmoteca_app"
-    cmd = [sys.executable, "-m", "uvicorn", "--factory", factory, "--app-dir", str(BENCH)]
-    cmd += ["--host", "127.0.0.1", "--port", str(port), "--loop", "uvloop", "--http", "httptools"]
-    cmd += ["--no-access-log", "--log-level", "warning"]
+    protocol = "httptools" if variant == "cuaderno" else "wire"  # filmoteca: as `serve` runs it
+    cmd = [sys.executable, str(BENCH / "serve_bench.py"), factory, str(port), protocol]
     env = {
         "FILMOTECA_CATALOG_DIR": str(catalog),
         "BENCH_CACHE": cache,

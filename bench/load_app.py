@@ -91,4 +91,5 @@ def _with_noops(app: FastAPI) -> ASGIApp:
             return
         await app(scope, receive, send)
 
+    raw.app = app  # type: ignore[attr-defined]  # where api/wire.py looks for the app under it
     return raw

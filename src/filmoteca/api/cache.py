@@ -117,6 +117,15 @@ class ResponseCache:
         self.hits += 1
         return entry
 
+    def hit(self, key: bytes) -> _Entry | None:
+        """`get` for a caller that falls back to `get` when it finds nothing: only a hit is
+        counted (and marked as recently used)."""
+        entry = self._entries.get(key)
+        if entry is not None:
+            self._entries.move_to_end(key)
+            self.hits += 1
+        return entry
+
     def put(self, key: bytes, entry: _Entry) -> None:
         """Keep an entry (if small enough), evicting the least recently used beyond the bounds."""
         if len(entry.body) > self.max_body or len(key) > MAX_KEY or self.max_entries <= 0:

@@ -25,8 +25,8 @@ def run(
     """Serve the API over a checked catalog until interrupted (blocks)."""
     import uvicorn
 
-    from .limits import GuardedHttpToolsProtocol
     from .logs import log_config
+    from .wire import WireProtocol
 
     Catalog.check(catalog_dir)
     os.environ["FILMOTECA_CATALOG_DIR"] = str(catalog_dir.resolve())
@@ -40,7 +40,7 @@ def run(
         port=port,
         workers=workers,
         loop="uvloop",
-        http=GuardedHttpToolsProtocol,  # httptools, with header-size and request deadlines
+        http=WireProtocol,  # httptools with limits.py's limits; cached answers: wire.py
         timeout_keep_alive=KEEP_ALIVE,
         access_log=False,
         log_config=log_config(settings.log_level, settings.log_format),
