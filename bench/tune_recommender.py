@@ -10,7 +10,8 @@ item, 2: personalised in time order, 3: their long tail). The held-out half is n
 every setting it prints NDCG@10, coverage and concentration next to item-item CF (storing as
 many neighbours per movie) and the most-liked list (the accuracy-diversity trade-off), and the
 chosen setting: the best NDCG@10 of protocols 1 + 2 among the settings with sagas first
-(`saga_weight` = SAGA, a product choice) whose concentration on protocol 1 is at least
+(`saga_weight` = SAGA, a product choice; the saga's share in the several-movie mean,
+`personal_saga_weight`, is searched) whose concentration on protocol 1 is at least
 MARGIN_CONCENTRATION below CF's and whose coverage on protocol 2 is at least MARGIN_COVERAGE
 above CF's (both others no worse than CF's): margins so that the choice survives a new sample of
 users.
@@ -44,6 +45,8 @@ CF_WEIGHTS = (3.0, 4.5, 6.0)
 USER_BETAS = (0.0, 0.5, 1.0)
 SAGAS = (1.0,)
 PERSONAL = (0.0, 0.05, 0.1)
+# the saga's share in POST /recomendacion's mean (2+ movies; query time, the lists stay)
+PERSONAL_SAGAS = (0.5, 0.75, 1.0)
 NEIGHBORS = (50, 100)  # stored per movie; the lists are exact, so the first 50 of 100 are 50
 SAGA = 1.0
 MARGIN_CONCENTRATION = 0.01
@@ -195,16 +198,18 @@ def main() -> None:
         params = {"cf_alpha": alpha, "cf_off_genre": gate, "cf_weight": weight,
                   "cf_user_beta": beta, "saga_weight": saga, "n_neighbors": max(NEIGHBORS)}  # fmt: skip
         models = [Recommender(**params).fit(fold[0]) for fold in folds]
-        full = [(m.neighbors_, m.similarities_) for m in models]
+        full = [(m.neighbors_, m.similarities_, m.sagas_) for m in models]
         item: list[dict] | None = None
-        for personal, kept in itertools.product(PERSONAL, NEIGHBORS):
-            for model, (neighbors, similarities) in zip(models, full, strict=True):
+        for psaga, personal, kept in itertools.product(PERSONAL_SAGAS, PERSONAL, NEIGHBORS):
+            for model, (neighbors, similarities, sagas) in zip(models, full, strict=True):
                 model.personal_penalty = personal
+                model.personal_saga_weight = psaga
                 model.neighbors_, model.similarities_ = neighbors[:, :kept], similarities[:, :kept]
+                model.sagas_ = sagas[:, :kept]
             got = _pooled([ev._model(m) for m in models], folds, n, pct, item)
             item = [got[0], got[2]]
             label = (f"α={alpha} sin género={gate} gustos={weight} β={beta} saga={saga} "
-                     f"pers={personal} vecinas={kept}")  # fmt: skip
+                     f"pers={personal} saga_pers={psaga} vecinas={kept}")  # fmt: skip
             _row(label, got)
             points.append((label, got))
             total = got[0]["ndcg_10"] + got[1]["ndcg_10"]

@@ -215,10 +215,9 @@ def test_real_data_hybrid_dominates_item_item_cf(real_result: dict[str, Any]) ->
 
 
 @pytest.mark.realdata
-@pytest.mark.xfail(
-    strict=True,
-    reason="not met on the held-out half: personal NDCG@10 0.3639 against CF's 0.3641, "
-    "-0.000 [-0.012, +0.012] (a tie, at more diversity); see docs/recomendador.md",
-)
 def test_real_data_personal_ndcg_beats_item_item_cf(real_result: dict[str, Any]) -> None:
+    # met by a narrow margin (0.3657 against 0.3641, +0.002 [-0.010, +0.014]): the interval
+    # still crosses 0; see docs/recomendador.md
+    ours, cf = (real_result["protocolos"]["personal"][r] for r in ("filmoteca", "cf_item_item"))
+    assert ours["ndcg_10"] > cf["ndcg_10"]
     assert real_result["comparaciones"]["personal"]["domina_a_cf"]

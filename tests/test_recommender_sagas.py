@@ -94,3 +94,35 @@ def test_genre_gate_halves_co_likes_without_a_shared_genre(tmp_path: Path) -> No
     half = {m.id: m.similarity for m in gated.recommend(1, k=3)}
     assert half[2] == pytest.approx(score[2])  # both dramas
     assert half[3] == pytest.approx(score[3] / 2, rel=1e-3)  # no genre in common
+
+
+def test_several_liked_movies_count_a_smaller_share_of_the_saga(sagas: rc.Recommender) -> None:
+    rows = np.array([sagas._position(1), sagas._position(4)])  # Toy Tale, Frozen
+    movies, scores, _ = sagas.rank_many(rows, rows, 4)
+    saga = sagas._position(2)  # Toy Tale 3: of Toy Tale's saga, not of Frozen's
+    assert sagas.personal_saga_weight < 1
+    cut = (1 - sagas.personal_saga_weight) * sagas.saga_weight
+    stored = 0.0
+    for row in rows:
+        at = np.flatnonzero(sagas.neighbors_[row] == saga)
+        if at.size:
+            stored += sagas.similarities_[row, at[0]] - cut * sagas.sagas_[row, at[0]]
+    assert sagas.sagas_[rows[0]][sagas.neighbors_[rows[0]] == saga].tolist() == [1]
+    penalty = sagas.personal_penalty * sagas.popularity(np.array([saga]))[0]
+    got = scores[movies.tolist().index(saga)]
+    assert got == pytest.approx(stored / 2 - penalty, abs=1e-5)
+    whole = sagas.set_params(personal_saga_weight=1.0).rank_many(rows, rows, 4)
+    sagas.set_params(personal_saga_weight=0.75)
+    assert whole[1][whole[0].tolist().index(saga)] == pytest.approx(got + cut / 2, abs=1e-5)
+    shown = {r.id: r.similarity for r in sagas.recommend_many([1, 4], k=4)}
+    assert shown[2] == pytest.approx(round(got / sagas.score_scale(), 4), abs=1e-4)
+
+
+def test_one_liked_movie_keeps_its_stored_list(sagas: rc.Recommender) -> None:
+    row = np.array([sagas._position(1)])
+    movies, scores, _ = sagas.rank_many(row, row, 4)
+    listed = sagas.neighbors_[row[0]]
+    stored = dict(zip(listed.tolist(), sagas.similarities_[row[0]].tolist(), strict=True))
+    pen = sagas.personal_penalty * sagas.popularity(movies)
+    assert movies.tolist()[0] == sagas._position(2)  # the saga still first
+    assert np.allclose(scores, [stored[m] for m in movies.tolist()] - pen, atol=1e-6)

@@ -13,7 +13,8 @@ shrunk toward the catalog's median by `prior_votes` phantom votes, 0-1) and popu
 votes) on a fixed 0-1 scale. Only movies sharing a feature, a genre, a saga or a co-like with q
 are candidates: the bonus orders them, it never supplies one. `fit` stores each movie's
 `n_neighbors` best-scoring candidates and their scores; a query answers from that list (several
-liked movies: the mean of their lists' scores minus personal_penalty · popularity) and scores
+liked movies: the mean of their lists' scores, each pair of one saga counting
+personal_saga_weight · saga_weight for it, minus personal_penalty · popularity) and scores
 every movie by content only when filters leave too few of them.
 
 The class follows the scikit-learn estimator contract (`__init__` only stores parameters,
@@ -71,6 +72,7 @@ _PARAMS = (
     "saga_weight",
     "popularity_penalty",
     "personal_penalty",
+    "personal_saga_weight",
     "prior_weight",
     "prior_votes",
     "era_scale",
@@ -96,6 +98,7 @@ class Recommender(Queries):
         saga_weight: float = 1.0,
         popularity_penalty: float = 0.0,
         personal_penalty: float = 0.1,
+        personal_saga_weight: float = 0.75,
         prior_weight: float = 0.1,
         prior_votes: float = 2000.0,
         era_scale: float = 10.0,
@@ -114,6 +117,7 @@ class Recommender(Queries):
         self.saga_weight = saga_weight
         self.popularity_penalty = popularity_penalty
         self.personal_penalty = personal_penalty
+        self.personal_saga_weight = personal_saga_weight
         self.prior_weight = prior_weight
         self.prior_votes = prior_votes
         self.era_scale = era_scale

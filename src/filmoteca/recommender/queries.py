@@ -49,6 +49,7 @@ class Queries:
     saga_weight: float
     popularity_penalty: float
     personal_penalty: float
+    personal_saga_weight: float
     prior_weight: float
     movie_ids_: np.ndarray
     id_order_: np.ndarray
@@ -222,9 +223,14 @@ class Queries:
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Top-k rows for several liked rows by the mean of their stored lists' scores (a movie
         absent from a list counts 0) minus personal_penalty · popularity: (movies, those
-        scores, the liked row each is closest to)."""
+        scores, the liked row each is closest to). With two or more rows, a stored pair of one
+        saga counts personal_saga_weight · saga_weight for the saga instead of saga_weight
+        (one row: the stored list as it is)."""
         lists = self.neighbors_[rows]
         scores = self.similarities_[rows].astype(np.float32)
+        cut = (1.0 - self.personal_saga_weight) * self.saga_weight
+        if len(rows) > 1 and cut:
+            scores -= np.float32(cut) * self.sagas_[rows]
         valid = lists >= 0
         cand, where = np.unique(lists[valid], return_inverse=True)
         per_row = np.zeros((len(rows), len(cand)), np.float32)
