@@ -149,6 +149,43 @@ async def answer(
     return None
 
 
+QUICK_ROUTES = frozenset(
+    {"/cantidad_filmaciones_mes/{mes}", "/cantidad_filmaciones_dia/{dia}", "/buscar"}
+)
+"""Routes whose every answer is computed at once and cheaply (no suggestions to make):
+`answer_now` calls them; the name routes answer there only from the answers made at build
+time (an unknown name's suggestions take turns in the loop: `answer`)."""
+
+
+def answer_now(
+    routes: tuple[EligibleRoute, ...], scope: Scope, answers: Answers | None
+) -> Response | None:
+    """`answer` without waiting on anything, for a caller outside the event loop's tasks
+    (api/wire.py): an answer made at build time, or a quick route (QUICK_ROUTES) run to its
+    end at once; None when the request must go through `answer` (or FastAPI)."""
+    path: str = scope["path"]
+    for entry in routes:
+        if path.startswith(entry.prefix):
+            kwargs = _arguments(entry, scope)
+            if kwargs is None:
+                return None
+            if answers is not None and answers.holds(entry.route.path, kwargs):
+                body = answers.get(entry.route.path, kwargs)
+                if body is None:
+                    return None
+                _matched(entry, kwargs, scope)
+                return Response(body, media_type="application/json")
+            if entry.route.path not in QUICK_ROUTES:
+                return None
+            return _call_now(entry, kwargs, scope, _no_body)
+    return None
+
+
+async def _no_body() -> Message:
+    """The `receive` of a request without a body."""
+    return {"type": "http.request", "body": b"", "more_body": False}
+
+
 def _arguments(entry: EligibleRoute, scope: Scope) -> dict[str, Any] | None:
     """The route function's path and query arguments, or None when FastAPI must decide."""
     match = entry.route.path_regex.match(scope["path"])

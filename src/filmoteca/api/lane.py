@@ -52,7 +52,7 @@ from .cache import (
 )
 from .compression import CompressionMiddleware
 from .edge import EdgeMiddleware, secure_headers
-from .fastpath import EligibleRoute, FastPathMiddleware, answer, eligible_routes
+from .fastpath import EligibleRoute, FastPathMiddleware, answer, answer_now, eligible_routes
 from .head import HeadAsGet
 from .logs import request_id_var
 from .observability import REQUEST_ID_HEADER, ObservabilityMiddleware, request_id
@@ -178,20 +178,72 @@ async def _reply(
     cache.bind(catalog)
     key = (scope.get("raw_path") or scope["path"].encode()) + b"?" + scope["query_string"]
     entry = cache.get(key)
-    marker = _HIT
-    if entry is None:
-        etag = cache.etag
-        response = await answer(stack.routes, scope, receive, answers, slow)
-        if response is None:
-            return None
-        entry = make_entry(
-            response.status_code, response.raw_headers, bytes(response.body), scope["route"], etag
-        )
-        if entry.status in CACHEABLE_STATUS and etag == cache.etag:
-            cache.put(key, entry)
-        marker = _MISS
-    else:
+    if entry is not None:
         scope["route"] = entry.route
+        return _parts(entry, matches, gzip_ok, _HIT)
+    etag = cache.etag
+    return _keep(
+        cache,
+        key,
+        etag,
+        await answer(stack.routes, scope, receive, answers, slow),
+        scope,
+        matches,
+        gzip_ok,
+    )
+
+
+def reply_now(
+    stack: _Stack, catalog: Any, scope: Scope, key: bytes, matches: bytes | None, gzip_ok: bool
+) -> tuple[int, list[tuple[bytes, bytes]], bytes] | None:
+    """`_reply` without waiting on anything (for api/wire.py, outside the loop's tasks): the
+    cached answer, else an answer `fastpath.answer_now` makes at once (kept in the cache as
+    `_reply` keeps it); None: leave it to the lane. `key` is the cache key `_reply` computes
+    from the scope."""
+    cache = stack.cache
+    if cache is None:  # an app without the response cache: the route's answer as it is
+        made = answer_now(stack.routes, scope, attached(catalog))
+        if made is None:
+            return None
+        return made.status_code, list(made.raw_headers), bytes(made.body)
+    cache.bind(catalog)
+    entry = cache.hit(key)
+    if entry is not None:
+        scope["route"] = entry.route
+        return _parts(entry, matches, gzip_ok, _HIT)
+    etag = cache.etag
+    response = answer_now(stack.routes, scope, attached(catalog))
+    if response is None:
+        return None
+    cache.misses += 1
+    return _keep(cache, key, etag, response, scope, matches, gzip_ok)
+
+
+def _keep(
+    cache: ResponseCache,
+    key: bytes,
+    etag: bytes,
+    response: Any,
+    scope: Scope,
+    matches: bytes | None,
+    gzip_ok: bool,
+) -> tuple[int, list[tuple[bytes, bytes]], bytes] | None:
+    """The reply to a cache miss answered by `response` (None: not the lane's), kept in the
+    cache when it may be."""
+    if response is None:
+        return None
+    entry = make_entry(
+        response.status_code, response.raw_headers, bytes(response.body), scope["route"], etag
+    )
+    if entry.status in CACHEABLE_STATUS and etag == cache.etag:
+        cache.put(key, entry)
+    return _parts(entry, matches, gzip_ok, _MISS)
+
+
+def _parts(
+    entry: Any, matches: bytes | None, gzip_ok: bool, marker: tuple[bytes, bytes]
+) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    """Status, headers (with the X-Cache marker) and body answering from a cache entry."""
     status, headers, body = reply_parts(entry, matches, gzip_ok)
     return status, [*headers, marker], body
 

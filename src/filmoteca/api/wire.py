@@ -29,9 +29,9 @@ from weakref import WeakKeyDictionary
 from starlette.applications import Starlette
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE
 
-from .cache import reply_parts, request_conditions
+from .cache import CACHED_PREFIXES, request_conditions
 from .edge import secure_headers
-from .lane import _HIT, _LEAVE_TO_STACK, FastLane, _Stack
+from .lane import _LEAVE_TO_STACK, FastLane, _Stack, reply_now
 from .limits import GuardedHttpToolsProtocol
 from .logs import request_id_var
 from .observability import REQUEST_ID_HEADER, request_id
@@ -91,20 +91,26 @@ class WireProtocol(GuardedHttpToolsProtocol):
         app, lane = found
         stack = lane._stack
         catalog = getattr(app.state, "catalog", None)
-        if not isinstance(stack, _Stack) or stack.cache is None or catalog is None:
+        if not isinstance(stack, _Stack) or catalog is None:
             return False
         conditions = request_conditions(self.headers, _LEAVE_PROXIED if self._proxied else _LEAVE)
         if conditions is None:
             return False
-        cache = stack.cache
-        cache.bind(catalog)
-        entry = cache.hit(url if b"?" in url else url + b"?")
-        if entry is None:
-            return False  # the lane looks again, and counts the miss
+        raw, _, query = url.partition(b"?")
+        path = raw.decode("ascii")
+        if "%" in path:
+            path = unquote(path)
+        if not path.startswith(CACHED_PREFIXES):
+            return False
         start = time.perf_counter()
+        scope: dict[str, Any] = self.scope  # type: ignore[assignment]
+        scope.update(method="GET", path=path, raw_path=raw, query_string=query, app=app)
+        reply = reply_now(stack, catalog, scope, raw + b"?" + query, *conditions)
+        if reply is None:
+            return False  # uvicorn starts the request as always, from its own scope
+        status, headers, body = reply
         rid = request_id(self.headers)
-        status, headers, body = reply_parts(entry, *conditions)
-        headers = secure_headers([*headers, _HIT])
+        headers = secure_headers(headers)
         headers.append((REQUEST_ID_HEADER, rid.encode("ascii")))
         content = [STATUS_LINE[status]]
         for name, value in (*self.server_state.default_headers, *headers):
@@ -114,13 +120,7 @@ class WireProtocol(GuardedHttpToolsProtocol):
             content.append(body)
         self.transport.write(b"".join(content))
         lane.served += 1
-        path = url.partition(b"?")[0].decode("ascii")
-        scope = {
-            "method": method,
-            "path": unquote(path) if "%" in path else path,
-            "route": entry.route,
-            "client": self.client,
-        }
+        scope["method"] = method  # the metrics and the log name a HEAD as such
         token = request_id_var.set(rid)
         try:
             stack.observability.finish(scope, status, time.perf_counter() - start, rid, False)
