@@ -131,22 +131,18 @@ async def answer(
     do not is for an unknown name, whose suggestions cost a hundred times more: those are
     computed in short batches between turns of the event loop (`slow`, turns.py), so that a
     flood of them queues behind itself instead of in front of every other request."""
-    path: str = scope["path"]
-    for entry in routes:
-        if path.startswith(entry.prefix):
-            kwargs = _arguments(entry, scope)
-            if kwargs is None:
-                return None
-            if answers is None or not answers.holds(entry.route.path, kwargs):
-                return await _call(entry, kwargs, scope, receive)
-            body = answers.get(entry.route.path, kwargs)
-            if body is not None:
-                _matched(entry, kwargs, scope)
-                return Response(body, media_type="application/json")
-            if slow is None:
-                return await _call(entry, kwargs, scope, receive)
-            return await slow.run(functools.partial(_call_now, entry, kwargs, scope, receive))
-    return None
+    found = _route_of(routes, scope)
+    if found is None:
+        return None
+    entry, kwargs = found
+    if answers is None or not answers.holds(entry.route.path, kwargs):
+        return await _call(entry, kwargs, scope, receive)
+    saved = _saved(entry, kwargs, scope, answers)
+    if saved is not None:
+        return saved
+    if slow is None:
+        return await _call(entry, kwargs, scope, receive)
+    return await slow.run(functools.partial(_call_now, entry, kwargs, scope, receive))
 
 
 QUICK_ROUTES = frozenset(
@@ -163,22 +159,38 @@ def answer_now(
     """`answer` without waiting on anything, for a caller outside the event loop's tasks
     (api/wire.py): an answer made at build time, or a quick route (QUICK_ROUTES) run to its
     end at once; None when the request must go through `answer` (or FastAPI)."""
+    found = _route_of(routes, scope)
+    if found is None:
+        return None
+    entry, kwargs = found
+    if answers is not None and answers.holds(entry.route.path, kwargs):
+        return _saved(entry, kwargs, scope, answers)
+    if entry.route.path not in QUICK_ROUTES:
+        return None
+    return _call_now(entry, kwargs, scope, _no_body)
+
+
+def _route_of(
+    routes: tuple[EligibleRoute, ...], scope: Scope
+) -> tuple[EligibleRoute, dict[str, Any]] | None:
+    """The eligible route a GET request is for and its arguments; None: FastAPI decides."""
     path: str = scope["path"]
     for entry in routes:
         if path.startswith(entry.prefix):
             kwargs = _arguments(entry, scope)
-            if kwargs is None:
-                return None
-            if answers is not None and answers.holds(entry.route.path, kwargs):
-                body = answers.get(entry.route.path, kwargs)
-                if body is None:
-                    return None
-                _matched(entry, kwargs, scope)
-                return Response(body, media_type="application/json")
-            if entry.route.path not in QUICK_ROUTES:
-                return None
-            return _call_now(entry, kwargs, scope, _no_body)
+            return None if kwargs is None else (entry, kwargs)
     return None
+
+
+def _saved(
+    entry: EligibleRoute, kwargs: dict[str, Any], scope: Scope, answers: Answers
+) -> Response | None:
+    """The answer made at build time for a request (None: an unknown name)."""
+    body = answers.get(entry.route.path, kwargs)
+    if body is None:
+        return None
+    _matched(entry, kwargs, scope)
+    return Response(body, media_type="application/json")
 
 
 async def _no_body() -> Message:
