@@ -35,6 +35,19 @@ WARM_UP_BYTES = 8 * 2**20  # a movies file this big holds about PARALLEL_MOVIES 
 Recommend = Callable[[Path], dict[str, Any] | None]
 # what the children import (in the fork server, once, while the tables are written)
 PRELOAD = ["filmoteca.etl.serving", "filmoteca.api.answers"]
+# what fitting the recommender imports (scikit-learn, scipy: over a second), imported here on a
+# thread while the tables are written (`preload_recommender`), not after them
+RECOMMENDER_MODULES = [
+    "filmoteca.recommender.storage",
+    "filmoteca.recommender.features",
+    "filmoteca.recommender.sagas",
+    "filmoteca.recommender.neighbors",
+    "filmoteca.recommender.approximate",
+    "filmoteca.report.labels",
+    "sklearn.cluster",
+    "scipy.linalg.blas",
+    "threadpoolctl",
+]
 
 Parts = tuple[str, ...]
 # (each child's parts, the parts built here: beside the recommender, when there is one)
@@ -48,6 +61,18 @@ def warm_up() -> None:
     context = mp.get_context("forkserver")
     context.set_forkserver_preload(PRELOAD)
     forkserver.ensure_running()
+
+
+def preload_recommender() -> None:
+    """Import what fitting the recommender needs (on a thread beside the tables; a module
+    that fails to import is left for the fit to report)."""
+    import importlib
+
+    for name in RECOMMENDER_MODULES:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            return
 
 
 def build(

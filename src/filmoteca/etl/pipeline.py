@@ -448,7 +448,8 @@ def build_catalog(
     _check_ratings(ratings if fit_recommender else None, links)
     progress = progress or NullProgress()
     source = locate(input_dir, keywords)
-    if source.movies.stat().st_size >= derived.WARM_UP_BYTES:
+    big = source.movies.stat().st_size >= derived.WARM_UP_BYTES
+    if big:
         derived.warm_up()  # the children of the derived parts, ready when the tables are
     warnings: dict[str, int] = {}
     learned_from = [] if ratings is None else [ratings, _links_of(ratings, links)]
@@ -456,6 +457,8 @@ def build_catalog(
         # hashlib lets go of the GIL: the inputs are hashed on the other core meanwhile
         digests = hasher.map(sha256, source.files)
         learned = hasher.map(sha256, learned_from if fit_recommender else [])
+        if big and fit_recommender:  # then its imports, while the tables are written
+            hasher.submit(derived.preload_recommender)
         steps = _write_tables(source, out, progress, warnings)
         inputs = [
             {"file": p.name, "bytes": p.stat().st_size, "sha256": digest}

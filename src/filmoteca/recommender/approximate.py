@@ -65,17 +65,23 @@ def nearest(points: np.ndarray, centres: np.ndarray, probes: int) -> np.ndarray:
 
 
 def sub_problem(
-    problem: nb.Problem, x: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray
+    problem: nb.Problem,
+    x: sp.csr_matrix | None,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    content: sp.csr_matrix | None = None,
 ) -> nb.Problem:
     """The exact problem of some rows against some columns (both sorted: language order);
-    `x` holds the columns' sparse features as rows (unscaled)."""
+    `x` holds the columns' sparse features as rows (unscaled), or `content` the rows' content
+    products with the columns already."""
     import scipy.sparse as sp
 
     codes = problem.row_codes
     where = np.minimum(np.searchsorted(cols, rows), len(cols) - 1)
+    empty = sp.csr_matrix((len(rows), 0), dtype=np.float32)
     return nb.Problem(
-        x=problem.x[rows],
-        xt=sp.csr_matrix(x[cols].T),
+        x=problem.x[rows] if x is not None else empty,
+        xt=sp.csr_matrix(x[cols].T) if x is not None else empty.T.tocsr(),
         queries=problem.queries[rows],
         targets=np.ascontiguousarray(problem.targets[:, cols]),
         row_codes=codes[rows],
@@ -86,6 +92,7 @@ def sub_problem(
         col_bits=None if problem.col_bits is None else problem.col_bits[cols],
         cf=None if problem.cf is None else problem.cf[rows][:, cols],
         self_cols=np.where(cols[where] == rows, where, -1),
+        content=content,
     )
 
 
@@ -122,6 +129,8 @@ def solve(
     sizes = np.array([len(m) for m in members])
     x = problem.xt.T.tocsr()
     shared, most = _shared_features(x, PAIRS * n)
+    # every feature shared (and the rows unscaled): the content product is the partners' one
+    whole = shared is not None and shared[0].nnz == x.nnz and problem.x.nnz == x.nnz
     scored = 0
 
     def run(c: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
@@ -130,10 +139,18 @@ def solve(
         cols = [members[b] for b in np.unique(np.r_[near[rows].ravel(), ring])]
         if problem.cf is not None:
             cols.append(problem.cf[rows].indices)
-        if shared is not None:
+        product = None
+        if whole:  # the shared features are all of them: one product gives both
+            product = (problem.x[rows] @ problem.xt).tocsr()
+            cols.append(_best(product, SHARED * k))
+        elif shared is not None:
             cols.append(_best(shared[0][rows] @ shared[1], SHARED * k))
-        cand = np.unique(np.concatenate(cols))
-        top, sims = solve_rows(sub_problem(problem, x, rows, cand))
+        cand = _distinct(np.concatenate(cols))
+        if product is None:
+            sub = sub_problem(problem, x, rows, cand)
+        else:
+            sub = sub_problem(problem, None, rows, cand, product[:, cand])
+        top, sims = solve_rows(sub)
         best = np.full((len(rows), k), -1, np.int32)
         scores = np.zeros((len(rows), k), np.float32)
         best[:, : top.shape[1]] = np.where(top >= 0, cand[np.maximum(top, 0)], -1)
@@ -170,6 +187,14 @@ def _shared_features(
     rows = sp.csr_matrix((x.data * keep, x.indices.copy(), x.indptr.copy()), shape=x.shape)
     rows.eliminate_zeros()
     return (rows, sp.csr_matrix(rows.T)), most
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """`np.unique(values)` by sorting (numpy 2's hash-based `unique` is slower here)."""
+    ordered = np.sort(values)
+    keep = np.ones(len(ordered), bool)
+    keep[1:] = ordered[1:] != ordered[:-1]
+    return ordered[keep]
 
 
 def _best(product: sp.csr_matrix, k: int) -> np.ndarray:

@@ -63,6 +63,7 @@ class Problem:
     col_bits: np.ndarray | None
     cf: sp.csr_matrix | None  # rows x columns
     self_cols: np.ndarray  # the column of each row itself (-1: not among the columns)
+    content: sp.csr_matrix | None = None  # x @ xt when already made (rows x columns)
 
     @property
     def n(self) -> int:
@@ -74,8 +75,9 @@ def _scores(problem: Problem, r0: int, r1: int, out: np.ndarray, marks: np.ndarr
     `marks` with 1 where the sparse product or the co-likes hold a positive value."""
     from scipy.linalg.blas import sgemm
 
-    if problem.x.shape[1]:
-        content = problem.x[r0:r1] @ problem.xt
+    if problem.content is not None or problem.x.shape[1]:
+        made = problem.content
+        content = made[r0:r1] if made is not None else problem.x[r0:r1] @ problem.xt
         content.toarray(out=out)  # scipy zeroes the buffer, then writes the values
         _positive(content).toarray(out=marks)
     else:
@@ -149,11 +151,22 @@ def _candidates(
     return rows, cols
 
 
+def _by_row_then_value(rows: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """The order of (row, value) pairs by row, then value from the highest, ties kept in
+    their order: one stable sort of a 64-bit key (row above, the float's bits below, flipped
+    so that they sort descending), not a three-key lexsort. Values are finite."""
+    bits = (np.asarray(values, np.float32) + np.float32(0)).view(np.uint32)  # -0 is 0
+    descending = np.where(bits >> 31, bits, bits ^ np.uint32(0x7FFFFFFF))
+    key = (rows.astype(np.uint64) << np.uint64(32)) | descending.astype(np.uint64)
+    return np.argsort(key, kind="stable")
+
+
 def _select(
     rows: np.ndarray, cols: np.ndarray, values: np.ndarray, rows_n: int, k: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Each row's k best (column, value), best first, ties to the lower column; -1 pads."""
-    order = np.lexsort((cols, -values, rows))
+    """Each row's k best (column, value), best first, ties to the lower column (a row's
+    columns come in ascending order); -1 pads."""
+    order = _by_row_then_value(rows, values)
     rows, cols, values = rows[order], cols[order], values[order]
     rank = np.arange(len(rows)) - np.searchsorted(rows, np.arange(rows_n))[rows]
     keep = rank < k

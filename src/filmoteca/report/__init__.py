@@ -11,6 +11,19 @@ html.py           the page;           build.py        orchestration and atomic w
 
 from __future__ import annotations
 
-from .build import PLANS, Progress, ReportSummary, build_report
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .build import PLANS, Progress, ReportSummary, build_report
 
 __all__ = ["PLANS", "Progress", "ReportSummary", "build_report"]
+
+
+def __getattr__(name: str) -> Any:
+    """The report's entry points, imported when first asked for: `labels` (the Spanish genre
+    names the recommender uses at build time) does not need matplotlib."""
+    if name in __all__:
+        from . import build
+
+        return getattr(build, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
