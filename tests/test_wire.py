@@ -212,3 +212,23 @@ def test_after_a_reload_the_wired_answers_are_the_new_catalog_s(tmp_path: Path) 
         assert Counted.wired == before + 2  # computed at once, then from the cache
     finally:
         server.should_exit = True
+
+
+def test_a_request_behind_a_wired_one_is_not_cut_by_the_keep_alive_timer(
+    ports: tuple[int, int],
+) -> None:
+    _, wired = ports  # keep-alive timeout 1 s here
+    ask = _request("GET", "/votos_titulo/toy%20story")
+    _exchange(wired, ask)
+    with socket.create_connection(("127.0.0.1", wired), timeout=5) as sock:
+        head = b"POST /recomendacion HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\n"
+        sock.sendall(ask + head + b"Content-Length: 2\r\n\r\n")
+        time.sleep(1.5)  # past the keep-alive timeout, within the request deadline
+        sock.sendall(b"{}")
+        time.sleep(0.5)
+        data = sock.recv(65536)
+        while data.count(b"HTTP/1.1 ") < 2:
+            chunk = sock.recv(65536)
+            assert chunk, "the connection was closed under the request"
+            data += chunk
+    assert data.count(b"HTTP/1.1 ") == 2

@@ -55,6 +55,9 @@ class WireProtocol(GuardedHttpToolsProtocol):
         if self._wired:
             self._in_headers = False
             return
+        # A wired answer earlier in the same read armed the keep-alive timer: this request
+        # must not be cut by it (uvicorn disarms it only when data arrives).
+        self._unset_keepalive_if_required()
         super().on_headers_complete()
 
     def on_message_complete(self) -> None:
