@@ -171,12 +171,9 @@ async def _reply(
     copy of a HEAD: `_as_get`); None: not the lane's."""
     cache = stack.cache
     if cache is None:  # an app without the response cache: the route's answer as it is
-        response = await answer(stack.routes, scope, receive, answers, slow)
-        if response is None:
-            return None
-        return response.status_code, list(response.raw_headers), bytes(response.body)
+        return _plain(await answer(stack.routes, scope, receive, answers, slow))
     cache.bind(catalog)
-    key = (scope.get("raw_path") or scope["path"].encode()) + b"?" + scope["query_string"]
+    key = _key(scope)
     entry = cache.get(key)
     if entry is not None:
         scope["route"] = entry.route
@@ -194,19 +191,16 @@ async def _reply(
 
 
 def reply_now(
-    stack: _Stack, catalog: Any, scope: Scope, key: bytes, matches: bytes | None, gzip_ok: bool
+    stack: _Stack, catalog: Any, scope: Scope, matches: bytes | None, gzip_ok: bool
 ) -> tuple[int, list[tuple[bytes, bytes]], bytes] | None:
     """`_reply` without waiting on anything (for api/wire.py, outside the loop's tasks): the
     cached answer, else an answer `fastpath.answer_now` makes at once (kept in the cache as
-    `_reply` keeps it); None: leave it to the lane. `key` is the cache key `_reply` computes
-    from the scope."""
+    `_reply` keeps it); None: leave it to the lane."""
     cache = stack.cache
     if cache is None:  # an app without the response cache: the route's answer as it is
-        made = answer_now(stack.routes, scope, attached(catalog))
-        if made is None:
-            return None
-        return made.status_code, list(made.raw_headers), bytes(made.body)
+        return _plain(answer_now(stack.routes, scope, attached(catalog)))
     cache.bind(catalog)
+    key = _key(scope)
     entry = cache.hit(key)
     if entry is not None:
         scope["route"] = entry.route
@@ -217,6 +211,19 @@ def reply_now(
         return None
     cache.misses += 1
     return _keep(cache, key, etag, response, scope, matches, gzip_ok)
+
+
+def _key(scope: Scope) -> bytes:
+    """A request's response-cache key: its raw path and query string."""
+    key: bytes = (scope.get("raw_path") or scope["path"].encode()) + b"?" + scope["query_string"]
+    return key
+
+
+def _plain(response: Any) -> tuple[int, list[tuple[bytes, bytes]], bytes] | None:
+    """A route's answer as it is (an app without the response cache; None: not the lane's)."""
+    if response is None:
+        return None
+    return response.status_code, list(response.raw_headers), bytes(response.body)
 
 
 def _keep(

@@ -108,7 +108,7 @@ class WireProtocol(GuardedHttpToolsProtocol):
         start = time.perf_counter()
         scope: dict[str, Any] = self.scope  # type: ignore[assignment]
         scope.update(method="GET", path=path, raw_path=raw, query_string=query, app=app)
-        reply = reply_now(stack, catalog, scope, raw + b"?" + query, *conditions)
+        reply = reply_now(stack, catalog, scope, *conditions)
         if reply is None:
             return False  # uvicorn starts the request as always, from its own scope
         status, headers, body = reply
