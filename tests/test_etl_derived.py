@@ -1,5 +1,6 @@
 """Index, cards and recommender built side by side (child process) equal the ones built one
-after the other."""
+after the other, also when the children start with the build and one of them makes the
+recommender's text block while the tables are written."""
 
 from __future__ import annotations
 
@@ -23,15 +24,26 @@ def _derived_files(catalog: Path) -> dict[str, str]:
     }
 
 
+@pytest.mark.parametrize("early", [True, False])
 @pytest.mark.parametrize("fit_recommender", [True, False])
 def test_side_by_side_build_equals_the_sequential_one(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fit_recommender: bool
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fit_recommender: bool, early: bool
 ) -> None:
     source = FIXTURES / "kaggle_defects"
     alone = build_catalog(source, tmp_path / "uno", fit_recommender=fit_recommender).manifest
     monkeypatch.setattr(derived, "PARALLEL_MOVIES", 0)  # even 9 movies use the child process
+    made = []
+    if early:  # the children start with the build, the text block is made ahead
+        monkeypatch.setattr(derived, "WARM_UP_BYTES", 0)
+        text_ahead = derived.text_ahead
+        monkeypatch.setattr(
+            derived,
+            "text_ahead",
+            lambda *a: made.append(1) or text_ahead(*a),  # type: ignore
+        )
     both = build_catalog(source, tmp_path / "dos", fit_recommender=fit_recommender).manifest
     assert both["serving"] == alone["serving"]
     assert ("recommender" in both) is fit_recommender
     assert _derived_files(tmp_path / "dos") == _derived_files(tmp_path / "uno")
     assert any(name.startswith("indice/") for name in _derived_files(tmp_path / "dos"))
+    assert len(made) == (early and fit_recommender)

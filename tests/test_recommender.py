@@ -197,6 +197,19 @@ def test_serving_does_not_import_pandas_pyarrow_scipy_or_scikit_learn(
     assert out.stdout.split("\n")[:4] == ["[]", "[8]", "[7]", "1 []"]
 
 
+def test_a_text_block_made_ahead_gives_the_same_model(catalog: Path, model: rc.Recommender) -> None:
+    from filmoteca.recommender import features
+
+    frames = rc.read_frames(catalog)
+    block = features.text_block_of(features.text_documents(frames["movies"]), 0.02)
+    ahead = rc.Recommender().fit(frames, text=block)
+    assert np.array_equal(ahead.neighbors_, model.neighbors_)
+    assert np.array_equal(ahead.features_.data, model.features_.data)
+    wrong = (block[0][:-1], block[1])  # one row short: another catalog's
+    with pytest.raises(ValueError, match="filas"):
+        rc.Recommender().fit(frames, text=wrong)
+
+
 def test_invalid_weights_are_rejected_at_fit(catalog: Path) -> None:
     with pytest.raises(InvalidQuery, match="Pesos"):
         rc.Recommender(weights={"nonsense": 1.0}).fit(rc.read_frames(catalog))

@@ -14,18 +14,21 @@ children fill the gaps). A small catalog (under `PARALLEL_MOVIES` movies) builds
 here, one after the other: starting processes would cost more than it saves. Each process reads
 only the columns it needs.
 
-The children come from a fork server started at the beginning of the build (`warm_up`), which
-imports what they need while the tables are being written: the children start ready.
+The children come from a fork server started at the beginning of the build (`workers`), which
+imports what they need while the tables are being written: the children start ready. One of
+them already makes the recommender's text block (TF-IDF, `text_ahead`) as soon as the movies
+are read, while the other tables are still being written.
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from multiprocessing import forkserver
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import serving
 from .progress import ProgressSink
@@ -34,7 +37,7 @@ PARALLEL_MOVIES = 10_000
 WARM_UP_BYTES = 8 * 2**20  # a movies file this big holds about PARALLEL_MOVIES movies or more
 Recommend = Callable[[Path], dict[str, Any] | None]
 # what the children import (in the fork server, once, while the tables are written)
-PRELOAD = ["filmoteca.etl.serving", "filmoteca.api.answers"]
+PRELOAD = ["filmoteca.etl.serving", "filmoteca.api.answers", "filmoteca.recommender.features"]
 # what fitting the recommender imports (scikit-learn, scipy: over a second), imported here on a
 # thread while the tables are written (`preload_recommender`), not after them
 RECOMMENDER_MODULES = [
@@ -49,6 +52,12 @@ RECOMMENDER_MODULES = [
     "threadpoolctl",
 ]
 
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..recommender.features import Block
+
+TEXT_COLUMNS = ("overview", "tagline")  # what the text block is made of (`features.text_block`)
 Parts = tuple[str, ...]
 # (each child's parts, the parts built here: beside the recommender, when there is one)
 WITHOUT_RECOMMENDER: tuple[tuple[Parts, ...], Parts] = ((("indice",), ("creditos",)), ("fichas",))
@@ -61,6 +70,39 @@ def warm_up() -> None:
     context = mp.get_context("forkserver")
     context.set_forkserver_preload(PRELOAD)
     forkserver.ensure_running()
+
+
+@contextmanager
+def workers(big: bool) -> Iterator[ProcessPoolExecutor | None]:
+    """The build's two child processes when the input is big (None otherwise), from the fork
+    server (`warm_up`, started here); after an error they are stopped at once (the output
+    folder they write in is about to be removed)."""
+    if not big:
+        yield None
+        return
+    warm_up()
+    with ProcessPoolExecutor(2, mp_context=mp.get_context("forkserver")) as pool:
+        try:
+            yield pool
+        except BaseException:
+            for process in list(getattr(pool, "_processes", {}).values()):
+                process.terminate()
+            raise
+
+
+def text_ahead(pool: ProcessPoolExecutor, movies: pd.DataFrame) -> Future[Block]:
+    """The recommender's text block of these movies (in the order of the movies table),
+    made in a child process (`Recommender.fit` takes it)."""
+    from ..recommender.model import Recommender
+
+    frame = movies[list(TEXT_COLUMNS)]
+    return pool.submit(_text_block, frame, Recommender().text_max_df)
+
+
+def _text_block(movies: pd.DataFrame, max_df: float) -> Block:
+    from ..recommender.features import text_block
+
+    return text_block(movies, max_df)
 
 
 def preload_recommender() -> None:
@@ -76,18 +118,25 @@ def preload_recommender() -> None:
 
 
 def build(
-    catalog_dir: Path, movies: int, recommend: Recommend | None, progress: ProgressSink
+    catalog_dir: Path,
+    movies: int,
+    recommend: Recommend | None,
+    progress: ProgressSink,
+    pool: ProcessPoolExecutor | None = None,
 ) -> dict[str, Any]:
     """Index, cards and (when `recommend` is given) the recommender of a catalog whose tables
-    are written; their manifest entries ('serving', 'recommender')."""
+    are written; their manifest entries ('serving', 'recommender'). `pool`: the `workers`
+    to use (else they are started here when needed)."""
     progress.start("servidor", "Índices y fichas del servidor", None)
     if recommend is not None:
         progress.start("recomendador", "Ajustando el recomendador", None)
     if movies < PARALLEL_MOVIES:
-        found = _one_by_one(catalog_dir, recommend, progress)
-    else:
-        found = _side_by_side(catalog_dir, recommend, progress)
-    return found
+        return _one_by_one(catalog_dir, recommend, progress)
+    if pool is not None:
+        return _run(pool, catalog_dir, recommend, progress)
+    with workers(True) as started:
+        assert started is not None
+        return _run(started, catalog_dir, recommend, progress)
 
 
 def _one_by_one(
@@ -99,18 +148,6 @@ def _one_by_one(
         found["recommender"] = recommend(catalog_dir)
         progress.finish("recomendador")
     return found
-
-
-def _side_by_side(
-    catalog_dir: Path, recommend: Recommend | None, progress: ProgressSink
-) -> dict[str, Any]:
-    with ProcessPoolExecutor(2, mp_context=mp.get_context("forkserver")) as pool:
-        try:
-            return _run(pool, catalog_dir, recommend, progress)
-        except BaseException:
-            for process in list(getattr(pool, "_processes", {}).values()):
-                process.terminate()  # its output folder is about to be removed
-            raise
 
 
 def _run(

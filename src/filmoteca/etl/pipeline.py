@@ -361,14 +361,22 @@ def _version(inputs: list[dict[str, Any]], learned: list[str] | None) -> str:
 
 
 def _write_tables(
-    source: Source, out: Path, progress: ProgressSink, warnings: dict[str, int]
+    source: Source,
+    out: Path,
+    progress: ProgressSink,
+    warnings: dict[str, int],
+    on_movies: Callable[[pd.DataFrame], None] | None = None,
 ) -> dict[str, Step]:
+    """Write every table; `on_movies` is called with the clean movies (in the order of the
+    movies table) as soon as they are read, before the other files are."""
     steps = {"movies": Step(), "credits": Step()}
     ahead = [LinkFile.open(source.credits, source.credits_id, CREDIT_LINKS)]
     if source.keywords is not None:
         ahead.append(LinkFile.open(source.keywords, "id", KEYWORD_LINKS))
     try:
         df = load_movies(source, steps["movies"], warnings, progress)
+        if on_movies is not None:
+            on_movies(df)
     except BaseException:
         for file in ahead:
             file.batches.close()
@@ -411,11 +419,15 @@ def _write_tables(
 
 
 def _fit_recommender(
-    out: Path, ratings: Path | None = None, links: Path | None = None
+    out: Path,
+    ratings: Path | None = None,
+    links: Path | None = None,
+    text: Future[Any] | None = None,
 ) -> dict[str, Any] | None:
     from .. import recommender
 
-    return recommender.build_model(out, out / "recomendador", ratings, links)
+    block = text.result() if text is not None else None
+    return recommender.build_model(out, out / "recomendador", ratings, links, block)
 
 
 def _links_of(ratings: Path, links: Path | None) -> Path:
@@ -449,17 +461,25 @@ def build_catalog(
     progress = progress or NullProgress()
     source = locate(input_dir, keywords)
     big = source.movies.stat().st_size >= derived.WARM_UP_BYTES
-    if big:
-        derived.warm_up()  # the children of the derived parts, ready when the tables are
     warnings: dict[str, int] = {}
     learned_from = [] if ratings is None else [ratings, _links_of(ratings, links)]
-    with atomic_directory(output_dir) as out, ThreadPoolExecutor(1) as hasher:
+    text: list[Future[Any]] = []  # the recommender's text block, made while tables are written
+
+    def on_movies(movies: pd.DataFrame) -> None:
+        if pool is not None and fit_recommender:
+            text.append(derived.text_ahead(pool, movies))
+
+    with (
+        atomic_directory(output_dir) as out,
+        derived.workers(big) as pool,  # the children of the derived parts, ready when needed
+        ThreadPoolExecutor(1) as hasher,
+    ):
         # hashlib lets go of the GIL: the inputs are hashed on the other core meanwhile
         digests = hasher.map(sha256, source.files)
         learned = hasher.map(sha256, learned_from if fit_recommender else [])
         if big and fit_recommender:  # then its imports, while the tables are written
             hasher.submit(derived.preload_recommender)
-        steps = _write_tables(source, out, progress, warnings)
+        steps = _write_tables(source, out, progress, warnings, on_movies)
         inputs = [
             {"file": p.name, "bytes": p.stat().st_size, "sha256": digest}
             for p, digest in zip(source.files, digests, strict=True)
@@ -491,9 +511,11 @@ def build_catalog(
             "tables": tables,
         }
         write_manifest(out, manifest)  # the recommender reads a complete catalog
-        recommend = partial(_fit_recommender, ratings=ratings, links=links)
+        recommend = partial(
+            _fit_recommender, ratings=ratings, links=links, text=text[0] if text else None
+        )
         manifest |= derived.build(
-            out, tables["movies"]["rows"], recommend if fit_recommender else None, progress
+            out, tables["movies"]["rows"], recommend if fit_recommender else None, progress, pool
         )
         manifest["build_seconds"] = round(time.perf_counter() - started, 2)
         manifest["files"] = file_digests(out)  # last: every file the catalog holds

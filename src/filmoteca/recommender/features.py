@@ -107,9 +107,23 @@ def incidence(
     return normalize_rows(weighted), [str(n) for n in names]
 
 
-def text_block(movies: pd.DataFrame, max_df: float) -> tuple[sp.csr_matrix, list[str]]:
+Block = tuple[sp.csr_matrix, list[str]]  # one block's matrix and its column names
+
+
+def text_documents(movies: pd.DataFrame) -> list[str]:
+    """Each movie's text for the TF-IDF: overview + tagline."""
+    docs: list[str] = (movies["overview"].fillna("") + " " + movies["tagline"].fillna("")).tolist()
+    return docs
+
+
+def text_block(movies: pd.DataFrame, max_df: float) -> Block:
     """TF-IDF over overview + tagline keeping terms found in 2 .. max_df·n documents."""
-    docs = (movies["overview"].fillna("") + " " + movies["tagline"].fillna("")).tolist()
+    return text_block_of(text_documents(movies), max_df)
+
+
+def text_block_of(docs: list[str], max_df: float) -> Block:
+    """`text_block` of the documents `text_documents` made (what a build computes in a child
+    process while the tables are written)."""
     most = max(2, int(max_df * len(docs)))
     vectorizer = TfidfVectorizer(
         stop_words="english", sublinear_tf=True, min_df=2, max_df=most, dtype=np.float32
@@ -162,14 +176,18 @@ def raw_blocks(
     top_cast: int,
     text_max_df: float,
     genre_names: dict[str, str],
-) -> dict[str, tuple[sp.csr_matrix, list[str]]]:
-    """Every sparse block (unweighted, row-normalised) with its column names."""
+    text: Block | None = None,
+) -> dict[str, Block]:
+    """Every sparse block (unweighted, row-normalised) with its column names; `text`, when
+    given, is the text block already made (`text_block` of these movies, same max_df)."""
     movies = frames["movies"]
+    if text is not None and text[0].shape[0] != len(movies):
+        raise ValueError(f"el bloque de texto tiene {text[0].shape[0]} filas para {len(movies)}")
     ids = movies["id"].to_numpy()
     cast = frames["cast"]
     genres = frames["genres"].assign(name=lambda g: g["name"].map(lambda n: genre_names.get(n, n)))
     return {
-        "text": text_block(movies, text_max_df),
+        "text": text if text is not None else text_block(movies, text_max_df),
         "genres": incidence(ids, genres, "genre_id"),
         "keywords": incidence(ids, _content_keywords(frames["keywords"]), "keyword_id"),
         "cast": incidence(ids, cast[cast["order"] < top_cast], "person_id"),
@@ -196,9 +214,11 @@ def build_features(
     text_max_df: float,
     era_scale: float,
     genre_names: dict[str, str],
+    text: Block | None = None,
 ) -> Features:
-    """Weighted feature blocks of the catalog in `frames` (movies in table order)."""
-    blocks = raw_blocks(frames, top_cast, text_max_df, genre_names)
+    """Weighted feature blocks of the catalog in `frames` (movies in table order); `text` as
+    in `raw_blocks`."""
+    blocks = raw_blocks(frames, top_cast, text_max_df, genre_names, text)
     present = [b for b in SPARSE_BLOCKS if blocks[b][0].nnz] + ["era", "language"]
     total = float(sum(weights.get(b, 0.0) for b in present)) or 1.0
     parts, spans, names, start = [], {}, [], 0

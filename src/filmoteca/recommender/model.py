@@ -43,6 +43,8 @@ if TYPE_CHECKING:
     import pandas as pd
     import scipy.sparse as sp
 
+    from . import features as ft
+
 # Found by bench/tune_recommender.py --uniforme on the tuning half of the MovieLens users only
 # (the held-out half is never used to choose them); see README, "Recomendador".
 DEFAULT_WEIGHTS: dict[str, float] = {
@@ -142,11 +144,15 @@ class Recommender(Queries):
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
         return f"Recommender({args})"
 
-    def fit(self, X: Mapping[str, pd.DataFrame], y: None = None) -> Recommender:
+    def fit(
+        self, X: Mapping[str, pd.DataFrame], y: None = None, text: ft.Block | None = None
+    ) -> Recommender:
         """Learn features, prior, co-likes and neighbour lists from the tables in `X`.
 
         X holds the catalog tables (`read_frames`) and, optionally, "ratings": a frame of
-        userId, movie_id (TMDB), rating; without it the model is content-only."""
+        userId, movie_id (TMDB), rating; without it the model is content-only. `text` is the
+        text block when it was already made (`features.text_block(X["movies"],
+        text_max_df)`: a build makes it while the tables are written)."""
         from . import features as ft
 
         weights = {**DEFAULT_WEIGHTS, **(self.weights or {})}
@@ -155,7 +161,7 @@ class Recommender(Queries):
         movies = clean_movies(X["movies"])
         frames = {**X, "movies": movies}
         feats = ft.build_features(
-            frames, weights, self.top_cast, self.text_max_df, self.era_scale, _genre_names()
+            frames, weights, self.top_cast, self.text_max_df, self.era_scale, _genre_names(), text
         )
         self.weights_ = weights
         self.movie_ids_ = movies["id"].to_numpy(dtype=np.int64)

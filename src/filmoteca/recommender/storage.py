@@ -29,6 +29,8 @@ from .model import Recommender, era_table
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .features import Block
+
 MODEL_FORMAT = 4
 # learned per-movie array -> its dtype (`save` casts to it, `load` accepts nothing else)
 _ARRAYS: dict[str, np.dtype[Any]] = {
@@ -199,10 +201,15 @@ def load(model_dir: Path) -> Recommender:
 
 
 def build_model(
-    catalog_dir: Path, out_dir: Path, ratings: Path | None = None, links: Path | None = None
+    catalog_dir: Path,
+    out_dir: Path,
+    ratings: Path | None = None,
+    links: Path | None = None,
+    text: Block | None = None,
 ) -> dict[str, Any]:
     """Fit the recommender over a catalog (and a ratings file, with its links: by default the
-    links.csv beside it) and save it; a JSON-able summary for the manifest."""
+    links.csv beside it) and save it; a JSON-able summary for the manifest. `text`: the text
+    block, when already made (`Recommender.fit`)."""
     from . import ratings as ratings_io
 
     started = time.perf_counter()
@@ -212,7 +219,7 @@ def build_model(
         ids = frames["movies"]["id"].to_numpy()
         frames["ratings"] = ratings_io.load(ratings, links, ids)
         used = _ratings_summary(frames["ratings"], ratings, links)
-    model = Recommender().fit(frames)
+    model = Recommender().fit(frames, text=text)
     save(model, out_dir)
     return {
         "features": model.active_blocks_,
