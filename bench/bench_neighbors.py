@@ -150,10 +150,12 @@ def recall(
     call_kwargs: dict[str, Any],
     found: tuple[np.ndarray, np.ndarray],
     rows: np.ndarray,
-) -> tuple[float, float, float]:
+    ats: tuple[int, ...] = (),
+) -> tuple[dict[int, tuple[float, float]], float]:
     """recall@N with ties of the lists `found` (see the docstring) on `rows`, against the exact
-    search of those rows; also the share of rows with recall < 0.9 and the largest gap between
-    a listed score and its exact value (the blocked search's scores, recomputed)."""
+    search of those rows, for N the lists' length and each of `ats` (their first N), with the
+    share of rows with recall < 0.9; and the largest gap between a listed score and its exact
+    value (the blocked search's scores, recomputed)."""
     from scipy.linalg.blas import sgemm  # noqa: F401  (loaded before the BLAS limit)
     from threadpoolctl import threadpool_limits
 
@@ -173,7 +175,8 @@ def recall(
     step = max(1, min(neighbors.MAX_CHUNK_ROWS, neighbors.BUFFER_VALUES // problem.n))
     scores = np.empty((step, problem.n), np.float32)
     marks = np.empty((step, problem.n), np.uint8)
-    hits = wanted = low = 0
+    ats = tuple(sorted({*[a for a in ats if 0 < a < problem.k], problem.k}))
+    hits, wanted, low = dict.fromkeys(ats, 0), dict.fromkeys(ats, 0), dict.fromkeys(ats, 0)
     gap = 0.0
     with threadpool_limits(1):
         for r0 in range(0, len(rows_p), step):
@@ -189,12 +192,14 @@ def recall(
             listed = (mine >= 0) & ok & np.isfinite(exact)
             if listed.any():
                 gap = max(gap, float(np.abs(claimed - exact)[listed].max()))
-            m = np.bincount(cand[0], minlength=r1 - r0).clip(0, problem.k)
-            last = ref[np.arange(r1 - r0), np.maximum(m - 1, 0)] - TIE
-            got = np.minimum((listed & (exact >= last[:, None])).sum(1), m)
-            hits, wanted = hits + int(got.sum()), wanted + int(m.sum())
-            low += int((got < 0.9 * m).sum())
-    return hits / max(1, wanted), low / max(1, len(rows)), gap
+            for at in ats:  # a list's first `at` against the exact `at` best
+                m = np.bincount(cand[0], minlength=r1 - r0).clip(0, at)
+                last = ref[np.arange(r1 - r0), np.maximum(m - 1, 0)] - TIE
+                got = np.minimum((listed[:, :at] & (exact[:, :at] >= last[:, None])).sum(1), m)
+                hits[at], wanted[at] = hits[at] + int(got.sum()), wanted[at] + int(m.sum())
+                low[at] += int((got < 0.9 * m).sum())
+    found_at = {at: (hits[at] / max(1, wanted[at]), low[at] / max(1, len(rows))) for at in ats}
+    return found_at, gap
 
 
 def agreement(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]) -> str:
@@ -246,11 +251,14 @@ def main() -> None:
     rows = np.arange(n)
     if 0 < args.sample < n:
         rows = np.sort(np.random.default_rng(0).choice(n, args.sample, replace=False))
-    hit, low, gap = recall(call_args, call_kwargs, blocked, rows)
-    k = blocked[0].shape[1]
+    found_at, gap = recall(call_args, call_kwargs, blocked, rows, (50,))
+    at = "; ".join(
+        f"recall@{k} con empates {hit:.4f} (filas con recall < 0.9: {100 * low:.2f} %)"
+        for k, (hit, low) in found_at.items()
+    )
     print(
-        f"\nPor bloques: recall@{k} con empates {hit:.4f} en {len(rows):,} filas (filas con recall "
-        f"< 0.9: {100 * low:.2f} %); pares puntuados {100 * stats['scored']:.1f} % de n²; "
+        f"\nPor bloques en {len(rows):,} filas: {at}; pares puntuados "
+        f"{100 * stats['scored']:.1f} % de n²; "
         f"rasgos compartidos de hasta {stats['shared_max_df']:,.0f} películas; mayor diferencia "
         f"entre una puntuación listada y la exacta {gap:.1e}".translate(_SPANISH)
     )

@@ -1,11 +1,12 @@
 """Index, cards and recommender built side by side (child process) equal the ones built one
 after the other, also when the children start with the build and one of them makes the
-recommender's text block while the tables are written."""
+recommender's text block and title pairs while the tables are written."""
 
 from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -32,15 +33,16 @@ def test_side_by_side_build_equals_the_sequential_one(
     source = FIXTURES / "kaggle_defects"
     alone = build_catalog(source, tmp_path / "uno", fit_recommender=fit_recommender).manifest
     monkeypatch.setattr(derived, "PARALLEL_MOVIES", 0)  # even 9 movies use the child process
-    made = []
-    if early:  # the children start with the build, the text block is made ahead
+    made: list[int] = []
+    if early:  # the children start with the build, text and title pairs are made ahead
         monkeypatch.setattr(derived, "WARM_UP_BYTES", 0)
-        text_ahead = derived.text_ahead
-        monkeypatch.setattr(
-            derived,
-            "text_ahead",
-            lambda *a: made.append(1) or text_ahead(*a),  # type: ignore
-        )
+        ahead = derived.from_movies_ahead
+
+        def counted(*args: Any) -> Any:
+            made.append(1)
+            return ahead(*args)
+
+        monkeypatch.setattr(derived, "from_movies_ahead", counted)
     both = build_catalog(source, tmp_path / "dos", fit_recommender=fit_recommender).manifest
     assert both["serving"] == alone["serving"]
     assert ("recommender" in both) is fit_recommender

@@ -197,17 +197,25 @@ def test_serving_does_not_import_pandas_pyarrow_scipy_or_scikit_learn(
     assert out.stdout.split("\n")[:4] == ["[]", "[8]", "[7]", "1 []"]
 
 
-def test_a_text_block_made_ahead_gives_the_same_model(catalog: Path, model: rc.Recommender) -> None:
+def test_what_is_made_ahead_from_the_movies_gives_the_same_model(
+    catalog: Path, model: rc.Recommender
+) -> None:
+    import dataclasses
+
     from filmoteca.recommender import features
 
     frames = rc.read_frames(catalog)
-    block = features.text_block_of(features.text_documents(frames["movies"]), 0.02)
-    ahead = rc.Recommender().fit(frames, text=block)
+    made = features.from_movies(frames["movies"], 0.02)
+    ahead = rc.Recommender().fit(frames, ahead=made)
     assert np.array_equal(ahead.neighbors_, model.neighbors_)
+    assert np.array_equal(ahead.sagas_, model.sagas_)
     assert np.array_equal(ahead.features_.data, model.features_.data)
-    wrong = (block[0][:-1], block[1])  # one row short: another catalog's
+    short = made.text[0][:-1], made.text[1]  # one row short: another catalog's
     with pytest.raises(ValueError, match="filas"):
-        rc.Recommender().fit(frames, text=wrong)
+        rc.Recommender().fit(frames, ahead=dataclasses.replace(made, text=short))
+    other = made.title_pairs.tocsr()[:-1, :-1].tocoo()
+    with pytest.raises(ValueError, match="pares de títulos"):
+        rc.Recommender().fit(frames, ahead=dataclasses.replace(made, title_pairs=other))
 
 
 def test_invalid_weights_are_rejected_at_fit(catalog: Path) -> None:
@@ -452,6 +460,7 @@ def test_blocked_search_lists_exact_scores_of_candidates_with_evidence(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(approximate, "BLOCK", 40)
+    monkeypatch.setattr(approximate, "PROBES", 3)
     monkeypatch.setattr(approximate, "RING", 120)
     monkeypatch.setattr(approximate, "PAIRS", 5)
     args, kwargs, score = _blocked_case(1200, 22)
@@ -648,3 +657,16 @@ def test_real_catalog_toy_story_holds_its_sequels(real_catalog: Path) -> None:
     titles = [r.title for r in recs]
     assert "Toy Story 2" in titles and "Toy Story 3" in titles
     assert any("Tom Hanks" in reason for r in recs for reason in r.reasons)
+
+
+def test_the_blocks_k_means_finds_separate_groups_and_never_leaves_a_centre_undefined() -> None:
+    rng = np.random.default_rng(3)
+    means = np.array([[0, 0], [10, 0], [0, 10]], np.float32)
+    points = np.concatenate([m + rng.normal(0, 0.5, (200, 2)) for m in means]).astype(np.float32)
+    # random starts can put two centres in one group: the best of a few seeds finds all three
+    found = [approximate.centroids(points, 3, seed) for seed in range(5)]
+    best = min(found, key=lambda c: np.abs(np.sort(c, 0) - np.sort(means, 0)).sum())
+    assert np.allclose(np.sort(best, 0), np.sort(means, 0), atol=0.3)
+    same = np.zeros((50, 2), np.float32)  # every point equal: centres stay finite
+    assert np.isfinite(approximate.centroids(same, 8)).all()
+    assert len(approximate.centroids(points[:5], 8)) == 5  # never more centres than points

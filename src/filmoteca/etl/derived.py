@@ -16,8 +16,9 @@ only the columns it needs.
 
 The children come from a fork server started at the beginning of the build (`workers`), which
 imports what they need while the tables are being written: the children start ready. One of
-them already makes the recommender's text block (TF-IDF, `text_ahead`) as soon as the movies
-are read, while the other tables are still being written.
+them already makes what the recommender derives from the movies alone (the TF-IDF of their
+texts, the pairs of similar titles: `from_movies_ahead`) as soon as they are read, while the
+other tables are still being written.
 """
 
 from __future__ import annotations
@@ -37,9 +38,16 @@ PARALLEL_MOVIES = 10_000
 WARM_UP_BYTES = 8 * 2**20  # a movies file this big holds about PARALLEL_MOVIES movies or more
 Recommend = Callable[[Path], dict[str, Any] | None]
 # what the children import (in the fork server, once, while the tables are written)
-PRELOAD = ["filmoteca.etl.serving", "filmoteca.api.answers", "filmoteca.recommender.features"]
-# what fitting the recommender imports (scikit-learn, scipy: over a second), imported here on a
-# thread while the tables are written (`preload_recommender`), not after them
+PRELOAD = [
+    "filmoteca.etl.serving",
+    "filmoteca.api.answers",
+    "filmoteca.recommender.features",
+    "filmoteca.recommender.sagas",
+    "sklearn.feature_extraction.text",
+]
+# what fitting the recommender imports (scipy: about half a second; not scikit-learn, which
+# only the children need), imported here on a thread while the tables are written
+# (`preload_recommender`), not after them
 RECOMMENDER_MODULES = [
     "filmoteca.recommender.storage",
     "filmoteca.recommender.features",
@@ -47,7 +55,6 @@ RECOMMENDER_MODULES = [
     "filmoteca.recommender.neighbors",
     "filmoteca.recommender.approximate",
     "filmoteca.report.labels",
-    "sklearn.cluster",
     "scipy.linalg.blas",
     "threadpoolctl",
 ]
@@ -55,9 +62,9 @@ RECOMMENDER_MODULES = [
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..recommender.features import Block
+    from ..recommender.features import FromMovies
 
-TEXT_COLUMNS = ("overview", "tagline")  # what the text block is made of (`features.text_block`)
+MOVIE_COLUMNS = ("overview", "tagline", "title")  # what `features.from_movies` reads
 Parts = tuple[str, ...]
 # (each child's parts, the parts built here: beside the recommender, when there is one)
 WITHOUT_RECOMMENDER: tuple[tuple[Parts, ...], Parts] = ((("indice",), ("creditos",)), ("fichas",))
@@ -90,19 +97,19 @@ def workers(big: bool) -> Iterator[ProcessPoolExecutor | None]:
             raise
 
 
-def text_ahead(pool: ProcessPoolExecutor, movies: pd.DataFrame) -> Future[Block]:
-    """The recommender's text block of these movies (in the order of the movies table),
-    made in a child process (`Recommender.fit` takes it)."""
+def from_movies_ahead(pool: ProcessPoolExecutor, movies: pd.DataFrame) -> Future[FromMovies]:
+    """What the recommender derives from these movies alone (in the order of the movies
+    table: `features.from_movies`), made in a child process (`Recommender.fit` takes it)."""
     from ..recommender.model import Recommender
 
-    frame = movies[list(TEXT_COLUMNS)]
-    return pool.submit(_text_block, frame, Recommender().text_max_df)
+    frame = movies[list(MOVIE_COLUMNS)]
+    return pool.submit(_from_movies, frame, Recommender().text_max_df)
 
 
-def _text_block(movies: pd.DataFrame, max_df: float) -> Block:
-    from ..recommender.features import text_block
+def _from_movies(movies: pd.DataFrame, max_df: float) -> FromMovies:
+    from ..recommender.features import from_movies
 
-    return text_block(movies, max_df)
+    return from_movies(movies, max_df)
 
 
 def preload_recommender() -> None:

@@ -422,12 +422,12 @@ def _fit_recommender(
     out: Path,
     ratings: Path | None = None,
     links: Path | None = None,
-    text: Future[Any] | None = None,
+    ahead: Future[Any] | None = None,
 ) -> dict[str, Any] | None:
     from .. import recommender
 
-    block = text.result() if text is not None else None
-    return recommender.build_model(out, out / "recomendador", ratings, links, block)
+    made = ahead.result() if ahead is not None else None
+    return recommender.build_model(out, out / "recomendador", ratings, links, made)
 
 
 def _links_of(ratings: Path, links: Path | None) -> Path:
@@ -463,11 +463,11 @@ def build_catalog(
     big = source.movies.stat().st_size >= derived.WARM_UP_BYTES
     warnings: dict[str, int] = {}
     learned_from = [] if ratings is None else [ratings, _links_of(ratings, links)]
-    text: list[Future[Any]] = []  # the recommender's text block, made while tables are written
+    ahead: list[Future[Any]] = []  # what the recommender needs of the movies alone
 
-    def on_movies(movies: pd.DataFrame) -> None:
+    def on_movies(movies: pd.DataFrame) -> None:  # made while the other tables are written
         if pool is not None and fit_recommender:
-            text.append(derived.text_ahead(pool, movies))
+            ahead.append(derived.from_movies_ahead(pool, movies))
 
     with (
         atomic_directory(output_dir) as out,
@@ -512,7 +512,7 @@ def build_catalog(
         }
         write_manifest(out, manifest)  # the recommender reads a complete catalog
         recommend = partial(
-            _fit_recommender, ratings=ratings, links=links, text=text[0] if text else None
+            _fit_recommender, ratings=ratings, links=links, ahead=ahead[0] if ahead else None
         )
         manifest |= derived.build(
             out, tables["movies"]["rows"], recommend if fit_recommender else None, progress, pool

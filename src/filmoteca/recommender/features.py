@@ -25,7 +25,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 SPARSE_BLOCKS = (
     "text",
@@ -110,6 +109,29 @@ def incidence(
 Block = tuple[sp.csr_matrix, list[str]]  # one block's matrix and its column names
 
 
+@dataclass(frozen=True)
+class FromMovies:
+    """What a fit derives from the movies table alone: the text block and the pairs of
+    similar titles (`sagas.title_pairs`). A build makes it in a child process while the other
+    tables are written (`from_movies`) and hands it to `Recommender.fit`."""
+
+    text: Block
+    title_pairs: sp.coo_matrix
+
+
+def movie_titles(movies: pd.DataFrame) -> list[str]:
+    """Each movie's title as the model keeps it ('' when missing)."""
+    titles: list[str] = movies["title"].fillna("").astype(str).tolist()
+    return titles
+
+
+def from_movies(movies: pd.DataFrame, max_df: float) -> FromMovies:
+    """`FromMovies` of a movies table (it needs its overview, tagline and title)."""
+    from .sagas import title_pairs
+
+    return FromMovies(text_block(movies, max_df), title_pairs(movie_titles(movies)))
+
+
 def text_documents(movies: pd.DataFrame) -> list[str]:
     """Each movie's text for the TF-IDF: overview + tagline."""
     docs: list[str] = (movies["overview"].fillna("") + " " + movies["tagline"].fillna("")).tolist()
@@ -124,6 +146,8 @@ def text_block(movies: pd.DataFrame, max_df: float) -> Block:
 def text_block_of(docs: list[str], max_df: float) -> Block:
     """`text_block` of the documents `text_documents` made (what a build computes in a child
     process while the tables are written)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer  # over a second to import
+
     most = max(2, int(max_df * len(docs)))
     vectorizer = TfidfVectorizer(
         stop_words="english", sublinear_tf=True, min_df=2, max_df=most, dtype=np.float32

@@ -145,14 +145,15 @@ class Recommender(Queries):
         return f"Recommender({args})"
 
     def fit(
-        self, X: Mapping[str, pd.DataFrame], y: None = None, text: ft.Block | None = None
+        self, X: Mapping[str, pd.DataFrame], y: None = None, ahead: ft.FromMovies | None = None
     ) -> Recommender:
         """Learn features, prior, co-likes and neighbour lists from the tables in `X`.
 
         X holds the catalog tables (`read_frames`) and, optionally, "ratings": a frame of
-        userId, movie_id (TMDB), rating; without it the model is content-only. `text` is the
-        text block when it was already made (`features.text_block(X["movies"],
-        text_max_df)`: a build makes it while the tables are written)."""
+        userId, movie_id (TMDB), rating; without it the model is content-only. `ahead` is
+        what the fit derives from the movies alone when it was already made
+        (`features.from_movies(X["movies"], text_max_df)`: a build makes it while the tables
+        are written)."""
         from . import features as ft
 
         weights = {**DEFAULT_WEIGHTS, **(self.weights or {})}
@@ -161,12 +162,18 @@ class Recommender(Queries):
         movies = clean_movies(X["movies"])
         frames = {**X, "movies": movies}
         feats = ft.build_features(
-            frames, weights, self.top_cast, self.text_max_df, self.era_scale, _genre_names(), text
+            frames,
+            weights,
+            self.top_cast,
+            self.text_max_df,
+            self.era_scale,
+            _genre_names(),
+            None if ahead is None else ahead.text,
         )
         self.weights_ = weights
         self.movie_ids_ = movies["id"].to_numpy(dtype=np.int64)
         self.id_order_ = np.argsort(self.movie_ids_, kind="stable")
-        self.titles_: Sequence[str] = movies["title"].fillna("").astype(str).tolist()
+        self.titles_: Sequence[str] = ft.movie_titles(movies)
         self.years_ = movies["release_year"].fillna(0).to_numpy(dtype=np.int16)
         self.vote_counts_ = movies["vote_count"].to_numpy(dtype=np.int64)
         self.vote_averages_ = movies["vote_average"].to_numpy(dtype=np.float32)
@@ -186,7 +193,7 @@ class Recommender(Queries):
 
             start, stop = self.blocks_["genres"]
             cf = gate_by_genre(cf, feats.matrix[:, start:stop], self.cf_off_genre)
-        sagas = self._fit_sagas(feats)
+        sagas = self._fit_sagas(feats, None if ahead is None else ahead.title_pairs)
         if sagas is not None:
             weighted = sagas * np.float32(self.saga_weight)
             cf = weighted if cf is None else cf + weighted
@@ -215,13 +222,14 @@ class Recommender(Queries):
         self.likes_ = likes.astype(np.int32)
         return (sim * np.float32(self.cf_weight) if self.cf_weight > 0 else None), counts
 
-    def _fit_sagas(self, feats: Any) -> sp.csr_matrix | None:
-        """Pairs of movies of one saga (`sagas`), None when they do not count (weight 0)."""
+    def _fit_sagas(self, feats: Any, titles: sp.coo_matrix | None) -> sp.csr_matrix | None:
+        """Pairs of movies of one saga (`sagas`; `titles`: the title pairs, when already
+        made), None when they do not count (weight 0)."""
         if self.saga_weight <= 0:
             return None
         from .sagas import saga_pairs
 
-        return saga_pairs(self.titles_, feats.matrix, feats.blocks)
+        return saga_pairs(self.titles_, feats.matrix, feats.blocks, titles)
 
     def _prior(self, votes: np.ndarray, averages: np.ndarray) -> np.ndarray:
         """Bayesian average vote on a 0-1 scale, shrunk toward the median of the voted movies

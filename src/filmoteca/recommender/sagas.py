@@ -16,7 +16,6 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import CountVectorizer
 
 RARE_TITLES = 0.005
 COMMON_TITLES = 0.02
@@ -38,6 +37,8 @@ def _columns(
 def title_pairs(titles: Sequence[str], rows: int = 4096) -> sp.coo_matrix:
     """Pairs (i < j) whose titles share the words of the shorter one (two of them, or its only
     word), one of them rare; `rows` titles at a time, so that memory stays bounded."""
+    from sklearn.feature_extraction.text import CountVectorizer  # over a second to import
+
     n = len(titles)
     try:
         words = CountVectorizer(stop_words="english", binary=True).fit_transform(titles)
@@ -75,11 +76,18 @@ def _share(people: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray) -> np.ndar
 
 
 def saga_pairs(
-    titles: Sequence[str], matrix: sp.csr_matrix, blocks: Mapping[str, tuple[int, int]]
+    titles: Sequence[str],
+    matrix: sp.csr_matrix,
+    blocks: Mapping[str, tuple[int, int]],
+    pairs: sp.coo_matrix | None = None,
 ) -> sp.csr_matrix:
-    """Symmetric 0/1 matrix of the pairs of movies of one saga (no diagonal)."""
+    """Symmetric 0/1 matrix of the pairs of movies of one saga (no diagonal); `pairs`: the
+    `title_pairs` of these titles, when already made."""
     n = matrix.shape[0]
-    pairs = title_pairs(titles)
+    if pairs is None:
+        pairs = title_pairs(titles)
+    elif pairs.shape != (n, n):
+        raise ValueError(f"los pares de títulos son de {pairs.shape[0]} películas, no de {n}")
     people = _columns(matrix, blocks, PEOPLE)
     both = np.concatenate(
         [np.zeros(0, bool)]

@@ -29,7 +29,7 @@ from .model import Recommender, era_table
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .features import Block
+    from .features import FromMovies
 
 MODEL_FORMAT = 4
 # learned per-movie array -> its dtype (`save` casts to it, `load` accepts nothing else)
@@ -205,11 +205,11 @@ def build_model(
     out_dir: Path,
     ratings: Path | None = None,
     links: Path | None = None,
-    text: Block | None = None,
+    ahead: FromMovies | None = None,
 ) -> dict[str, Any]:
     """Fit the recommender over a catalog (and a ratings file, with its links: by default the
-    links.csv beside it) and save it; a JSON-able summary for the manifest. `text`: the text
-    block, when already made (`Recommender.fit`)."""
+    links.csv beside it) and save it; a JSON-able summary for the manifest. `ahead`: what the
+    fit derives from the movies alone, when already made (`Recommender.fit`)."""
     from . import ratings as ratings_io
 
     started = time.perf_counter()
@@ -219,7 +219,7 @@ def build_model(
         ids = frames["movies"]["id"].to_numpy()
         frames["ratings"] = ratings_io.load(ratings, links, ids)
         used = _ratings_summary(frames["ratings"], ratings, links)
-    model = Recommender().fit(frames, text=text)
+    model = Recommender().fit(frames, ahead=ahead)
     save(model, out_dir)
     return {
         "features": model.active_blocks_,
