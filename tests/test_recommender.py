@@ -200,22 +200,23 @@ def test_serving_does_not_import_pandas_pyarrow_scipy_or_scikit_learn(
 def test_what_is_made_ahead_from_the_movies_gives_the_same_model(
     catalog: Path, model: rc.Recommender
 ) -> None:
-    import dataclasses
-
     from filmoteca.recommender import features
 
     frames = rc.read_frames(catalog)
     made = features.from_movies(frames["movies"], 0.02)
+    text, title_pairs = made.text, made.title_pairs
     ahead = rc.Recommender().fit(frames, ahead=made)
+    assert made.text is None and made.title_pairs is None  # taken: freed once used
     assert np.array_equal(ahead.neighbors_, model.neighbors_)
     assert np.array_equal(ahead.sagas_, model.sagas_)
     assert np.array_equal(ahead.features_.data, model.features_.data)
-    short = made.text[0][:-1], made.text[1]  # one row short: another catalog's
+    assert text is not None and title_pairs is not None
+    short = text[0][:-1], text[1]  # one row short: another catalog's
     with pytest.raises(ValueError, match="filas"):
-        rc.Recommender().fit(frames, ahead=dataclasses.replace(made, text=short))
-    other = made.title_pairs.tocsr()[:-1, :-1].tocoo()
+        rc.Recommender().fit(frames, ahead=features.FromMovies(short, title_pairs))
+    other = title_pairs.tocsr()[:-1, :-1].tocoo()
     with pytest.raises(ValueError, match="pares de títulos"):
-        rc.Recommender().fit(frames, ahead=dataclasses.replace(made, title_pairs=other))
+        rc.Recommender().fit(frames, ahead=features.FromMovies(text, other))
 
 
 def test_invalid_weights_are_rejected_at_fit(catalog: Path) -> None:

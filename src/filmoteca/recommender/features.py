@@ -109,14 +109,22 @@ def incidence(
 Block = tuple[sp.csr_matrix, list[str]]  # one block's matrix and its column names
 
 
-@dataclass(frozen=True)
+@dataclass
 class FromMovies:
     """What a fit derives from the movies table alone: the text block and the pairs of
     similar titles (`sagas.title_pairs`). A build makes it in a child process while the other
-    tables are written (`from_movies`) and hands it to `Recommender.fit`."""
+    tables are written (`from_movies`) and hands it to `Recommender.fit`, which takes each part
+    once (`hand_over`): they are freed as soon as the fit is done with them (with 450,000
+    movies, some 800 MB), not kept while it searches the neighbours."""
 
-    text: Block
-    title_pairs: sp.coo_matrix
+    text: Block | None
+    title_pairs: sp.coo_matrix | None
+
+    def hand_over(self) -> tuple[Block | None, sp.coo_matrix | None]:
+        """Both parts, forgotten here (None the second time)."""
+        parts = self.text, self.title_pairs
+        self.text = self.title_pairs = None
+        return parts
 
 
 def movie_titles(movies: pd.DataFrame) -> list[str]:

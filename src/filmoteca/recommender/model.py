@@ -153,12 +153,13 @@ class Recommender(Queries):
         userId, movie_id (TMDB), rating; without it the model is content-only. `ahead` is
         what the fit derives from the movies alone when it was already made
         (`features.from_movies(X["movies"], text_max_df)`: a build makes it while the tables
-        are written)."""
+        are written; the fit takes its parts, `FromMovies.hand_over`)."""
         from . import features as ft
 
         weights = {**DEFAULT_WEIGHTS, **(self.weights or {})}
         if set(weights) - set(DEFAULT_WEIGHTS) or min(weights.values()) < 0:
             raise InvalidQuery(f"Pesos del recomendador no válidos: {dict(weights)}.")
+        text, titles = (None, None) if ahead is None else ahead.hand_over()
         movies = clean_movies(X["movies"])
         frames = {**X, "movies": movies}
         feats = ft.build_features(
@@ -168,8 +169,9 @@ class Recommender(Queries):
             self.text_max_df,
             self.era_scale,
             _genre_names(),
-            None if ahead is None else ahead.text,
+            text,
         )
+        text = None  # its columns are in the feature matrix now
         self.weights_ = weights
         self.movie_ids_ = movies["id"].to_numpy(dtype=np.int64)
         self.id_order_ = np.argsort(self.movie_ids_, kind="stable")
@@ -193,7 +195,7 @@ class Recommender(Queries):
 
             start, stop = self.blocks_["genres"]
             cf = gate_by_genre(cf, feats.matrix[:, start:stop], self.cf_off_genre)
-        sagas = self._fit_sagas(feats, None if ahead is None else ahead.title_pairs)
+        sagas, titles = self._fit_sagas(feats, titles), None
         if sagas is not None:
             weighted = sagas * np.float32(self.saga_weight)
             cf = weighted if cf is None else cf + weighted
