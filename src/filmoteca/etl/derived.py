@@ -37,10 +37,10 @@ from .progress import ProgressSink
 PARALLEL_MOVIES = 10_000
 WARM_UP_BYTES = 8 * 2**20  # a movies file this big holds about PARALLEL_MOVIES movies or more
 Recommend = Callable[[Path], dict[str, Any] | None]
-# what the children import (in the fork server, once, while the tables are written)
-PRELOAD = [
-    "filmoteca.etl.serving",
-    "filmoteca.api.answers",
+# what the children import (in the fork server, once, while the tables are written), and what
+# they import too when the build fits the recommender (to make `from_movies_ahead`)
+PRELOAD = ["filmoteca.etl.serving", "filmoteca.api.answers"]
+PRELOAD_RECOMMENDER = [
     "filmoteca.recommender.features",
     "filmoteca.recommender.sagas",
     "sklearn.feature_extraction.text",
@@ -71,23 +71,24 @@ WITHOUT_RECOMMENDER: tuple[tuple[Parts, ...], Parts] = ((("indice",), ("creditos
 WITH_RECOMMENDER: tuple[tuple[Parts, ...], Parts] = ((("indice",), ("fichas", "creditos")), ())
 
 
-def warm_up() -> None:
+def warm_up(recommender: bool = False) -> None:
     """Start the fork server the children will come from, importing what they need (it runs
-    beside the rest of the build; a no-op if it already runs)."""
+    beside the rest of the build; a no-op if it already runs). Without the recommender, not
+    what only it needs (scikit-learn: over a second of CPU while the tables are written)."""
     context = mp.get_context("forkserver")
-    context.set_forkserver_preload(PRELOAD)
+    context.set_forkserver_preload(PRELOAD + (PRELOAD_RECOMMENDER if recommender else []))
     forkserver.ensure_running()
 
 
 @contextmanager
-def workers(big: bool) -> Iterator[ProcessPoolExecutor | None]:
+def workers(big: bool, recommender: bool = False) -> Iterator[ProcessPoolExecutor | None]:
     """The build's two child processes when the input is big (None otherwise), from the fork
     server (`warm_up`, started here); after an error they are stopped at once (the output
     folder they write in is about to be removed)."""
     if not big:
         yield None
         return
-    warm_up()
+    warm_up(recommender)
     with ProcessPoolExecutor(2, mp_context=mp.get_context("forkserver")) as pool:
         try:
             yield pool

@@ -471,7 +471,9 @@ def build_catalog(
 
     with (
         atomic_directory(output_dir) as out,
-        derived.workers(big) as pool,  # the children of the derived parts, ready when needed
+        derived.workers(
+            big, fit_recommender
+        ) as pool,  # the children of the derived parts, ready when needed
         ThreadPoolExecutor(1) as hasher,
     ):
         # hashlib lets go of the GIL: the inputs are hashed on the other core meanwhile
