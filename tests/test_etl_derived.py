@@ -49,3 +49,13 @@ def test_side_by_side_build_equals_the_sequential_one(
     assert _derived_files(tmp_path / "dos") == _derived_files(tmp_path / "uno")
     assert any(name.startswith("indice/") for name in _derived_files(tmp_path / "dos"))
     assert len(made) == (early and fit_recommender)
+
+
+def test_a_child_that_dies_is_a_clear_output_error() -> None:
+    import os
+
+    from filmoteca.errors import OutputError
+
+    with pytest.raises(OutputError, match="proceso auxiliar"), derived.workers(True) as pool:
+        assert pool is not None
+        pool.submit(os._exit, 1).result()  # as if the system had killed it

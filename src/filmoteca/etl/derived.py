@@ -26,14 +26,20 @@ from __future__ import annotations
 import multiprocessing as mp
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from multiprocessing import forkserver
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..errors import OutputError
 from . import serving
 from .progress import ProgressSink
 
+CHILD_DIED = (
+    "Un proceso auxiliar de la construcción terminó de forma inesperada (a menudo, por falta de "
+    "memoria). No se ha escrito el catálogo nuevo; el anterior, si lo había, sigue intacto."
+)
 PARALLEL_MOVIES = 10_000
 WARM_UP_BYTES = 8 * 2**20  # a movies file this big holds about PARALLEL_MOVIES movies or more
 Recommend = Callable[[Path], dict[str, Any] | None]
@@ -92,9 +98,11 @@ def workers(big: bool, recommender: bool = False) -> Iterator[ProcessPoolExecuto
     with ProcessPoolExecutor(2, mp_context=mp.get_context("forkserver")) as pool:
         try:
             yield pool
-        except BaseException:
-            for process in list(getattr(pool, "_processes", {}).values()):
+        except BaseException as exc:
+            for process in list((getattr(pool, "_processes", None) or {}).values()):
                 process.terminate()
+            if isinstance(exc, BrokenProcessPool):  # a child killed (out of memory, a signal)
+                raise OutputError(CHILD_DIED) from exc
             raise
 
 
