@@ -469,11 +469,10 @@ def build_catalog(
         if pool is not None and fit_recommender:
             ahead.append(derived.from_movies_ahead(pool, movies))
 
+    # the children of the derived parts come from `workers`, started here: ready when needed
     with (
         atomic_directory(output_dir) as out,
-        derived.workers(
-            big, fit_recommender
-        ) as pool,  # the children of the derived parts, ready when needed
+        derived.workers(big, fit_recommender) as pool,
         ThreadPoolExecutor(1) as hasher,
     ):
         # hashlib lets go of the GIL: the inputs are hashed on the other core meanwhile

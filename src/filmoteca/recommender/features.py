@@ -140,22 +140,11 @@ def from_movies(movies: pd.DataFrame, max_df: float) -> FromMovies:
     return FromMovies(text_block(movies, max_df), title_pairs(movie_titles(movies)))
 
 
-def text_documents(movies: pd.DataFrame) -> list[str]:
-    """Each movie's text for the TF-IDF: overview + tagline."""
-    docs: list[str] = (movies["overview"].fillna("") + " " + movies["tagline"].fillna("")).tolist()
-    return docs
-
-
 def text_block(movies: pd.DataFrame, max_df: float) -> Block:
     """TF-IDF over overview + tagline keeping terms found in 2 .. max_df·n documents."""
-    return text_block_of(text_documents(movies), max_df)
-
-
-def text_block_of(docs: list[str], max_df: float) -> Block:
-    """`text_block` of the documents `text_documents` made (what a build computes in a child
-    process while the tables are written)."""
     from sklearn.feature_extraction.text import TfidfVectorizer  # over a second to import
 
+    docs = (movies["overview"].fillna("") + " " + movies["tagline"].fillna("")).tolist()
     most = max(2, int(max_df * len(docs)))
     vectorizer = TfidfVectorizer(
         stop_words="english", sublinear_tf=True, min_df=2, max_df=most, dtype=np.float32
