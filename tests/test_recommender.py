@@ -671,3 +671,21 @@ def test_the_blocks_k_means_finds_separate_groups_and_never_leaves_a_centre_unde
     same = np.zeros((50, 2), np.float32)  # every point equal: centres stay finite
     assert np.isfinite(approximate.centroids(same, 8)).all()
     assert len(approximate.centroids(points[:5], 8)) == 5  # never more centres than points
+
+
+def test_the_blocks_best_partners_are_about_k_per_row_the_highest_and_every_tie() -> None:
+    import scipy.sparse as sp
+
+    rng = np.random.default_rng(5)
+    values = rng.random((3, 5000)).astype(np.float32)
+    values[0, :4990] = 0  # a row of 10 values: all of them
+    values[2, 100:200] = 0.999  # 100 equal values near the top: all of them or none
+    rows = [approximate._best(sp.csr_matrix(values[r : r + 1]), 300) for r in range(3)]
+    assert np.array_equal(approximate._best(sp.csr_matrix(values), 300), np.concatenate(rows))
+    assert sorted(rows[0]) == list(range(4990, 5000))
+    for r in (1, 2):
+        top = np.argsort(-values[r], kind="stable")
+        assert 150 <= len(rows[r]) <= 500  # about k: estimated from a sample of the row
+        assert set(top[:150]) <= set(rows[r])  # the highest are never left out
+        floor = values[r, rows[r]].min()
+        assert set(np.flatnonzero(values[r] >= floor)) == set(rows[r])  # ties all kept
