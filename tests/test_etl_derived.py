@@ -59,3 +59,19 @@ def test_a_child_that_dies_is_a_clear_output_error() -> None:
     with pytest.raises(OutputError, match="proceso auxiliar"), derived.workers(True) as pool:
         assert pool is not None
         pool.submit(os._exit, 1).result()  # as if the system had killed it
+
+
+def test_what_is_made_ahead_comes_back_from_its_child_with_its_error() -> None:
+    import pandas as pd
+
+    good = pd.DataFrame(
+        {"title": ["Toy Story", "Toy Story 2"], "overview": ["toys", "more toys"], "tagline": ["", ""]}
+    )
+    bad = good.assign(overview=[object(), object()])  # cannot be sent to the child
+    with derived.workers(True, recommender=True) as pool:
+        assert pool is not None
+        made = derived.from_movies_ahead(pool, good).result(timeout=120)
+        text, titles = made.hand_over()
+        assert text is not None and titles is not None and titles.shape == (2, 2)
+        with pytest.raises(Exception):  # noqa: B017  (pickling's own error, whatever it is)
+            derived.from_movies_ahead(pool, bad).result(timeout=120)

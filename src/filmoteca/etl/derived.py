@@ -24,10 +24,12 @@ other tables are still being written.
 from __future__ import annotations
 
 import multiprocessing as mp
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
+from functools import partial
 from multiprocessing import forkserver
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -108,11 +110,34 @@ def workers(big: bool, recommender: bool = False) -> Iterator[ProcessPoolExecuto
 
 def from_movies_ahead(pool: ProcessPoolExecutor, movies: pd.DataFrame) -> Future[FromMovies]:
     """What the recommender derives from these movies alone (in the order of the movies
-    table: `features.from_movies`), made in a child process (`Recommender.fit` takes it)."""
+    table: `features.from_movies`), made in a child process (`Recommender.fit` takes it).
+    Returns at once: the task is handed to the pool on a thread of its own, because the first
+    task starts the children, which waits until the fork server has imported what they need
+    (`warm_up`: a second or more, while the tables could already be written)."""
     from ..recommender.model import Recommender
 
-    frame = movies[list(MOVIE_COLUMNS)]
-    return pool.submit(_from_movies, frame, Recommender().text_max_df)
+    frame, max_df = movies[list(MOVIE_COLUMNS)], Recommender().text_max_df
+    made: Future[FromMovies] = Future()
+
+    def submit() -> None:
+        try:
+            task = pool.submit(_from_movies, frame, max_df)
+        except BaseException as exc:  # the pool was shut down (after an error)
+            made.set_exception(exc)
+            return
+        task.add_done_callback(partial(_copy_outcome, made))
+
+    threading.Thread(target=submit, name="from_movies_ahead", daemon=True).start()
+    return made
+
+
+def _copy_outcome(made: Future[Any], task: Future[Any]) -> None:
+    if task.cancelled():
+        made.cancel()
+    elif task.exception() is not None:
+        made.set_exception(task.exception())
+    else:
+        made.set_result(task.result())
 
 
 def _from_movies(movies: pd.DataFrame, max_df: float) -> FromMovies:
