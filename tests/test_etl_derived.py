@@ -65,7 +65,11 @@ def test_what_is_made_ahead_comes_back_from_its_child_with_its_error() -> None:
     import pandas as pd
 
     good = pd.DataFrame(
-        {"title": ["Toy Story", "Toy Story 2"], "overview": ["toys", "more toys"], "tagline": ["", ""]}
+        {
+            "title": ["Toy Story", "Toy Story 2"],
+            "overview": ["toys", "more toys"],
+            "tagline": ["", ""],
+        }
     )
     bad = good.assign(overview=[object(), object()])  # cannot be sent to the child
     with derived.workers(True, recommender=True) as pool:

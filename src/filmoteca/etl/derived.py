@@ -28,7 +28,7 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from functools import partial
 from multiprocessing import forkserver
 from pathlib import Path
@@ -101,7 +101,11 @@ def workers(big: bool, recommender: bool = False) -> Iterator[ProcessPoolExecuto
         try:
             yield pool
         except BaseException as exc:
-            for process in list((getattr(pool, "_processes", None) or {}).values()):
+            # the pool's lock: a child being started on another thread (`from_movies_ahead`)
+            # is in the list once it is released
+            with getattr(pool, "_shutdown_lock", None) or nullcontext():
+                children = list((getattr(pool, "_processes", None) or {}).values())
+            for process in children:
                 process.terminate()
             if isinstance(exc, BrokenProcessPool):  # a child killed (out of memory, a signal)
                 raise OutputError(CHILD_DIED) from exc

@@ -225,15 +225,16 @@ def _best(product: sp.csr_matrix, k: int) -> np.ndarray:
     reach, estimated from `BEST_SAMPLE` evenly spaced values of the row (ties at it all
     kept). Vectorised: one small sort for the whole block, not a partition per row."""
     product = product.tocsr()
-    indptr, data = product.indptr, product.data
+    indptr, data, columns = product.indptr, product.data, np.asarray(product.indices)
     counts = np.diff(indptr)
     big = np.flatnonzero(counts > k)
     if not len(big):
-        return product.indices
+        return columns
     many = counts[big]
     spots = indptr[big][:, None] + (np.arange(BEST_SAMPLE) * many[:, None]) // BEST_SAMPLE
     sample = np.sort(data[spots], axis=1)
     rank = np.minimum(BEST_SAMPLE - 1, (k * BEST_SAMPLE) // many)  # from the highest
     floor = np.full(len(counts), -np.inf, data.dtype)
     floor[big] = sample[np.arange(len(big)), BEST_SAMPLE - 1 - rank]
-    return product.indices[data >= np.repeat(floor, counts)]
+    chosen: np.ndarray = columns[data >= np.repeat(floor, counts)]
+    return chosen
