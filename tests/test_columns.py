@@ -8,7 +8,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from filmoteca.catalog.columns import bool_array, to_numpy
+from filmoteca.catalog.columns import bool_array, order_by, to_numpy
 
 
 def test_to_numpy_fills_nulls_and_follows_chunks_and_offsets() -> None:
@@ -39,3 +39,14 @@ def test_bool_array_round_trips_and_filters() -> None:
     assert bool_array(mask).to_pylist() == mask.tolist()
     table = pa.table({"x": list(range(9))})
     assert table.filter(bool_array(mask))["x"].to_pylist() == [0, 2, 3, 8]
+
+
+def test_order_by_is_lexsort_with_ties_in_row_order_even_when_the_keys_do_not_fit() -> None:
+    rng = np.random.default_rng(4)
+    a, b = rng.integers(-3, 5, 2000), rng.integers(-2, 3, 2000)
+    c = rng.integers(0, 4, 2000).astype(np.int32)
+    assert np.array_equal(order_by(a, b, c), np.lexsort((c, b, a)))
+    assert np.array_equal(order_by(a), np.argsort(a, kind="stable"))
+    wide = rng.integers(-(2**61), 2**61, 2000)  # a combined key would overflow: lexsort
+    assert np.array_equal(order_by(a, wide), np.lexsort((wide, a)))
+    assert len(order_by(np.zeros(0, np.int64), np.zeros(0, np.int64))) == 0

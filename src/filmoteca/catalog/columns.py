@@ -4,6 +4,8 @@ pyarrow's own `to_numpy`, `pa.array(list)` and compute calls with Python scalars
 (about 40 MB of resident memory) to check for pandas types. The API server needs none of it, so
 the catalog converts through the Arrow buffers directly; their layout is fixed by the Arrow
 columnar format (a validity bitmap, then the values; bits least significant first).
+
+`order_by` sorts rows by several integer columns (a faster `np.lexsort`).
 """
 
 from __future__ import annotations
@@ -51,3 +53,22 @@ def bool_array(mask: np.ndarray) -> pa.Array:
     """A numpy boolean mask as an Arrow boolean array (for `Table.filter`)."""
     bitmap = np.packbits(np.asarray(mask, dtype=bool), bitorder="little")
     return pa.Array.from_buffers(pa.bool_(), len(mask), [None, pa.py_buffer(bitmap)])
+
+
+def order_by(*keys: np.ndarray) -> np.ndarray:
+    """The order of the rows by the first integer key, then the next..., then position:
+    `np.lexsort(keys[::-1])`, as one stable argsort of a combined int64 key (about twice as
+    fast on a million rows); `np.lexsort` itself when the keys' ranges do not fit in one."""
+    columns = [np.asarray(key, np.int64) for key in keys]
+    if not len(columns[0]):
+        return np.zeros(0, np.intp)
+    combined = np.zeros(len(columns[0]), np.int64)
+    span = 1
+    for column in columns:
+        low, high = int(column.min()), int(column.max())
+        width = high - low + 1
+        if span * width >= 2**62:
+            return np.lexsort(columns[::-1])
+        combined = combined * width + (column - low)
+        span *= width
+    return np.argsort(combined, kind="stable")

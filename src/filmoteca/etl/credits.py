@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..catalog import credits, mapped, store
-from ..catalog.columns import to_numpy
+from ..catalog.columns import order_by, to_numpy
 from ..catalog.movies import NO_DATE, positions_of
 from ..text import normalize_many
 
@@ -103,16 +103,15 @@ def _people(
     characters, character = _codes(cast["character"])
     role_values, role = _roles(crew)
     order = to_numpy(cast["order"], fill=-1).astype(np.int32)
-    rows_a, rows_w = np.arange(len(pos_a)), np.arange(len(pos_w))
-    billed = np.lexsort((rows_a, order, pos_a))
+    billed = order_by(pos_a, order)
     _save_rows(folder, "reparto", pos_a[billed], n_movies, slot_a[billed], character[billed],
                order[billed])  # fmt: skip
-    listed = np.lexsort((rows_w, pos_w))
+    listed = np.argsort(pos_w, kind="stable")
     _save_rows(folder, "equipo", pos_w[listed], n_movies, slot_w[listed], role[listed])
-    acted = np.lexsort((rows_a, by_date[pos_a], slot_a))
+    acted = order_by(slot_a, by_date[pos_a])
     _save_rows(folder, "actuaciones", slot_a[acted], len(person_ids), pos_a[acted],
                character[acted])  # fmt: skip
-    worked = np.lexsort((rows_w, by_date[pos_w], slot_w))
+    worked = order_by(slot_w, by_date[pos_w])
     _save_rows(folder, "trabajos", slot_w[worked], len(person_ids), pos_w[worked], role[worked])
     groups = _namesakes(names)
     return {

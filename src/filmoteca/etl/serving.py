@@ -28,7 +28,7 @@ import pyarrow.parquet as pq
 
 from ..catalog import INDEX, Catalog, cards, discover, mapped, store
 from ..catalog.cards import TEXT_COLUMNS, TOP_CAST, person_hash
-from ..catalog.columns import to_numpy
+from ..catalog.columns import order_by, to_numpy
 from ..catalog.movies import NO_DATE, Movies, positions_of
 from ..catalog.people import People
 from ..errors import CatalogError
@@ -213,10 +213,10 @@ def build_people(cast: pa.Table, crew: pa.Table, movies: MovieArrays) -> People:
 # ---------------------------------------------------------------- the web page's cards
 
 
-def _grouped(keys: np.ndarray, size: int, then: np.ndarray | None = None) -> _Grouped:
-    """Row numbers grouped by an integer key 0..size-1 (negative keys dropped), ordered by
-    `then` (else by row) inside a group."""
-    order = np.lexsort((then, keys)) if then is not None else np.argsort(keys, kind="stable")
+def _grouped(keys: np.ndarray, size: int) -> _Grouped:
+    """Row numbers grouped by an integer key 0..size-1 (negative keys dropped), in row order
+    inside a group."""
+    order = np.argsort(keys, kind="stable")
     order = order[keys[order] >= 0]
     bounds = np.concatenate([[0], np.cumsum(np.bincount(keys[order], minlength=size))])
     return _Grouped(order.tolist(), bounds.tolist())
@@ -311,7 +311,7 @@ _CHUNK = 8192
 def _billing(cast: _Cast, n: int) -> tuple[np.ndarray, np.ndarray]:
     """The first TOP_CAST * 3 billed cast rows of every movie position, as (rows in movie
     then billing order, per-movie bounds into them): selected vectorised, once."""
-    order = np.lexsort((cast.order, cast.movie))
+    order = order_by(cast.movie, cast.order)
     order = order[cast.movie[order] >= 0]
     movie = cast.movie[order]
     starts = np.searchsorted(movie, np.arange(n + 1))
@@ -367,14 +367,14 @@ def _person_records(cast: _Cast, ids: np.ndarray, days: np.ndarray) -> dict[str,
     code = np.maximum(cast.spelling, 0)
     person = np.where(known & (hashes[code] != 0) & (cast.movie >= 0), person_of_spelling[code], -1)
     rows = np.flatnonzero(person >= 0)
-    rows = rows[np.lexsort((cast.order[rows], cast.movie[rows], person[rows]))]
+    rows = rows[order_by(person[rows], cast.movie[rows], cast.order[rows])]
     first = np.ones(len(rows), dtype=bool)  # the first billed row of each (person, film)
     first[1:] = (person[rows][1:] != person[rows][:-1]) | (
         cast.movie[rows][1:] != cast.movie[rows][:-1]
     )
     rows = rows[first]
     films = cast.movie[rows]
-    rows = rows[np.lexsort((ids[films], days[films], person[rows]))]
+    rows = rows[order_by(person[rows], days[films], ids[films])]
     pairs = np.stack([cast.movie[rows], cast.character[rows]], axis=1).astype(np.int32)
     bounds = np.searchsorted(person[rows], np.arange(len(unique) + 1)) * pairs.itemsize * 2
     return {"person_hashes": unique, "personas": bounds.astype(np.int64), "acting": pairs}
