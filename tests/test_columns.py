@@ -7,8 +7,9 @@ import datetime as dt
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pytest
 
-from filmoteca.catalog.columns import bool_array, order_by, to_numpy
+from filmoteca.catalog.columns import bool_array, distinct, order_by, to_numpy
 
 
 def test_to_numpy_fills_nulls_and_follows_chunks_and_offsets() -> None:
@@ -50,3 +51,10 @@ def test_order_by_is_lexsort_with_ties_in_row_order_even_when_the_keys_do_not_fi
     wide = rng.integers(-(2**61), 2**61, 2000)  # a combined key would overflow: lexsort
     assert np.array_equal(order_by(a, wide), np.lexsort((wide, a)))
     assert len(order_by(np.zeros(0, np.int64), np.zeros(0, np.int64))) == 0
+
+
+@pytest.mark.parametrize("below", [None, 50, 10_000])  # sorted; marked (many values); sorted
+def test_distinct_is_each_value_once_in_order(below: int | None) -> None:
+    values = np.random.default_rng(2).integers(0, 50, 400)
+    assert np.array_equal(distinct(values, below), np.unique(values))
+    assert len(distinct(np.zeros(0, np.int64), below)) == 0

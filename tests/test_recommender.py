@@ -689,9 +689,3 @@ def test_the_blocks_best_partners_are_about_k_per_row_the_highest_and_every_tie(
         assert set(top[:150]) <= set(rows[r])  # the highest are never left out
         floor = values[r, rows[r]].min()
         assert set(np.flatnonzero(values[r] >= floor)) == set(rows[r])  # ties all kept
-
-
-@pytest.mark.parametrize("n", [50, 10_000])  # many values for n columns (marks), few (sort)
-def test_the_blocks_candidate_columns_are_each_column_once_in_order(n: int) -> None:
-    values = np.random.default_rng(2).integers(0, 50, 400)
-    assert np.array_equal(approximate._distinct(values, n), np.unique(values))

@@ -5,7 +5,8 @@ pyarrow's own `to_numpy`, `pa.array(list)` and compute calls with Python scalars
 the catalog converts through the Arrow buffers directly; their layout is fixed by the Arrow
 columnar format (a validity bitmap, then the values; bits least significant first).
 
-`order_by` sorts rows by several integer columns (a faster `np.lexsort`).
+`order_by` sorts rows by several integer columns (a faster `np.lexsort`) and `distinct` is a
+faster `np.unique` of integers: build-time helpers for the tables' integer columns.
 """
 
 from __future__ import annotations
@@ -72,3 +73,17 @@ def order_by(*keys: np.ndarray) -> np.ndarray:
         combined = combined * width + (column - low)
         span *= width
     return np.argsort(combined, kind="stable")
+
+
+def distinct(values: np.ndarray, below: int | None = None) -> np.ndarray:
+    """`np.unique(values)` of integers: by marking them when they are known to lie in
+    0..below-1 and are many (a pass over `below` booleans is cheaper than sorting them), else
+    by sorting (numpy 2's hash-based `unique` is far slower on these arrays)."""
+    if below is not None and 8 * len(values) >= below:
+        seen = np.zeros(below, bool)
+        seen[values] = True
+        return np.flatnonzero(seen)
+    ordered = np.sort(values)
+    keep = np.ones(len(ordered), bool)
+    keep[1:] = ordered[1:] != ordered[:-1]
+    return ordered[keep]

@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..catalog import credits, mapped, store
-from ..catalog.columns import order_by, to_numpy
+from ..catalog.columns import distinct, order_by, to_numpy
 from ..catalog.movies import NO_DATE, positions_of
 from ..text import normalize_many
 
@@ -60,14 +60,6 @@ def _link(
     return table
 
 
-def _distinct(values: np.ndarray) -> np.ndarray:
-    """`np.unique(values)` by sorting (numpy 2's hash-based `unique` is far slower here)."""
-    ordered = np.sort(values)
-    keep = np.ones(len(ordered), bool)
-    keep[1:] = ordered[1:] != ordered[:-1]
-    return ordered[keep]
-
-
 def _codes(column: pa.ChunkedArray) -> tuple[list[str], np.ndarray]:
     """A string column as (distinct values, '' for null; int32 code per row)."""
     if not pa.types.is_dictionary(column.type):
@@ -94,7 +86,7 @@ def _people(
 ) -> dict[str, Any]:
     """Movie cast and crew records, person records, and the tables they point into."""
     pids = [to_numpy(t["person_id"]) for t in (cast, crew)]
-    person_ids = _distinct(np.concatenate(pids))
+    person_ids = distinct(np.concatenate(pids))
     slot_a, slot_w = (np.searchsorted(person_ids, p).astype(np.int32) for p in pids)
     pos_a, pos_w = to_numpy(cast["position"]), to_numpy(crew["position"])
     spell_a, name_a = _codes(cast["name"])

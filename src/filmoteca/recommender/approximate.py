@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..catalog.columns import distinct
 from . import neighbors as nb
 
 if TYPE_CHECKING:
@@ -161,7 +162,7 @@ def solve(
             cols.append(_best(product, SHARED * k))
         elif shared is not None:
             cols.append(_best(shared[0][rows] @ shared[1], SHARED * k))
-        cand = _distinct(np.concatenate(cols), n)
+        cand = distinct(np.concatenate(cols), n)
         if product is None:
             sub = sub_problem(problem, x, rows, cand)
         else:
@@ -203,20 +204,6 @@ def _shared_features(
     rows = sp.csr_matrix((x.data * keep, x.indices.copy(), x.indptr.copy()), shape=x.shape)
     rows.eliminate_zeros()
     return (rows, sp.csr_matrix(rows.T)), most
-
-
-def _distinct(values: np.ndarray, n: int) -> np.ndarray:
-    """`np.unique(values)` of column numbers below n: by marking them when they are many
-    (a pass over n booleans is cheaper than sorting them), else by sorting (numpy 2's
-    hash-based `unique` is slower here)."""
-    if 8 * len(values) >= n:
-        seen = np.zeros(n, bool)
-        seen[values] = True
-        return np.flatnonzero(seen)
-    ordered = np.sort(values)
-    keep = np.ones(len(ordered), bool)
-    keep[1:] = ordered[1:] != ordered[:-1]
-    return ordered[keep]
 
 
 def _best(product: sp.csr_matrix, k: int) -> np.ndarray:
