@@ -51,10 +51,10 @@ PRELOAD = ["filmoteca.etl.serving", "filmoteca.api.answers"]
 PRELOAD_RECOMMENDER = [
     "filmoteca.recommender.features",
     "filmoteca.recommender.sagas",
-    "sklearn.feature_extraction.text",
+    "filmoteca.recommender.terms",
 ]
-# what fitting the recommender imports (scipy: about half a second; not scikit-learn, which
-# only the children need), imported here on a thread while the tables are written
+# what fitting the recommender imports (scipy: about half a second), imported here on a
+# thread while the tables are written
 # (`preload_recommender`), not after them
 RECOMMENDER_MODULES = [
     "filmoteca.recommender.storage",
@@ -82,7 +82,7 @@ WITH_RECOMMENDER: tuple[tuple[Parts, ...], Parts] = ((("indice",), ("fichas", "c
 def warm_up(recommender: bool = False) -> None:
     """Start the fork server the children will come from, importing what they need (it runs
     beside the rest of the build; a no-op if it already runs). Without the recommender, not
-    what only it needs (scikit-learn: over a second of CPU while the tables are written)."""
+    what only it needs (scipy: about half a second of CPU while the tables are written)."""
     context = mp.get_context("forkserver")
     context.set_forkserver_preload(PRELOAD + (PRELOAD_RECOMMENDER if recommender else []))
     forkserver.ensure_running()

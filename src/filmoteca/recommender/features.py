@@ -141,19 +141,16 @@ def from_movies(movies: pd.DataFrame, max_df: float) -> FromMovies:
 
 
 def text_block(movies: pd.DataFrame, max_df: float) -> Block:
-    """TF-IDF over overview + tagline keeping terms found in 2 .. max_df·n documents."""
-    from sklearn.feature_extraction.text import TfidfVectorizer  # over a second to import
+    """TF-IDF over overview + tagline keeping terms found in 2 .. max_df·n documents
+    (scikit-learn's `TfidfVectorizer`, made by `terms.tfidf`)."""
+    from .terms import tfidf
 
     docs = (movies["overview"].fillna("") + " " + movies["tagline"].fillna("")).tolist()
     most = max(2, int(max_df * len(docs)))
-    vectorizer = TfidfVectorizer(
-        stop_words="english", sublinear_tf=True, min_df=2, max_df=most, dtype=np.float32
-    )
     try:
-        matrix = vectorizer.fit_transform(docs)
+        return tfidf(docs, 2, most)
     except ValueError:  # no term survives (tiny or text-less catalogs)
         return sp.csr_matrix((len(docs), 0), dtype=np.float32), []
-    return sp.csr_matrix(matrix, dtype=np.float32), vectorizer.get_feature_names_out().tolist()
 
 
 def era_features(years: np.ndarray, scale: float) -> np.ndarray:

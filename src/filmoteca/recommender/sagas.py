@@ -1,4 +1,4 @@
-"""Movies of one saga, found at fit time (scipy, scikit-learn): item-to-item lists rank them first.
+"""Movies of one saga, found at fit time (scipy): item-to-item lists rank them first.
 
 Two movies are of one saga when they share a collection, or when their titles share the words
 of the shorter title (at least two of them, or its only word; one of them rare) and a person of
@@ -37,13 +37,14 @@ def _columns(
 def title_pairs(titles: Sequence[str], rows: int = 4096) -> sp.coo_matrix:
     """Pairs (i < j) whose titles share the words of the shorter one (two of them, or its only
     word), one of them rare; `rows` titles at a time, so that memory stays bounded."""
-    from sklearn.feature_extraction.text import CountVectorizer  # over a second to import
+    from .terms import counts
 
     n = len(titles)
     try:
-        words = CountVectorizer(stop_words="english", binary=True).fit_transform(titles)
+        words, _ = counts(titles)  # scikit-learn's CountVectorizer(stop_words="english")
     except ValueError:  # no title has a word
         return sp.coo_matrix((n, n), dtype=np.float32)
+    words.data[:] = 1.0  # binary
     docs = np.bincount(words.indices, minlength=words.shape[1])
     kept = np.flatnonzero(docs <= max(2, COMMON_TITLES * n))
     words = sp.csr_matrix(words[:, kept], dtype=np.float32)

@@ -1,0 +1,172 @@
+"""Word counts of short English texts, as scikit-learn's CountVectorizer makes them, without it.
+
+The recommender's text block (TF-IDF of overview + tagline) and its title words (sagas) are
+scikit-learn's `TfidfVectorizer` / `CountVectorizer` with their default analyzer: the text
+lowercased (`str.lower`), its tokens the matches of `(?u)\\b\\w\\w+\\b` (runs of two or more
+word characters), English stop words (`STOP_WORDS`, scikit-learn's list) left out. Importing
+scikit-learn costs about 1.5 s of CPU and its analyzer runs a regular expression and a
+dictionary update per document in Python (about 4 s on 45,000 overviews); here the ASCII
+documents (about nine in ten) are split by Arrow's compute kernels, the others by the same
+regular expression, and the counting is numpy's. The result is scikit-learn's, value for value
+and in the same stored order (tests/test_terms.py compares them).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import scipy.sparse as sp
+
+TOKEN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's token_pattern
+# scikit-learn's ENGLISH_STOP_WORDS (BSD-3-Clause; from the Glasgow Information Retrieval Group)
+_STOP_TEXT = """
+    a about above across after afterwards again against all almost alone along already also
+    although always am among amongst amoungst amount an and another any anyhow anyone
+    anything anyway anywhere are around as at back be became because become becomes becoming
+    been before beforehand behind being below beside besides between beyond bill both bottom
+    but by call can cannot cant co con could couldnt cry de describe detail do done down due
+    during each eg eight either eleven else elsewhere empty enough etc even ever every
+    everyone everything everywhere except few fifteen fifty fill find fire first five for
+    former formerly forty found four from front full further get give go had has hasnt have
+    he hence her here hereafter hereby herein hereupon hers herself him himself his how
+    however hundred i ie if in inc indeed interest into is it its itself keep last latter
+    latterly least less ltd made many may me meanwhile might mill mine more moreover most
+    mostly move much must my myself name namely neither never nevertheless next nine no
+    nobody none noone nor not nothing now nowhere of off often on once one only onto or
+    other others otherwise our ours ourselves out over own part per perhaps please put
+    rather re same see seem seemed seeming seems serious several she should show side since
+    sincere six sixty so some somehow someone something sometime sometimes somewhere still
+    such system take ten than that the their them themselves then thence there thereafter
+    thereby therefore therein thereupon these they thick thin third this those though three
+    through throughout thru thus to together too top toward towards twelve twenty two un
+    under until up upon us very via was we well were what whatever when whence whenever
+    where whereafter whereas whereby wherein whereupon wherever whether which while whither
+    who whoever whole whom whose why will with within without would yet you your yours
+    yourself yourselves
+"""
+STOP_WORDS = frozenset(_STOP_TEXT.split())
+_STOP_ARRAY = pa.array(sorted(STOP_WORDS))
+
+
+def _spacing_table() -> np.ndarray:
+    """Byte -> its lowercase when it is an ASCII word character ([0-9A-Za-z_]), else a space."""
+    table = np.full(256, ord(" "), np.uint8)
+    word = np.frombuffer(b"0123456789_abcdefghijklmnopqrstuvwxyz", np.uint8)
+    table[word] = word
+    table[np.arange(ord("A"), ord("Z") + 1)] = np.arange(ord("a"), ord("z") + 1)
+    return table
+
+
+_SPACED = _spacing_table()
+
+
+def tokens(docs: Sequence[str]) -> tuple[np.ndarray, pa.Array]:
+    """Every token of the documents, in order (document by document): each one's document
+    (int64) and its text."""
+    array = pa.array(docs, pa.string())
+    ascii_ = pc.string_is_ascii(array).to_numpy(zero_copy_only=False)
+    where = np.flatnonzero(ascii_)
+    split = pc.ascii_split_whitespace(_words_spaced(array.take(where)))
+    words = pc.list_flatten(split)
+    owner = where[pc.list_parent_indices(split).to_numpy()]
+    longer = pc.greater_equal(pc.binary_length(words), 2).to_numpy(zero_copy_only=False)
+    words, owner = words.filter(pa.array(longer)), owner[longer]
+    others = np.flatnonzero(~ascii_)  # the same regular expression, in Python
+    found = [TOKEN.findall(docs[i].lower()) for i in others.tolist()]
+    words = pa.concat_arrays([words, pa.array([w for f in found for w in f], pa.string())])
+    owner = np.concatenate([owner, np.repeat(others, [len(f) for f in found])])
+    kept = np.logical_not(pc.is_in(words, _STOP_ARRAY).to_numpy(zero_copy_only=False))
+    order = np.flatnonzero(kept)[np.argsort(owner[kept], kind="stable")]
+    return owner[order], words.take(pa.array(order))
+
+
+def _words_spaced(array: pa.StringArray) -> pa.StringArray:
+    """ASCII texts lowercased, every character but [0-9a-z_] made a space (byte by byte: the
+    same offsets over new bytes)."""
+    _, offsets, data = array.buffers()
+    if data is None:  # no text at all
+        return array
+    spaced = pa.py_buffer(_SPACED[np.frombuffer(data, np.uint8)])
+    return pa.StringArray.from_buffers(len(array), offsets, spaced, offset=array.offset)
+
+
+def counts(
+    docs: Sequence[str], low: int = 1, high: float | None = None
+) -> tuple[sp.csr_matrix, list[str]]:
+    """Document-term counts (float32) of the terms found in `low` .. `high` documents, and
+    those terms in sorted order (a column per term): `CountVectorizer(stop_words="english",
+    min_df=low, max_df=high, dtype=np.float32).fit_transform(docs)` and its feature names,
+    with its entries in the same stored order. ValueError when no term is left, as there."""
+    owner, words = tokens(docs)
+    n = len(docs)
+    if not len(words):
+        raise ValueError("ningún documento tiene palabras")
+    encoded = pc.dictionary_encode(words)
+    seen = encoded.indices.to_numpy().astype(np.int64)  # first-seen order, as the vocabulary
+    vocabulary = encoded.dictionary
+    size = len(vocabulary)
+    pairs, times = np.unique(owner * size + seen, return_counts=True)  # by document, then term
+    rows, terms = pairs // size, pairs % size
+    df = np.bincount(terms, minlength=size)
+    mask = df >= low
+    if high is not None:
+        mask &= df <= high
+    if not mask.any():
+        raise ValueError("no queda ningún término")
+    names = vocabulary.filter(pa.array(mask))
+    alphabetical = pc.array_sort_indices(names)  # UTF-8 byte order: code point order
+    rank = np.empty(len(names), np.int64)
+    rank[alphabetical.to_numpy()] = np.arange(len(names))
+    column = np.full(size, -1, np.int64)
+    column[np.flatnonzero(mask)] = rank
+    kept = mask[terms]
+    indptr = np.zeros(n + 1, np.int64)
+    np.cumsum(np.bincount(rows[kept], minlength=n), out=indptr[1:])
+    index_dtype = np.int32 if indptr[-1] <= np.iinfo(np.int32).max else np.int64
+    matrix = sp.csr_matrix(
+        (times[kept].astype(np.float32), column[terms[kept]].astype(index_dtype),
+         indptr.astype(index_dtype)),
+        shape=(n, len(names)),
+    )  # fmt: skip
+    return matrix, names.take(alphabetical).to_pylist()
+
+
+def tfidf(docs: Sequence[str], low: int, high: float) -> tuple[sp.csr_matrix, list[str]]:
+    """`TfidfVectorizer(stop_words="english", sublinear_tf=True, min_df=low, max_df=high,
+    dtype=np.float32).fit_transform(docs)` and its feature names: 1 + log of the counts, times
+    the smoothed idf (1 + log((1 + n) / (1 + df))), rows scaled to unit L2 norm, float32."""
+    matrix, names = counts(docs, low, high)
+    n = matrix.shape[0]
+    df = np.bincount(matrix.indices, minlength=matrix.shape[1]).astype(np.float32)
+    df += 1.0
+    idf = np.full_like(df, fill_value=n + 1, dtype=np.float32)
+    idf /= df
+    np.log(idf, out=idf)
+    idf += 1.0
+    data = matrix.data
+    np.log(data, data)
+    data += 1.0
+    data *= idf[matrix.indices]
+    _normalize_rows(matrix)
+    return matrix, names
+
+
+def _normalize_rows(matrix: sp.csr_matrix) -> None:
+    """Scale each row to unit L2 norm in place, as scikit-learn's `normalize` does: the squares
+    summed in stored order (a double sum), the values divided by its square root."""
+    lengths = np.diff(matrix.indptr)
+    if not len(lengths) or not lengths.max():
+        return
+    data = matrix.data
+    total = np.zeros(len(lengths), np.float64)
+    for j in range(int(lengths.max())):  # column j of every row: sequential sums, vectorised
+        rows = np.flatnonzero(lengths > j)
+        value = data[matrix.indptr[rows] + j]
+        total[rows] += value * value
+    scale = np.sqrt(total)
+    nonzero = np.repeat(scale, lengths)
+    np.divide(data, nonzero, out=data, where=nonzero != 0.0, casting="unsafe")
