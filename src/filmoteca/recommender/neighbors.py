@@ -138,7 +138,10 @@ def _candidates(
     problem: Problem, scores: np.ndarray, marks: np.ndarray, r0: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """(row, column) of the candidates with evidence that surely hold each row's top k."""
-    rows, cols = np.nonzero(scores >= _thresholds(scores, problem.k)[:, None])
+    # flat positions, then (row, column): several times faster than a 2-D np.nonzero
+    flat = np.flatnonzero(scores >= _thresholds(scores, problem.k)[:, None])
+    rows = flat // scores.shape[1]
+    cols = flat - rows * scores.shape[1]
     keep = _evidence(problem, marks, r0, rows, cols) & np.isfinite(scores[rows, cols])
     rows, cols = rows[keep], cols[keep]
     short = np.flatnonzero(np.bincount(rows, minlength=len(scores)) < problem.k)
