@@ -79,3 +79,36 @@ def test_what_is_made_ahead_comes_back_from_its_child_with_its_error() -> None:
         assert text is not None and titles is not None and titles.shape == (2, 2)
         with pytest.raises(TypeError):  # raised in the child, handed back here
             derived.from_movies_ahead(pool, bad).result(timeout=120)
+
+
+def test_handing_the_text_ahead_imports_nothing_of_the_recommender_here() -> None:
+    """The build's main thread must not import the recommender while `preload_recommender`
+    may be importing it on another thread: two threads importing one package at once can
+    deadlock, which Python breaks with an ImportError ('partially initialized module'), a
+    build lost in about 80 before. Checked in a fresh interpreter, where nothing is imported
+    yet; the pool only records what it is given."""
+    import subprocess
+    import sys
+
+    script = """
+import sys
+from concurrent.futures import Future
+import pandas as pd
+from filmoteca.etl import derived
+
+class Pool:
+    def submit(self, fn, *args):
+        self.task = (fn, args)
+        done = Future()
+        done.set_result(None)
+        return done
+
+pool = Pool()
+movies = pd.DataFrame({"title": ["a"], "overview": ["b"], "tagline": ["c"]})
+derived.from_movies_ahead(pool, movies).result(timeout=60)
+assert pool.task[0] is derived._from_movies, pool.task
+loaded = sorted(m for m in sys.modules if m.startswith("filmoteca.recommender"))
+assert not loaded, loaded
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

@@ -118,14 +118,12 @@ def from_movies_ahead(pool: ProcessPoolExecutor, movies: pd.DataFrame) -> Future
     Returns at once: the task is handed to the pool on a thread of its own, because the first
     task starts the children, which waits until the fork server has imported what they need
     (`warm_up`: a second or more, while the tables could already be written)."""
-    from ..recommender.model import Recommender
-
-    frame, max_df = movies[list(MOVIE_COLUMNS)], Recommender().text_max_df
+    frame = movies[list(MOVIE_COLUMNS)]
     made: Future[FromMovies] = Future()
 
     def submit() -> None:
         try:
-            task = pool.submit(_from_movies, frame, max_df)
+            task = pool.submit(_from_movies, frame)
         except BaseException as exc:  # the pool was shut down (after an error)
             made.set_exception(exc)
             return
@@ -144,15 +142,22 @@ def _copy_outcome(made: Future[Any], task: Future[Any]) -> None:
         made.set_result(task.result())
 
 
-def _from_movies(movies: pd.DataFrame, max_df: float) -> FromMovies:
+def _from_movies(movies: pd.DataFrame) -> FromMovies:
+    """In the child: `features.from_movies` with the build's (the default) text_max_df. The
+    recommender is imported here, never by the build's main thread while the tables are
+    written: `preload_recommender` may be importing the same modules on another thread, and
+    two threads importing one package at once can deadlock, which Python breaks by handing one
+    of them a partly initialised module (an ImportError, 1 build in about 80 before)."""
     from ..recommender.features import from_movies
+    from ..recommender.model import Recommender
 
-    return from_movies(movies, max_df)
+    return from_movies(movies, Recommender().text_max_df)
 
 
 def preload_recommender() -> None:
     """Import what fitting the recommender needs (on a thread beside the tables; a module
-    that fails to import is left for the fit to report)."""
+    that fails to import is left for the fit to report). Nothing else may import these
+    modules until it has returned (see `_from_movies`): the build waits for it first."""
     import importlib
 
     for name in RECOMMENDER_MODULES:

@@ -478,8 +478,9 @@ def build_catalog(
         # hashlib lets go of the GIL: the inputs are hashed on the other core meanwhile
         digests = hasher.map(sha256, source.files)
         learned = hasher.map(sha256, learned_from if fit_recommender else [])
+        preloaded = None
         if big and fit_recommender:  # then its imports, while the tables are written
-            hasher.submit(derived.preload_recommender)
+            preloaded = hasher.submit(derived.preload_recommender)
         steps = _write_tables(source, out, progress, warnings, on_movies)
         inputs = [
             {"file": p.name, "bytes": p.stat().st_size, "sha256": digest}
@@ -512,6 +513,8 @@ def build_catalog(
             "tables": tables,
         }
         write_manifest(out, manifest)  # the recommender reads a complete catalog
+        if preloaded is not None:  # its imports done: no two threads import them at once
+            preloaded.result()
         recommend = partial(
             _fit_recommender, ratings=ratings, links=links, ahead=ahead[0] if ahead else None
         )
