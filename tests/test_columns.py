@@ -9,7 +9,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from filmoteca.catalog.columns import bool_array, distinct, order_by, to_numpy
+from filmoteca.catalog.columns import (
+    bool_array,
+    distinct,
+    encode,
+    first_index,
+    order_by,
+    to_numpy,
+)
 
 
 def test_to_numpy_fills_nulls_and_follows_chunks_and_offsets() -> None:
@@ -58,3 +65,23 @@ def test_distinct_is_each_value_once_in_order(below: int | None) -> None:
     values = np.random.default_rng(2).integers(0, 50, 400)
     assert np.array_equal(distinct(values, below), np.unique(values))
     assert len(distinct(np.zeros(0, np.int64), below)) == 0
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        np.random.default_rng(1).integers(0, 1_000, 20_000),  # dense: the table
+        np.random.default_rng(2).integers(0, 10**12, 5_000),  # sparse: the sort
+        np.array([5, -1, 3, -1, 5, 0, 7, 3]),  # negative values: the sort
+        np.array([4, 4, 4, 4, 4, 4, 4, 4, 4]),
+        np.zeros(0, np.int64),
+    ],
+)
+def test_encode_and_first_index_are_np_unique(values: np.ndarray) -> None:
+    found, codes = encode(values)
+    want, inverse = np.unique(values, return_inverse=True)
+    assert np.array_equal(found, want) and found.dtype == values.dtype
+    assert np.array_equal(codes, inverse) and codes.dtype == np.int32
+    found, first = first_index(values)
+    want, index = np.unique(values, return_index=True)
+    assert np.array_equal(found, want) and np.array_equal(first, index)

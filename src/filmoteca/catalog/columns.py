@@ -5,8 +5,12 @@ pyarrow's own `to_numpy`, `pa.array(list)` and compute calls with Python scalars
 the catalog converts through the Arrow buffers directly; their layout is fixed by the Arrow
 columnar format (a validity bitmap, then the values; bits least significant first).
 
-`order_by` sorts rows by several integer columns (a faster `np.lexsort`) and `distinct` is a
-faster `np.unique` of integers: build-time helpers for the tables' integer columns.
+`order_by` sorts rows by several integer columns (a faster `np.lexsort`); `distinct`,
+`encode` and `first_index` are faster `np.unique` of integers (plain, with the inverse, with
+the first positions): build-time helpers for the tables' integer columns. When the values
+are non-negative and many for their range (8 or more per possible value), they mark a table
+of the range instead of sorting (a million person ids: 0.06 s against 3.3 s for a sort and a
+binary search of each).
 """
 
 from __future__ import annotations
@@ -87,3 +91,37 @@ def distinct(values: np.ndarray, below: int | None = None) -> np.ndarray:
     keep = np.ones(len(ordered), bool)
     keep[1:] = ordered[1:] != ordered[:-1]
     return ordered[keep]
+
+
+def _dense(values: np.ndarray) -> int | None:
+    """The size of the range 0..high of non-negative values worth a table, else None."""
+    if not len(values) or int(values.min()) < 0:
+        return None
+    high = int(values.max()) + 1
+    return high if 8 * len(values) >= high else None
+
+
+def encode(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`np.unique(values, return_inverse=True)` of integers: the distinct values (sorted) and
+    each value's index among them (int32)."""
+    high = _dense(values)
+    if high is None:
+        found = distinct(values)
+        return found, np.searchsorted(found, values).astype(np.int32)
+    seen = np.zeros(high, bool)
+    seen[values] = True
+    slot = np.cumsum(seen, dtype=np.int64) - 1
+    return np.flatnonzero(seen).astype(values.dtype), slot[values].astype(np.int32)
+
+
+def first_index(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`np.unique(values, return_index=True)` of integers: the distinct values (sorted) and
+    the position of each one's first occurrence."""
+    high = _dense(values)
+    if high is None:
+        found, first = np.unique(values, return_index=True)
+        return found, first
+    first = np.full(high, len(values), np.int64)
+    np.minimum.at(first, values, np.arange(len(values), dtype=np.int64))
+    present = np.flatnonzero(first < len(values))
+    return present.astype(values.dtype), first[present]

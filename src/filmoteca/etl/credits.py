@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..catalog import credits, mapped, store
-from ..catalog.columns import distinct, order_by, to_numpy
+from ..catalog.columns import encode, first_index, order_by, to_numpy
 from ..catalog.movies import NO_DATE, positions_of
 from ..text import normalize_many
 
@@ -86,8 +86,8 @@ def _people(
 ) -> dict[str, Any]:
     """Movie cast and crew records, person records, and the tables they point into."""
     pids = [to_numpy(t["person_id"]) for t in (cast, crew)]
-    person_ids = distinct(np.concatenate(pids))
-    slot_a, slot_w = (np.searchsorted(person_ids, p).astype(np.int32) for p in pids)
+    person_ids, slots = encode(np.concatenate(pids))
+    slot_a, slot_w = slots[: len(pids[0])], slots[len(pids[0]) :]
     pos_a, pos_w = to_numpy(cast["position"]), to_numpy(crew["position"])
     spell_a, name_a = _codes(cast["name"])
     spell_w, name_w = _codes(crew["name"])
@@ -128,7 +128,7 @@ def _first_names(n: int, sources: list[tuple[np.ndarray, list[str], np.ndarray]]
     codes = np.concatenate(  # a missing name (-1) stays missing, not another source's text
         [np.where(c >= 0, c + o, -1) for (_, _, c), o in zip(sources, offsets, strict=True)]
     )
-    found, first = np.unique(slots, return_index=True)
+    found, first = first_index(slots)
     code = codes[first]
     names = np.full(n, "", dtype=object)
     names[found] = texts[np.where(code >= 0, code, len(texts) - 1)]  # the last text is ''
@@ -167,10 +167,10 @@ def _keywords(
     """Per movie position, its keywords (codes into the sorted keyword ids), in TMDB order."""
     table = _link(catalog_dir, "keywords", ["keyword_id", "name"], ids, sorter)
     kids = to_numpy(table["keyword_id"], fill=-1)
-    keyword_ids, first = np.unique(kids, return_index=True)
+    keyword_ids, code = encode(kids)
+    first = first_index(code)[1]
     spellings, spelling = _codes(table["name"])
     names = [spellings[c] if c >= 0 else "" for c in spelling[first].tolist()]
-    code = np.searchsorted(keyword_ids, kids).astype(np.int32)
     position = to_numpy(table["position"])
     listed = np.lexsort((np.arange(len(position)), position))
     _save_rows(folder, "palabras_clave", position[listed], len(ids), code[listed])
