@@ -9,10 +9,9 @@ from random import Random
 from typing import Any
 
 import matplotlib as mpl
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from wordcloud import STOPWORDS, WordCloud
 
-from ..text import is_meta_keyword
+from ..text import ENGLISH_STOP_WORDS, is_meta_keyword
 from .data import ReportData
 from .labels import num, pct
 from .model import Figura
