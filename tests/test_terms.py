@@ -92,3 +92,12 @@ def test_no_term_left_is_a_value_error_as_in_scikit_learn() -> None:
             terms.counts(docs, **kwargs)
     with pytest.raises(ValueError):
         _sklearn_counts(["boy girl", "war love"], min_df=2)
+
+
+def test_tokens_a_few_documents_at_a_time_are_the_same() -> None:
+    docs = DOCS + _random_docs(3, 40)
+    owner, words = terms.tokens(docs)
+    for at_once in (1, 3, 7):
+        other_owner, other_words = terms.tokens(docs, at_once=at_once)
+        assert np.array_equal(owner, other_owner)
+        assert words.equals(other_words)

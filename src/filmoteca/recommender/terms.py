@@ -25,6 +25,7 @@ from ..text import ENGLISH_STOP_WORDS as STOP_WORDS
 
 TOKEN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's token_pattern
 _STOP_ARRAY = pa.array(sorted(STOP_WORDS))
+DOCS_AT_ONCE = 100_000  # documents made one Arrow array at a time (`tokens`)
 
 
 def _spacing_table() -> np.ndarray:
@@ -39,24 +40,34 @@ def _spacing_table() -> np.ndarray:
 _SPACED = _spacing_table()
 
 
-def tokens(docs: Sequence[str]) -> tuple[np.ndarray, pa.Array]:
+def tokens(docs: Sequence[str], at_once: int = DOCS_AT_ONCE) -> tuple[np.ndarray, pa.Array]:
     """Every token of the documents, in order (document by document): each one's document
-    (int64) and its text."""
+    (int64) and its text. `at_once` documents at a time (an Arrow string array holds 2 GB)."""
+    owners, words = [np.zeros(0, np.int64)], [pa.array([], pa.string())]
+    for start in range(0, len(docs), at_once):
+        owner, found = _ascii_tokens(docs[start : start + at_once])
+        owners.append(owner + start)
+        words.append(found)
+    others = [i for i, doc in enumerate(docs) if not doc.isascii()]  # the same regex, in Python
+    found_ = [TOKEN.findall(docs[i].lower()) for i in others]
+    owners.append(np.repeat(np.asarray(others, np.int64), [len(f) for f in found_]))
+    words.append(pa.array([w for f in found_ for w in f], pa.string()))
+    owner, every = np.concatenate(owners), pa.concat_arrays(words)
+    kept = np.logical_not(pc.is_in(every, _STOP_ARRAY).to_numpy(zero_copy_only=False))
+    order = np.flatnonzero(kept)[np.argsort(owner[kept], kind="stable")]
+    return owner[order], every.take(pa.array(order))
+
+
+def _ascii_tokens(docs: Sequence[str]) -> tuple[np.ndarray, pa.Array]:
+    """The tokens of the ASCII documents among `docs`, with their document (an index into
+    `docs`): lowercased runs of [0-9a-z_] of two or more."""
     array = pa.array(docs, pa.string())
-    ascii_ = pc.string_is_ascii(array).to_numpy(zero_copy_only=False)
-    where = np.flatnonzero(ascii_)
+    where = np.flatnonzero(pc.string_is_ascii(array).to_numpy(zero_copy_only=False))
     split = pc.ascii_split_whitespace(_words_spaced(array.take(where)))
     words = pc.list_flatten(split)
     owner = where[pc.list_parent_indices(split).to_numpy()]
     longer = pc.greater_equal(pc.binary_length(words), 2).to_numpy(zero_copy_only=False)
-    words, owner = words.filter(pa.array(longer)), owner[longer]
-    others = np.flatnonzero(~ascii_)  # the same regular expression, in Python
-    found = [TOKEN.findall(docs[i].lower()) for i in others.tolist()]
-    words = pa.concat_arrays([words, pa.array([w for f in found for w in f], pa.string())])
-    owner = np.concatenate([owner, np.repeat(others, [len(f) for f in found])])
-    kept = np.logical_not(pc.is_in(words, _STOP_ARRAY).to_numpy(zero_copy_only=False))
-    order = np.flatnonzero(kept)[np.argsort(owner[kept], kind="stable")]
-    return owner[order], words.take(pa.array(order))
+    return owner[longer], words.filter(pa.array(longer))
 
 
 def _words_spaced(array: pa.StringArray) -> pa.StringArray:
