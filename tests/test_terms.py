@@ -64,7 +64,10 @@ def test_counts_equal_count_vectorizer(docs: list[str]) -> None:
     _same(ours, ref)
 
 
-@pytest.mark.parametrize("docs", [DOCS * 3, _random_docs(2, 600)])
+LONG = " ".join(f"w{i}x" for i in range(3_000))  # a row far longer than the others
+
+
+@pytest.mark.parametrize("docs", [DOCS * 3, _random_docs(2, 600), [LONG, LONG, *DOCS, *DOCS]])
 def test_tfidf_equals_tfidf_vectorizer(docs: list[str]) -> None:
     most = max(2, int(0.2 * len(docs)))
     ours, names = terms.tfidf(docs, 2, most)

@@ -145,14 +145,14 @@ def _normalize_rows(matrix: sp.csr_matrix) -> None:
     """Scale each row to unit L2 norm in place, as scikit-learn's `normalize` does: the squares
     summed in stored order (a double sum), the values divided by its square root."""
     lengths = np.diff(matrix.indptr)
-    if not len(lengths) or not lengths.max():
-        return
     data = matrix.data
     total = np.zeros(len(lengths), np.float64)
-    for j in range(int(lengths.max())):  # column j of every row: sequential sums, vectorised
-        rows = np.flatnonzero(lengths > j)
+    rows, j = np.flatnonzero(lengths), 0
+    while len(rows):  # the j-th value of every row that has one: sequential sums, vectorised
         value = data[matrix.indptr[rows] + j]
         total[rows] += value * value
+        j += 1
+        rows = rows[lengths[rows] > j]  # the rows still going (the work is their values)
     scale = np.sqrt(total)
     nonzero = np.repeat(scale, lengths)
     np.divide(data, nonzero, out=data, where=nonzero != 0.0, casting="unsafe")
