@@ -45,29 +45,32 @@ def tokens(docs: Sequence[str], at_once: int = DOCS_AT_ONCE) -> tuple[np.ndarray
     (int64) and its text. `at_once` documents at a time (an Arrow string array holds 2 GB)."""
     owners, words = [np.zeros(0, np.int64)], [pa.array([], pa.string())]
     for start in range(0, len(docs), at_once):
-        owner, found = _ascii_tokens(docs[start : start + at_once])
+        owner, found = _tokens(docs[start : start + at_once])
         owners.append(owner + start)
         words.append(found)
-    others = [i for i, doc in enumerate(docs) if not doc.isascii()]  # the same regex, in Python
-    found_ = [TOKEN.findall(docs[i].lower()) for i in others]
-    owners.append(np.repeat(np.asarray(others, np.int64), [len(f) for f in found_]))
-    words.append(pa.array([w for f in found_ for w in f], pa.string()))
     owner, every = np.concatenate(owners), pa.concat_arrays(words)
     kept = np.logical_not(pc.is_in(every, _STOP_ARRAY).to_numpy(zero_copy_only=False))
     order = np.flatnonzero(kept)[np.argsort(owner[kept], kind="stable")]
     return owner[order], every.take(pa.array(order))
 
 
-def _ascii_tokens(docs: Sequence[str]) -> tuple[np.ndarray, pa.Array]:
-    """The tokens of the ASCII documents among `docs`, with their document (an index into
-    `docs`): lowercased runs of [0-9a-z_] of two or more."""
+def _tokens(docs: Sequence[str]) -> tuple[np.ndarray, pa.Array]:
+    """The tokens of some documents with their document (an index into `docs`), stop words
+    still in: the ASCII documents' split by Arrow (lowercased runs of [0-9a-z_] of two or
+    more), then the others' found by scikit-learn's regular expression."""
     array = pa.array(docs, pa.string())
-    where = np.flatnonzero(pc.string_is_ascii(array).to_numpy(zero_copy_only=False))
+    ascii_ = pc.string_is_ascii(array).to_numpy(zero_copy_only=False)
+    where, others = np.flatnonzero(ascii_), np.flatnonzero(~ascii_)
     split = pc.ascii_split_whitespace(_words_spaced(array.take(where)))
     words = pc.list_flatten(split)
     owner = where[pc.list_parent_indices(split).to_numpy()]
     longer = pc.greater_equal(pc.binary_length(words), 2).to_numpy(zero_copy_only=False)
-    return owner[longer], words.filter(pa.array(longer))
+    found = [TOKEN.findall(docs[i].lower()) for i in others.tolist()]
+    extra = pa.array([word for doc_words in found for word in doc_words], pa.string())
+    return (
+        np.concatenate([owner[longer], np.repeat(others, [len(f) for f in found])]),
+        pa.concat_arrays([words.filter(pa.array(longer)), extra]),
+    )
 
 
 def _words_spaced(array: pa.StringArray) -> pa.StringArray:
