@@ -45,6 +45,11 @@ class MovieRef:
     year: int | None
 
 
+def _ref(movie_id: Any, title: str, year: Any) -> MovieRef:
+    """A `MovieRef` from a movie's id, title and year (0: unknown) as stored."""
+    return MovieRef(int(movie_id), title, int(year) or None)
+
+
 @dataclass(slots=True)
 class Movie:
     """The figures of one movie that the queries report (not frozen: a frozen dataclass takes
@@ -88,8 +93,13 @@ class Movies:
 
     def ref(self, position: int) -> MovieRef:
         """Title, year and id of the movie at a position."""
-        year = int(self.years[position])
-        return MovieRef(int(self.ids[position]), self.titles[position], year or None)
+        return _ref(self.ids[position], self.titles[position], self.years[position])
+
+    def refs(self) -> list[MovieRef]:
+        """Every movie's `ref`, by position (the columns taken as lists once: indexing the
+        arrays one value at a time costs more than the refs themselves)."""
+        columns = zip(self.ids.tolist(), self.titles[:], self.years.tolist(), strict=True)
+        return [_ref(movie_id, title, year) for movie_id, title, year in columns]
 
     def movie(self, position: int) -> Movie:
         """The full figures of the movie at a position."""

@@ -132,6 +132,14 @@ SearchRef = tuple[bool, int]
 position (`Catalog.search_hit`)."""
 
 
+def _movie_hit(ref: MovieRef) -> SearchHit:
+    return SearchHit("movie", ref.title, movie=ref)
+
+
+def _person_hit(name: str, acting: Any, directing: Any) -> SearchHit:
+    return SearchHit("person", name, acting=int(acting), directing=int(directing))
+
+
 @dataclass(frozen=True, slots=True)
 class SearchPage:
     """One page of search results and the total number of matches."""
@@ -390,19 +398,16 @@ class Catalog:
         return total, [(bool(k & 1 << _REF_BITS), k & _REF_MASK) for k in shown]
 
     def search_hits(self) -> Iterator[tuple[SearchRef, SearchHit]]:
-        """Every hit a search can show, with its ref: each movie, then each person. The hits
-        `search_hit` makes one by one, from the columns taken as lists once (build time:
-        indexing numpy arrays one value at a time cost more than the rest of each hit)."""
-        movies, people = self._movies, self._people
-        columns = zip(movies.ids.tolist(), movies.titles[:], movies.years.tolist(), strict=True)
-        for position, (movie_id, title, year) in enumerate(columns):
-            ref = MovieRef(int(movie_id), title, int(year) or None)
-            yield (False, position), SearchHit("movie", title, movie=ref)
-        directed = np.diff(people.directing_offsets).tolist()
-        rows = zip(people.names[:], people.acting.tolist(), directed, strict=True)
+        """Every hit a search can show, with its ref: each movie, then each person (the hits
+        of `search_hit`, from the columns taken as lists once: this is for the build, which
+        makes them all)."""
+        for position, ref in enumerate(self._movies.refs()):
+            yield (False, position), _movie_hit(ref)
+        people = self._people
+        rows = zip(people.names[:], people.acting.tolist(),
+                   np.diff(people.directing_offsets).tolist(), strict=True)  # fmt: skip
         for person, (name, acting, directing) in enumerate(rows):
-            hit = SearchHit("person", name, acting=int(acting), directing=int(directing))
-            yield (True, person), hit
+            yield (True, person), _person_hit(name, acting, directing)
 
     def _search_few(self, key: str) -> list[int] | None:
         """`_search_keys` sorted, as Python ints, when few titles and people match (most
@@ -428,11 +433,9 @@ class Catalog:
     def search_hit(self, is_person: bool, ref: int) -> SearchHit:
         """A search hit for a person id or a movie position."""
         if not is_person:
-            movie = self._movies.ref(ref)
-            return SearchHit("movie", movie.title, movie=movie)
+            return _movie_hit(self._movies.ref(ref))
         people = self._people
-        acting, directing = int(people.acting[ref]), len(people.directing(ref))
-        return SearchHit("person", people.names[ref], acting=acting, directing=directing)
+        return _person_hit(people.names[ref], people.acting[ref], len(people.directing(ref)))
 
     def _person_not_found(
         self, name: str, role: str, weights: np.ndarray, choices: CloseNames
