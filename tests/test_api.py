@@ -505,3 +505,25 @@ def test_search_json_is_byte_for_byte_the_schema_serialisation(
     found = catalog.search(q, limit, page)
     expected = json_response(schemas.Busqueda.from_page(q, found, page, limit)).body
     assert schemas.busqueda_json(q, found, page, limit) == expected
+
+
+def test_the_app_starts_without_importing_pydantic_v1_and_still_tells_v1_models() -> None:
+    import subprocess
+    import sys
+
+    code = """
+import sys, warnings
+from filmoteca.api.app import create_app
+create_app()
+before = 'pydantic.v1' in sys.modules
+with warnings.catch_warnings():
+    warnings.simplefilter('ignore')
+    from pydantic import v1
+class Old(v1.BaseModel):
+    a: int = 0
+from fastapi._compat import shared
+print(before, shared.is_pydantic_v1_model_class(Old), shared.annotation_is_pydantic_v1(list[Old]),
+      shared.is_pydantic_v1_model_class(int))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "True", "True", "False"]

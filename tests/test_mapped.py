@@ -38,6 +38,34 @@ def test_empty_arrays_and_lists(tmp_path: Path) -> None:
     assert len(found["none"]) == 0 and mapped.strings(found, "nothing").tolist() == []
 
 
+def test_every_header_numpy_writes_for_our_arrays_opens_as_np_load_reads_it(tmp_path: Path) -> None:
+    arrays = {
+        "c": np.arange(24, dtype=np.float32).reshape(2, 3, 4),
+        "f": np.asfortranarray(np.arange(12, dtype=np.int16).reshape(3, 4)),
+        "b": np.array([b"ab", b"cde"], dtype="S3"),
+        "one": np.array(7, dtype=np.int64),
+    }
+    for version in ((1, 0), (2, 0)):
+        for name, array in arrays.items():
+            with (tmp_path / f"{name}.npy").open("wb") as handle:
+                np.lib.format.write_array(handle, array, version=version)
+        found = mapped.open_arrays(tmp_path, list(arrays))
+        for name, array in arrays.items():
+            read = np.load(tmp_path / f"{name}.npy")
+            assert found[name].dtype == read.dtype and found[name].shape == read.shape
+            assert np.array_equal(found[name], read) and np.array_equal(read, array)
+            assert not found[name].flags.writeable
+
+
+def test_a_file_that_is_not_npy_or_of_another_npy_format_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "texto.npy").write_bytes(b"esto no es un array de numpy")
+    with (tmp_path / "v3.npy").open("wb") as handle:
+        np.lib.format.write_array(handle, np.arange(3), version=(3, 0))
+    for name in ("texto", "v3"):
+        with pytest.raises(CatalogError, match=rf"{name}\.npy' está dañado"):
+            mapped.open_arrays(tmp_path, [name])
+
+
 def test_missing_file_names_it(tmp_path: Path) -> None:
     mapped.save(tmp_path, {"ausente": ["a"]})
     (tmp_path / "ausente.offsets.npy").unlink()

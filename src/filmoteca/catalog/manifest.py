@@ -17,12 +17,14 @@ whole again and refused; a copied catalog (new inodes) is hashed whole once.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any, cast
 
 from ..errors import CatalogError, CatalogMissing
@@ -32,6 +34,7 @@ MANIFEST = "manifest.json"
 _CHUNK = 1 << 20
 STAMP = ".verificado.json"
 STAMP_BLOCK = 16 << 10
+_ABSENT = {errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP}  # as Path.is_file
 _VERIFIED: dict[str, list[Any]] = {}
 """Per path, [inode, size, mtime_ns, ctime_ns, sha256, head-tail digest] of the files this
 process found matching (`serve` checks the catalog before starting uvicorn, and the app checks
@@ -124,10 +127,11 @@ def verify(catalog_dir: Path, manifest: dict[str, Any]) -> None:
         )
     stamped = _read_stamp(catalog_dir)
     fresh = False
+    root = catalog_dir.resolve()  # once: a resolve per file costs more than checking it
     for name, expected in files.items():
         path = catalog_dir / name
         try:
-            entry = _verify_file(catalog_dir, name, path, expected, stamped.get(name))
+            entry = _verify_file(catalog_dir, name, path, expected, stamped.get(name), root)
         except OSError as exc:
             raise unreadable(path, exc) from exc
         fresh = fresh or entry is not stamped.get(name)
@@ -137,16 +141,16 @@ def verify(catalog_dir: Path, manifest: dict[str, Any]) -> None:
 
 
 def _verify_file(
-    catalog_dir: Path, name: str, path: Path, expected: dict[str, Any], stamped: Any
+    catalog_dir: Path, name: str, path: Path, expected: dict[str, Any], stamped: Any, root: Path
 ) -> list[Any]:
     """The verified-stamp entry of one listed file: the one known (this process's, else the
     stamp's) if the file is provably unchanged since, else a new one after hashing it whole.
     CatalogError if it is missing or does not match its size and sha256."""
-    if not path.is_file():
+    stat = _stat_file(path)
+    if stat is None:
         raise CatalogError(f"Falta el archivo '{name}' en el catálogo '{catalog_dir}'.")
-    stat = path.stat()
     seen = [stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns]
-    key = str(path.resolve())
+    key = str(root / name)  # the catalog's resolved folder: one key however it is named
     known = _VERIFIED.get(key) or stamped
     if _still_matches(path, known, seen, expected):
         _VERIFIED[key] = known
@@ -159,6 +163,18 @@ def _verify_file(
         )
     entry = _VERIFIED[key] = [*seen, expected["sha256"], _ends_digest(path)]
     return entry
+
+
+def _stat_file(path: Path) -> os.stat_result | None:
+    """A regular file's stat, None where there is none (what `Path.is_file` tells, with the
+    same errors let through, in one system call instead of two)."""
+    try:
+        found = path.stat()
+    except OSError as exc:
+        if exc.errno in _ABSENT:
+            return None
+        raise
+    return found if S_ISREG(found.st_mode) else None
 
 
 def _still_matches(path: Path, known: Any, seen: list[int], expected: dict[str, Any]) -> bool:

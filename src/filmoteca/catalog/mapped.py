@@ -16,6 +16,9 @@ of resident memory) nor the Parquet tables, which are read at build time only.
 from __future__ import annotations
 
 import itertools
+import math
+import mmap
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeAlias, overload
@@ -158,14 +161,31 @@ def strings(arrays: Mapping[str, Array], name: str) -> Strings:
 
 
 def _open_npy(path: Path) -> np.ndarray:
-    """A .npy file mapped read-only (an empty array is read: nothing to map)."""
-    array: np.ndarray
-    try:
-        array = np.load(path, mmap_mode="r", allow_pickle=False)
-    except ValueError:
-        array = np.load(path, allow_pickle=False)
-        if array.size:
-            raise
-    if array.dtype.hasobject:
-        raise ValueError("contiene objetos de Python")
-    return np.asarray(array)  # a plain ndarray view: results of operations are not memmaps
+    """A .npy file mapped read-only, as a plain ndarray (an empty array is not mapped).
+
+    One open, one header read and one map per file: `np.load(mmap_mode="r")` opens each file
+    twice, reads its header twice and makes an `np.memmap` (a server opens over a hundred of
+    these at every start). The header is numpy's own reader (a safe literal, never a pickle);
+    a file shorter than its header says raises ValueError, as does an unknown format."""
+    with path.open("rb") as handle:
+        version = np.lib.format.read_magic(handle)
+        read_header = _HEADERS.get(version)
+        if read_header is None:
+            raise ValueError(f"formato .npy {version} no admitido")
+        shape, fortran, dtype = read_header(handle)
+        if dtype.hasobject:
+            raise ValueError("contiene objetos de Python")
+        count, offset = math.prod(shape), handle.tell()
+        if count == 0:
+            return np.empty(shape, dtype)
+        if os.fstat(handle.fileno()).st_size < offset + count * dtype.itemsize:
+            raise ValueError("más corto de lo que dice su cabecera")
+        buffer = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    array = np.frombuffer(buffer, dtype, count, offset)  # read-only: the map is
+    return array.reshape(shape, order="F" if fortran else "C")
+
+
+_HEADERS = {
+    (1, 0): np.lib.format.read_array_header_1_0,
+    (2, 0): np.lib.format.read_array_header_2_0,
+}
