@@ -527,3 +527,44 @@ print(before, shared.is_pydantic_v1_model_class(Old), shared.annotation_is_pydan
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "True", "True", "False"]
+
+
+def test_feature_routes_are_plain_routes_of_the_app_their_lifespans_nested_in_order() -> None:
+    from contextlib import asynccontextmanager
+
+    from fastapi import APIRouter, FastAPI
+    from fastapi.routing import APIRoute
+    from starlette.routing import Mount, Route
+
+    from filmoteca.api import app as app_module
+
+    app = create_app()
+    # no composite route: FastAPI would analyse its routes again on the first request
+    assert all(type(route) in (APIRoute, Route, Mount) for route in app.routes), [
+        type(route).__name__ for route in app.routes if type(route) not in (APIRoute, Route, Mount)
+    ]
+    paths = [getattr(route, "path", "") for route in app.routes]
+    assert paths.index("/redoc") < paths.index("/pelicula/{id}") < paths.index("/listo")
+
+    seen: list[str] = []
+
+    def recording(name: str, state: dict[str, int] | None) -> Any:
+        @asynccontextmanager
+        async def lifespan(_: Any) -> Any:
+            seen.append(f"+{name}")
+            yield state
+            seen.append(f"-{name}")
+
+        return lifespan
+
+    plain = FastAPI(lifespan=recording("app", None))
+    for name, state in (("a", {"x": 1, "a": 1}), ("b", None), ("c", {"x": 3})):
+        app_module._add_feature_routes(plain, APIRouter(lifespan=recording(name, state)))
+
+    async def run() -> Any:
+        async with plain.router.lifespan_context(plain) as state:
+            seen.append("serving")
+            return state
+
+    assert asyncio.run(run()) == {"x": 1, "a": 1}  # as include_router merges: the outer wins
+    assert seen == ["+app", "+a", "+b", "+c", "serving", "-c", "-b", "-a", "-app"]

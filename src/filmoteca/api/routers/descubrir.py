@@ -22,6 +22,7 @@ from ...catalog import MIN_VOTES
 from ...catalog.discover import Discover, DiscoverPage, DiscoverQuery
 from ...config import Settings
 from ..deps import open_beside_catalog, opened
+from ..openapi import operation_id
 from ..responses import json_response
 from ..schemas import Error
 
@@ -118,7 +119,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
 
 
-router = APIRouter(lifespan=lifespan, tags=["explorar"])
+router = APIRouter(lifespan=lifespan, tags=["explorar"], generate_unique_id_function=operation_id)
 
 Orden = Literal["popularidad", "votos", "promedio", "recientes", "recaudacion"]
 ERRORS: dict[int | str, dict[str, object]] = {

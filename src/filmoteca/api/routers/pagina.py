@@ -7,7 +7,7 @@
 
 The queries live in `filmoteca.catalog.cards`, the response schemas in `api.fichas`; this module
 only parses, calls and shapes. `Cards` is opened once by this router's lifespan (merged into
-the app's by `include_router`): a few small arrays, the records are read on demand.
+the app's by `api.app._add_feature_routes`): a few small arrays, the records are read on demand.
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ from ...errors import CatalogError, CatalogMissing
 from ...recommender import Filters, Recommendation, Recommender
 from ...recommender.lookup import for_id, for_many, for_title
 from ..deps import CatalogDep
+from ..openapi import operation_id
 from ..responses import json_response
 from ..schemas import Coincidencia, Error
 
@@ -43,7 +44,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     yield
 
 
-router = APIRouter(tags=["recomendación"], lifespan=lifespan)
+router = APIRouter(
+    tags=["recomendación"], lifespan=lifespan, generate_unique_id_function=operation_id
+)
 
 
 async def get_recommender(request: Request) -> Recommender:
