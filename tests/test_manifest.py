@@ -97,6 +97,24 @@ def test_a_new_process_trusts_the_stamp_of_unchanged_files(
     assert hashed == []
 
 
+def test_the_stamp_is_written_when_something_was_hashed_not_at_every_check(
+    big: tuple[Path, dict[str, object]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from filmoteca.catalog import manifest
+
+    folder, files = big
+    written: list[int] = []
+    real = manifest._write_stamp
+    monkeypatch.setattr(manifest, "_write_stamp", lambda *a: written.append(1) or real(*a))
+    for _ in range(3):  # a new process, then `serve`'s check and the app's load in one
+        verify(folder, {"files": files})
+    assert written == []
+    same = (folder / "a.bin").read_bytes()
+    (folder / "a.bin").write_bytes(same)  # rewritten, same bytes: hashed again, stamped
+    verify(folder, {"files": files})
+    assert written == [1]
+
+
 def test_an_edit_that_puts_the_mtime_back_is_still_refused(
     big: tuple[Path, dict[str, object]], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -134,7 +134,7 @@ def verify(catalog_dir: Path, manifest: dict[str, Any]) -> None:
             entry = _verify_file(catalog_dir, name, path, expected, stamped.get(name), root)
         except OSError as exc:
             raise unreadable(path, exc) from exc
-        fresh = fresh or entry is not stamped.get(name)
+        fresh = fresh or entry != stamped.get(name)  # by value: the stamp was read anew
         stamped[name] = entry
     if fresh:
         _write_stamp(catalog_dir, {name: stamped[name] for name in files})
