@@ -61,7 +61,11 @@ def test_a_file_that_is_not_npy_or_of_another_npy_format_is_refused(tmp_path: Pa
     (tmp_path / "texto.npy").write_bytes(b"esto no es un array de numpy")
     with (tmp_path / "v3.npy").open("wb") as handle:
         np.lib.format.write_array(handle, np.arange(3), version=(3, 0))
-    for name in ("texto", "v3"):
+    header = {"descr": "<i8", "fortran_order": False, "shape": (-1,)}
+    with (tmp_path / "negativo.npy").open("wb") as handle:  # would read the whole file
+        np.lib.format.write_array_header_1_0(handle, header)
+        handle.write(np.arange(4).tobytes())
+    for name in ("texto", "v3", "negativo"):
         with pytest.raises(CatalogError, match=rf"{name}\.npy' está dañado"):
             mapped.open_arrays(tmp_path, [name])
 

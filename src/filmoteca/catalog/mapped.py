@@ -175,6 +175,8 @@ def _open_npy(path: Path) -> np.ndarray:
         shape, fortran, dtype = read_header(handle)
         if dtype.hasobject:
             raise ValueError("contiene objetos de Python")
+        if any(size < 0 for size in shape):  # -1 would let np.frombuffer take the rest
+            raise ValueError("dimensiones negativas")
         count, offset = math.prod(shape), handle.tell()
         if count == 0:
             return np.empty(shape, dtype)
