@@ -44,6 +44,13 @@ def test_missing_truncated_or_altered_files_are_named(
         verify(folder, {"files": files})
 
 
+@pytest.mark.parametrize("name", ["a.bin\x00", "a\ud800.bin", "sub", "sub/b.bin/x"])
+def test_a_listed_name_that_is_no_file_is_reported_missing(folder: Path, name: str) -> None:
+    files = {**file_digests(folder), name: {"bytes": 3, "sha256": "0" * 64}}
+    with pytest.raises(CatalogError, match="Falta el archivo"):
+        verify(folder, {"files": files})
+
+
 def test_a_manifest_without_its_file_list_is_refused(folder: Path) -> None:
     with pytest.raises(CatalogError, match="no lista sus archivos"):
         verify(folder, {})

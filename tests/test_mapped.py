@@ -36,6 +36,7 @@ def test_empty_arrays_and_lists(tmp_path: Path) -> None:
     mapped.save(tmp_path, {"none": np.zeros(0, np.int64), "nothing": []})
     found = mapped.open_arrays(tmp_path, ["none", "nothing"])
     assert len(found["none"]) == 0 and mapped.strings(found, "nothing").tolist() == []
+    assert not found["none"].flags.writeable
 
 
 def test_every_header_numpy_writes_for_our_arrays_opens_as_np_load_reads_it(tmp_path: Path) -> None:
@@ -65,7 +66,11 @@ def test_a_file_that_is_not_npy_or_of_another_npy_format_is_refused(tmp_path: Pa
     with (tmp_path / "negativo.npy").open("wb") as handle:  # would read the whole file
         np.lib.format.write_array_header_1_0(handle, header)
         handle.write(np.arange(4).tobytes())
-    for name in ("texto", "v3", "negativo"):
+    header["shape"] = (True,)  # a bool is an int to Python, not a size
+    with (tmp_path / "booleano.npy").open("wb") as handle:
+        np.lib.format.write_array_header_1_0(handle, header)
+        handle.write(np.arange(1).tobytes())
+    for name in ("texto", "v3", "negativo", "booleano"):
         with pytest.raises(CatalogError, match=rf"{name}\.npy' está dañado"):
             mapped.open_arrays(tmp_path, [name])
 

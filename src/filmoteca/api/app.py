@@ -157,7 +157,9 @@ def _add_feature_routes(app: FastAPI, router: APIRouter) -> None:
     when their module declared them, with the router's tags and operation ids (each feature
     router names the app's `operation_id`, which an included router would have inherited), and
     the router's lifespan enters after the app's and ends before it, as `include_router` nests
-    it."""
+    it. Like the API's own routes (`_add_routes`), they are the routers' objects, shared by
+    every app made here (a reload makes a second one): `app.dependency_overrides` does not
+    reach them, as it reached an included router's (nothing in filmoteca overrides them)."""
     app.router.routes.extend(router.routes)
     app.router.lifespan_context = _nested(app.router.lifespan_context, router.lifespan_context)
 

@@ -174,6 +174,8 @@ def _stat_file(path: Path) -> os.stat_result | None:
         if exc.errno in _ABSENT:
             return None
         raise
+    except ValueError:  # a name no file can have (a NUL byte, a lone surrogate)
+        return None
     return found if S_ISREG(found.st_mode) else None
 
 

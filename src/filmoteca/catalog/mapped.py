@@ -175,11 +175,13 @@ def _open_npy(path: Path) -> np.ndarray:
         shape, fortran, dtype = read_header(handle)
         if dtype.hasobject:
             raise ValueError("contiene objetos de Python")
-        if any(size < 0 for size in shape):  # -1 would let np.frombuffer take the rest
-            raise ValueError("dimensiones negativas")
+        if any(type(size) is not int or size < 0 for size in shape):  # -1: "all the rest"
+            raise ValueError("dimensiones que no son enteros positivos")
         count, offset = math.prod(shape), handle.tell()
         if count == 0:
-            return np.empty(shape, dtype)
+            empty = np.empty(shape, dtype)
+            empty.flags.writeable = False  # read-only like every array opened here
+            return empty
         if os.fstat(handle.fileno()).st_size < offset + count * dtype.itemsize:
             raise ValueError("más corto de lo que dice su cabecera")
         buffer = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
