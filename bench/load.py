@@ -29,12 +29,13 @@ is printed beside each table. ⚠n marks n failed requests.
 It also times `filmoteca serve` itself (the command users run, every router included): seconds
 until /salud answers, resident memory after a few requests of each kind, and the CPU from
 process start to the first 200 of /listo beside the stack's floor measured in the same run
-(a process importing only fastapi, numpy and uvicorn with uvloop + httptools).
+(a process importing only fastapi, numpy and uvicorn with uvloop + httptools), alternated
+`--rondas` times (3 by default) with the difference of each pair of starts.
 BENCH_FAST_PATH=0 in the environment measures FastAPI alone.
 
 Run:  .venv/bin/python bench/load.py --catalog /tmp/cat_real [--catalog /tmp/cat_45466]
       [--seconds 3] [--concurrency 8 64] [--threads 1] [--stack] [--no-notebook]
-      [--solo-arranque]
+      [--solo-arranque] [--rondas 30]
 Needs wrk (apt-get install wrk). Only ever talks to 127.0.0.1; about 4 minutes per catalog.
 """
 
@@ -388,14 +389,20 @@ def start_ready(cmd: list[str], port: int) -> Server:
     raise SystemExit(f"no respondió en 120 s: {' '.join(cmd)}")
 
 
-def startup_line(catalog: Path) -> str:
-    """The CPU-to-ready figures of one catalog, floor beside."""
-    floor, served = startup_cpu(catalog)
+def startup_line(catalog: Path, rounds: int = 3) -> str:
+    """The CPU-to-ready figures of one catalog, floor beside (`rounds` starts of each,
+    alternated), and the difference of each pair of starts: on a shared machine the floor
+    itself varies from start to start, and the pairs see the same load."""
+    floor, served = startup_cpu(catalog, rounds)
     f, s = statistics.median(floor), statistics.median(served)
+    pairs = [a - b for a, b in zip(served, floor, strict=True)]
+    within = sum(d <= 0.25 for d in pairs)
     return (
         f"CPU hasta /listo (mediana de {len(floor)}): `filmoteca serve` {s:.2f} s, suelo de la "
         f"pila (fastapi + numpy + uvicorn/uvloop/httptools, no-op) {f:.2f} s en la misma "
-        f"tanda: +{s - f:.2f} s (todas: {', '.join(f'{x:.2f}' for x in served)} / "
+        f"tanda: +{s - f:.2f} s; por pareja de arranques, +{statistics.median(pairs):.3f} s de "
+        f"mediana, ≤ +0.25 s en {within} de {len(pairs)} "
+        f"(todas: {', '.join(f'{x:.2f}' for x in served)} / "
         f"{', '.join(f'{x:.2f}' for x in floor)})"
     )
 
@@ -479,10 +486,18 @@ def main() -> None:
     parser.add_argument(
         "--solo-arranque", action="store_true", help="medir sólo la CPU hasta /listo"
     )
+    parser.add_argument(
+        "--rondas",
+        type=int,
+        default=3,
+        help="arranques de cada uno (suelo y filmoteca, alternados) para la CPU hasta /listo",
+    )
     args = parser.parse_args()
+    if args.rondas < 1:
+        parser.error("--rondas debe ser al menos 1")
     if args.solo_arranque:
         for catalog in args.catalog:
-            print(f"{catalog}: {startup_line(catalog)}")
+            print(f"{catalog}: {startup_line(catalog, args.rondas)}")
         return
     if shutil.which("wrk") is None:
         raise SystemExit("Hace falta wrk: apt-get install -y wrk")
@@ -501,7 +516,7 @@ def main() -> None:
                 + load_average()
             )
         ready, (rss, peak), (used, used_peak) = shipped(catalog, paths)
-        notes.append(startup_line(catalog))
+        notes.append(startup_line(catalog, args.rondas))
         notes.append(
             f"`filmoteca serve` (todas las rutas, con la página web): listo en {ready:.2f} s, "
             f"RSS {rss:.0f} MB (pico {peak:.0f}) tras las consultas de la API; {used:.0f} MB "
