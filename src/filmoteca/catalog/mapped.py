@@ -176,7 +176,7 @@ def _open_npy(path: Path) -> np.ndarray:
         if dtype.hasobject:
             raise ValueError("contiene objetos de Python")
         if any(type(size) is not int or size < 0 for size in shape):  # -1: "all the rest"
-            raise ValueError("dimensiones que no son enteros positivos")
+            raise ValueError("dimensiones que no son enteros no negativos")
         count, offset = math.prod(shape), handle.tell()
         if count == 0:
             empty = np.empty(shape, dtype)
