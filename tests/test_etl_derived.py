@@ -19,7 +19,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 def _derived_files(catalog: Path) -> dict[str, str]:
     return {
         p.relative_to(catalog).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for folder in ("indice", "fichas", "recomendador")
+        for folder in ("indice", "fichas", "creditos", "respuestas", "recomendador")
         for p in sorted((catalog / folder).rglob("*"))
         if p.is_file() and p.name != "meta.json"
     }
@@ -47,7 +47,11 @@ def test_side_by_side_build_equals_the_sequential_one(
     assert both["serving"] == alone["serving"]
     assert ("recommender" in both) is fit_recommender
     assert _derived_files(tmp_path / "dos") == _derived_files(tmp_path / "uno")
-    assert any(name.startswith("indice/") for name in _derived_files(tmp_path / "dos"))
+    made_here = _derived_files(tmp_path / "dos")
+    assert all(
+        any(name.startswith(f"{part}/") for name in made_here)
+        for part in ("indice", "fichas", "creditos", "respuestas")
+    )
     assert len(made) == (early and fit_recommender)
 
 
