@@ -11,8 +11,8 @@ side by side, two of them in child processes:
 
 (the recommender is the longest part by far and searches its neighbours on two threads: the
 children fill the gaps). Without it, the index is the longest part (about as long as the other
-two together): three processes on two cores would share them three ways and leave the index to
-finish alone on one core, the other idle (measured on the 45,466-movie copy: 1.5 s more of the
+two together): three processes would share the two cores three ways, and the index would finish
+last, alone on one core with the other idle (measured on the 45,466-movie copy: 1.5 s more of the
 whole build). A small catalog (under `PARALLEL_MOVIES` movies) builds everything
 here, one after the other: starting processes would cost more than it saves. Each process reads
 only the columns it needs.
