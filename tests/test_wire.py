@@ -232,3 +232,30 @@ def test_a_request_behind_a_wired_one_is_not_cut_by_the_keep_alive_timer(
             assert chunk, "the connection was closed under the request"
             data += chunk
     assert data.count(b"HTTP/1.1 ") == 2
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/score_titulo/Toy%20Story",
+        "/get_actor/Pen%C3%A9lope%20Cruz",
+        "/get_actor/%ZZ%2",  # not an escape: kept as written
+        "/get_actor/%FF%FE",  # not UTF-8: replaced, as unquote does
+        "/buscar",
+        "/" + "%41" * 400,  # longer than DECODED_MAX: decoded, not remembered
+    ],
+)
+def test_paths_are_decoded_as_uvicorn_decodes_them(path: str) -> None:
+    from urllib.parse import unquote
+
+    hits = wire._decoded_short.cache_info().hits
+    assert wire.decoded(path) == unquote(path) == wire.decoded(path)
+    remembered = "%" in path and len(path) <= wire.DECODED_MAX
+    assert wire._decoded_short.cache_info().hits - hits == (1 if remembered else 0)
+
+
+def test_the_decoded_paths_remembered_are_bounded() -> None:
+    for i in range(3000):
+        wire.decoded(f"/get_actor/a%20{i}")
+    info = wire._decoded_short.cache_info()
+    assert info.maxsize == 1024 and info.currsize <= 1024
