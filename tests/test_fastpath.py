@@ -64,7 +64,9 @@ OTHERS = ["/cantidad_filmaciones_mes/enero", "/cantidad_filmaciones_mes/Setiembr
           "/cantidad_filmaciones_mes/13", "/cantidad_filmaciones_mes/", "/cantidad_filmaciones_mes/a/b",
           "/cantidad_filmaciones_dia/miércoles", "/cantidad_filmaciones_dia/feriado",
           "/buscar?q=to", "/buscar?q=", "/buscar", "/buscar?q=a&limite=51", "/buscar?q=a&pagina=2",
-          "/buscar?q=tom&limite=1", "/buscar?q=a&q=b", "/buscar?q=%C3%A1rbol", "/salud", "/"]  # fmt: skip
+          "/buscar?q=tom&limite=1", "/buscar?q=a&q=b", "/buscar?q=%C3%A1rbol", "/buscar?q=%C2%BF%3F",
+          "/buscar?q=%20", "/buscar?q=%E2%80%8B", "/buscar?q=to&pagina=1000", "/buscar?q=TOY%20story&limite=50",
+          "/salud", "/"]  # fmt: skip
 
 
 def _paths() -> list[str]:
@@ -159,3 +161,24 @@ def test_an_earlier_route_that_may_match_keeps_its_place(tmp_path: Path) -> None
     with TestClient(app) as client:
         assert client.get("/get_actor/nadie").json() == {"ruta": "anterior"}
         assert client.get("/get_actor/Tom Hanks").json()["actor"] == "Tom Hanks"
+
+
+def test_a_search_is_answered_from_the_hits_made_at_build_time(
+    clients: tuple[TestClient, TestClient], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from filmoteca.api.routers import busqueda
+
+    _, fast = clients
+    called: list[str] = []
+    route_function = busqueda.buscar
+
+    async def counted(*args: Any, **kwargs: Any) -> Any:
+        called.append(kwargs["q"])
+        return await route_function(*args, **kwargs)
+
+    route = next(r for r in fast.app.routes if getattr(r, "path", "") == "/buscar")  # type: ignore[attr-defined]
+    monkeypatch.setattr(route, "endpoint", counted)  # what the fast path calls
+    assert fast.get("/buscar?q=toy&limite=2").status_code == 200
+    assert called == []  # not called: the saved hits answered
+    assert fast.get("/buscar?q=%E2%80%8B").status_code == 422  # normalises to nothing
+    assert called == ["\u200b"]  # left to the route, which answers the error

@@ -248,10 +248,10 @@ def test_a_request_behind_a_wired_one_is_not_cut_by_the_keep_alive_timer(
 def test_paths_are_decoded_as_uvicorn_decodes_them(path: str) -> None:
     from urllib.parse import unquote
 
-    hits = wire._decoded_short.cache_info().hits
+    wire._decoded_short.cache_clear()  # (a server of another test may have decoded it)
     assert wire.decoded(path) == unquote(path) == wire.decoded(path)
     remembered = "%" in path and len(path) <= wire.DECODED_MAX
-    assert wire._decoded_short.cache_info().hits - hits == (1 if remembered else 0)
+    assert wire._decoded_short.cache_info().hits == (1 if remembered else 0)
 
 
 def test_the_decoded_paths_remembered_are_bounded() -> None:

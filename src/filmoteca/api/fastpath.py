@@ -135,6 +135,9 @@ async def answer(
     if found is None:
         return None
     entry, kwargs = found
+    searched = _searched(entry, kwargs, scope, answers)
+    if searched is not None:
+        return searched
     if answers is None or not answers.holds(entry.route.path, kwargs):
         return await _call(entry, kwargs, scope, receive)
     saved = _saved(entry, kwargs, scope, answers)
@@ -167,7 +170,35 @@ def answer_now(
         return _saved(entry, kwargs, scope, answers)
     if entry.route.path not in QUICK_ROUTES:
         return None
+    searched = _searched(entry, kwargs, scope, answers)
+    if searched is not None:
+        return searched
     return _call_now(entry, kwargs, scope, _no_body)
+
+
+SEARCH_ROUTE = "/buscar"
+
+
+def _searched(
+    entry: EligibleRoute, kwargs: dict[str, Any], scope: Scope, answers: Answers | None
+) -> Response | None:
+    """`/buscar` answered from the search hits made at build time, as its route function
+    answers it (`routers.busqueda.buscar`), without building its request and calling it (about
+    15 µs per search); None leaves it to the route: another route, no answers or no catalog
+    loaded yet, or an error to answer (a query that normalises to nothing)."""
+    if answers is None or entry.route.path != SEARCH_ROUTE:
+        return None
+    catalog = getattr(scope["app"].state, "catalog", None)
+    if catalog is None:
+        return None
+    try:
+        body = answers.search(catalog, kwargs["q"], kwargs["limite"], kwargs["pagina"])
+    except FilmotecaError:
+        return None
+    if body is None:
+        return None
+    _matched(entry, kwargs, scope)
+    return Response(body, media_type="application/json")
 
 
 def _route_of(

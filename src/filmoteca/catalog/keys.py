@@ -64,7 +64,7 @@ class KeyIndex(Mapping[str, int]):
         if not isinstance(key, str):
             return default
         wanted = key_hash(key)
-        at = int(np.searchsorted(self._hashes, wanted))
+        at = int(self._hashes.searchsorted(wanted))
         while at < len(self._hashes) and int(self._hashes[at]) == wanted:
             position = int(self._order[at])
             if self._keys[position] == key:

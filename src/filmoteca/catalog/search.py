@@ -79,9 +79,11 @@ class WordIndex:
         against 13); None when more do."""
         query = key.encode("utf-8")
         cut = query[:WIDTH]
-        lo, hi = np.searchsorted(self._suffixes, (cut, _successor(cut))).tolist()
+        lo, hi = self._suffixes.searchsorted((cut, _successor(cut))).tolist()
         if hi - lo > most:
             return None
+        if lo == hi:  # nothing starts with it (no numpy call more)
+            return []
         found = self._owners[lo:hi]
         owners: list[int] = found.tolist()
         starts: list[bool] = self._at_start[lo:hi].tolist()
