@@ -29,7 +29,7 @@ import inspect
 import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qsl
 
 from annotated_types import Ge, Le, MaxLen, MinLen
@@ -39,10 +39,8 @@ from starlette.responses import Response
 from starlette.routing import Match, Route
 
 from ..errors import FilmotecaError
+from .answers import Answers, attached
 from .turns import Turns, finish_now
-
-if TYPE_CHECKING:
-    from .answers import Answers
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -185,15 +183,16 @@ def _searched(
     """`/buscar` answered from the search hits made at build time, as its route function
     answers it (`routers.busqueda.buscar`), without building its request and calling it (about
     15 µs per search); None leaves it to the route: another route, no answers or no catalog
-    loaded yet, or an error to answer (a query that normalises to nothing)."""
+    loaded yet, answers that are not the loaded catalog's (it was just reloaded), or anything
+    raised (an error to answer, such as a query that normalises to nothing)."""
     if answers is None or entry.route.path != SEARCH_ROUTE:
         return None
     catalog = getattr(scope["app"].state, "catalog", None)
-    if catalog is None:
+    if catalog is None or attached(catalog) is not answers:
         return None
     try:
         body = answers.search(catalog, kwargs["q"], kwargs["limite"], kwargs["pagina"])
-    except FilmotecaError:
+    except Exception:  # the route answers it as it always does
         return None
     if body is None:
         return None
