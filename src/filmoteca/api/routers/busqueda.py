@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from starlette.responses import Response
 
+from ...catalog import Catalog
 from ..answers import attached
 from ..deps import CatalogDep
 from ..openapi import operation_id
@@ -46,8 +47,15 @@ async def buscar(
     ] = 1,
 ) -> Response:
     """Titles and people containing the query, paginated."""
-    saved = attached(catalog)  # the hits' JSON made at build time, when the catalog has it
+    return Response(search_body(catalog, q, limite, pagina), media_type=JSON)
+
+
+def search_body(catalog: Catalog, q: str, limite: int, pagina: int) -> bytes:
+    """The body of `buscar`'s answer (its arguments already validated): from the hits' JSON
+    made at build time when the catalog has it, else made here. The fast path calls it too
+    (`fastpath._searched`). Raises InvalidQuery for a query that normalises to nothing."""
+    saved = attached(catalog)
     body = saved.search(catalog, q, limite, pagina) if saved is not None else None
     if body is None:
         body = busqueda_json(q, catalog.search(q, limite, pagina), pagina, limite)
-    return Response(body, media_type=JSON)
+    return body
